@@ -1,0 +1,42 @@
+# Roost — two commands on a fresh machine: `make run` and `make test`.
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test test-postgres test-browser lint format messages e2e clean
+
+help:
+	@echo "make run            set up, migrate, create the demo and serve http://127.0.0.1:8000"
+	@echo "make test           set up and run the whole test suite (SQLite)"
+	@echo "make test-postgres  the suite on PostgreSQL (DATABASE_URL, default 127.0.0.1:5432)"
+	@echo "make lint           ruff (lint + format check) and mypy"
+	@echo "make messages       refresh and compile the translations"
+
+setup:
+	@scripts/bootstrap
+
+run: setup
+	@$(BIN)/roost run
+
+test: setup
+	@$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: setup
+	@DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/roost} $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	@$(BIN)/ruff check roost bench
+	@$(BIN)/ruff format --check roost bench
+	@$(BIN)/mypy roost
+
+format: setup
+	@$(BIN)/ruff format roost bench
+	@$(BIN)/ruff check --fix roost bench
+
+messages: setup
+	@cd roost && ../$(BIN)/roost makemessages -l pl --no-obsolete --no-location --ignore 'conftest.py' --ignore '*/tests/*'
+	@cd roost && ../$(BIN)/roost compilemessages
+
+clean:
+	rm -rf $(VENV) var/static

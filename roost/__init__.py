@@ -1,0 +1,1 @@
+"""Roost: self-hosted social media management for teams."""

@@ -1,0 +1,84 @@
+"""Shared fixtures: two workspaces built through the real services, one member per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from roost.accounts.models import User
+from roost.workspaces import services
+from roost.workspaces.models import ApiScope, Group, Invite, Membership, Workspace
+from roost.workspaces.roles import Role
+from roost.workspaces.seeding import seed_member
+
+PASSWORD = "correct-horse-battery-staple"
+# Appears only in workspace B's data: no page or API answer for A may contain it.
+B_MARKER = "ZZSECRETBRAVO"
+
+
+@dataclass
+class World:
+    a: Workspace
+    b: Workspace
+    members: dict[str, Membership]  # role code -> member of A holding only that role
+    b_owner: Membership
+    a_group: Group
+    b_group: Group
+    a_invite: Invite
+    b_invite: Invite
+    b_member: Membership
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client_for(self, role: str) -> Client:
+        client = Client()
+        client.force_login(self.members[role].user)
+        return client
+
+
+def make_user(email: str, name: str = "") -> User:
+    return User.objects.create_user(email, PASSWORD, name=name or email.split("@")[0].title())
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    owner = make_user("owner@alpha.test", "Alpha Owner")
+    a = services.workspace_create(actor=owner, name="Alpha", timezone="Europe/Warsaw")
+    members = {Role.OWNER.value: Membership.objects.get(workspace=a, user=owner)}
+    for role in Role:
+        if role == Role.OWNER:
+            continue
+        user = make_user(f"{role.value}@alpha.test", f"Alpha {role.label}")
+        members[role.value] = seed_member(a, user, [role.value])
+    a_owner = members[Role.OWNER.value]
+
+    b_user = make_user("owner@bravo.test", f"Bravo Owner {B_MARKER}")
+    b = services.workspace_create(actor=b_user, name=f"Bravo {B_MARKER}", timezone="UTC")
+    b_owner = Membership.objects.get(workspace=b, user=b_user)
+    b_member = seed_member(b, make_user("creator@bravo.test", f"Bravo {B_MARKER}"), ["analyst"])
+
+    a_group = services.group_create(
+        actor=a_owner, name="Legal review", member_ids=[members["admin"].pk]
+    )
+    b_group = services.group_create(actor=b_owner, name=f"Group {B_MARKER}")
+    a_invite, _ = services.invite_create(
+        actor=a_owner, email="newbie@alpha.test", roles=["content_creator"]
+    )
+    b_invite, _ = services.invite_create(
+        actor=b_owner, email=f"{B_MARKER.lower()}@bravo.test", roles=["analyst"]
+    )
+    return World(a, b, members, b_owner, a_group, b_group, a_invite, b_invite, b_member)
+
+
+@pytest.fixture
+def owner_client(world: World) -> Client:
+    return world.client_for("owner")
+
+
+def token_for(membership: Membership, scopes: list[str] | None = None) -> str:
+    _token, secret = services.token_create(
+        actor=membership, name="test", scopes=scopes or list(ApiScope.values)
+    )
+    return secret

@@ -1,0 +1,83 @@
+"""`roost run`: migrate, make sure the demo exists, serve the web app and the worker.
+
+Ctrl-C stops both; if either exits, the other is stopped too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Roost (web app + task worker) on one machine, with the demo workspace."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="Address for the web app.")
+        parser.add_argument("--no-demo", action="store_true", help="Do not create demo data.")
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        (settings.BASE_DIR / "var").mkdir(exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("roost: database is up to date")
+        if not options["no_demo"]:
+            call_command("demo")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        exe = sys.executable
+        web = [
+            exe,
+            "-m",
+            "gunicorn",
+            "roost.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["web_workers"]),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
+        worker = [exe, "-m", "roost.cli", "worker"]
+        # Both commands are our own interpreter with fixed arguments.
+        procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603
+        self.stdout.write(
+            self.style.SUCCESS(f"roost: serving http://{options['bind']}/ — Ctrl-C stops both")
+        )
+        stopping = False
+
+        def stop(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in procs):
+                time.sleep(0.3)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for p in procs:
+                try:
+                    p.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        failed = [p.args[2] for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stopping:
+            self.stderr.write(f"roost: {', '.join(map(str, failed))} stopped unexpectedly")
+            sys.exit(1)
+        self.stdout.write("roost: stopped")

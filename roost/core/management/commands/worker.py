@@ -1,0 +1,70 @@
+"""`roost worker`: the django-tasks-db worker, plus a heartbeat the health page reads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from roost.core import clock, health
+
+logger = logging.getLogger("roost.worker")
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (any number may run, on any machine)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--queues", default="*", help="Comma-separated queues, or * (all).")
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="Seconds to sleep when idle."
+        )
+        parser.add_argument("--max-tasks", type=int, default=None, help="Exit after N tasks.")
+        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id = get_random_string(32)
+        queues = options["queues"]
+        started = clock.now()
+        stop = threading.Event()
+
+        def heartbeat() -> None:
+            while not stop.is_set():
+                try:
+                    health.beat(worker_id, queues, started)
+                except DatabaseError:
+                    logger.warning("heartbeat failed; will retry", exc_info=True)
+                finally:
+                    close_old_connections()
+                    connection.close()
+                stop.wait(settings.ROOST_WORKER_HEARTBEAT_SECONDS)
+
+        beat_thread = threading.Thread(target=heartbeat, name="roost-heartbeat", daemon=True)
+        beat_thread.start()
+        worker = Worker(
+            queue_names=queues.split(","),
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=options["max_tasks"],
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        self.stdout.write(f"roost worker {worker_id} started (queues: {queues})")
+        try:
+            worker.run()
+        finally:
+            stop.set()
+            beat_thread.join(timeout=5)
+            try:
+                health.forget(worker_id)
+            except DatabaseError:
+                logger.warning("could not remove heartbeat of %s", worker_id)

@@ -1,0 +1,6 @@
+"""Default (embedded) settings: SQLite under ./var, worker on the same database."""
+
+from roost.settings.base import *  # noqa: F403
+from roost.settings.database import *  # noqa: F403
+from roost.settings.security import *  # noqa: F403
+from roost.settings.tasks import *  # noqa: F403

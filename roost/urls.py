@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from roost.api.urls import api
+
+urlpatterns = [
+    path("", include("roost.web.urls")),
+    path("", include("roost.accounts.urls")),
+    path("", include("roost.workspaces.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "roost.web.views.not_found"
+handler403 = "roost.web.views.forbidden"
+handler500 = "roost.web.views.server_error"

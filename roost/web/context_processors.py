@@ -1,0 +1,25 @@
+"""What the layout needs on every page: the current workspace, the switcher, the menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from roost.workspaces.roles import Perm
+from roost.workspaces.selectors import workspaces_for_user
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    perms = {p.value for p in membership.permissions} if membership else set()
+    return {
+        "current_workspace": getattr(request, "workspace", None),
+        "current_membership": membership,
+        "my_workspaces": workspaces_for_user(user),
+        "perms": perms,
+        "Perm": Perm,
+    }

@@ -1,0 +1,80 @@
+"""The one door into a workspace page: login, membership, permission, then the view.
+
+`workspace_view(perm)` records the permission on the view (`view.roost_perm`); the
+isolation test reads it to know who must get in and who must not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+
+from roost.core.exceptions import NotFound, PermissionDenied
+from roost.workspaces.access import access_workspace
+from roost.workspaces.roles import Perm
+
+View = Callable[..., HttpResponse]
+
+
+def error_response(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+
+
+def workspace_view(perm: Perm) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                membership = access_workspace(request.user, slug)
+            except NotFound as exc:
+                return error_response(request, 404, exc.message)
+            workspace = membership.workspace
+            request.membership = membership  # type: ignore[attr-defined]
+            request.workspace = workspace  # type: ignore[attr-defined]
+            if not request.user.language:
+                translation.activate(workspace.language)
+                request.LANGUAGE_CODE = workspace.language
+            timezone.activate(workspace.tzinfo)
+            if request.user.last_workspace_id != workspace.pk:
+                request.user.last_workspace = workspace
+                request.user.save(update_fields=["last_workspace"])
+            if not membership.has_perm(perm):
+                return error_response(request, 403, PermissionDenied().message)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                return error_response(request, 404, exc.message)
+            except PermissionDenied as exc:
+                return error_response(request, 403, exc.message)
+
+        wrapper.roost_perm = perm  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def public_view(view: View) -> View:
+    """Mark a view as reachable without a workspace (login, invite links, health…)."""
+    view.roost_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def login_view(view: View) -> View:
+    """A page for any logged-in person, outside any one workspace."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.roost_login_only = True  # type: ignore[attr-defined]
+    return wrapper

@@ -1,0 +1,168 @@
+"""Every web route, as anonymous, as an outsider, and as each role: the right answer, and
+never another workspace's data. A new route is covered without touching this file; one
+that cannot be classified fails the test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from roost.conftest import B_MARKER, World
+from roost.routes import fill, iter_routes, params
+from roost.workspaces import services
+from roost.workspaces.models import AuditEntry, Membership
+from roost.workspaces.roles import MATRIX, Role
+
+API_PREFIX = "api/v1/"
+ADMIN_PREFIX = "admin/"
+
+
+def web_routes() -> list[tuple[str, Any]]:
+    return [
+        (route, cb)
+        for route, cb in iter_routes()
+        if not route.startswith((API_PREFIX, ADMIN_PREFIX))
+    ]
+
+
+def kind(callback: Any) -> str:
+    if hasattr(callback, "roost_perm"):
+        return "workspace"
+    if getattr(callback, "roost_login_only", False):
+        return "login"
+    if getattr(callback, "roost_public", False):
+        return "public"
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None and getattr(view_class, "roost_public", False):
+        return "public"
+    return "unclassified"
+
+
+def samples(world: World, actor: Membership | None, workspace: str = "a") -> dict[str, Any]:
+    """Sample values for URL parameters, all pointing into workspace `workspace`."""
+    if workspace == "a":
+        token_owner = actor if actor is not None else world.members["owner"]
+        values = {
+            "slug": world.a.slug,
+            "member_id": world.members["content_creator"].pk,
+            "group_id": world.a_group.pk,
+            "invite_id": world.a_invite.pk,
+        }
+    else:
+        token_owner = world.b_owner
+        values = {
+            "slug": world.b.slug,
+            "member_id": world.b_member.pk,
+            "group_id": world.b_group.pk,
+            "invite_id": world.b_invite.pk,
+        }
+    token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
+    values.update(token_id=token.pk, token="inv_not-a-real-token", uidb64="MQ", )
+    return values
+
+
+def test_every_route_is_classified() -> None:
+    unclassified = [route for route, cb in web_routes() if kind(cb) == "unclassified"]
+    assert unclassified == [], "mark these with workspace_view/login_view/public_view"
+
+
+def test_every_route_parameter_has_a_sample(world: World) -> None:
+    values = samples(world, None)
+    missing = {p for route, _cb in web_routes() for p in params(route)} - set(values)
+    assert missing == set(), "add sample values for these URL parameters in samples()"
+
+
+def _request(client: Client, method: str, url: str) -> Any:
+    """One request whose effects are rolled back, so every role sees the same world."""
+    with transaction.atomic():
+        response = client.get(url) if method == "get" else client.post(url, {})
+        transaction.set_rollback(True)
+    return response
+
+
+WORKSPACE_ROUTES = [(r, cb) for r, cb in web_routes() if kind(cb) == "workspace"]
+
+
+@pytest.mark.parametrize(("route", "callback"), WORKSPACE_ROUTES, ids=[r for r, _ in WORKSPACE_ROUTES])
+def test_workspace_route(world: World, route: str, callback: Any) -> None:
+    perm = callback.roost_perm
+    anonymous = Client()
+    outsider = Client()
+    outsider.force_login(world.b_owner.user)
+
+    role_urls = {
+        role: fill(route, samples(world, world.members[role.value])) for role in Role
+    }
+    a_values = samples(world, world.members["owner"])
+    b_values = samples(world, world.b_owner, workspace="b")
+    url = fill(route, samples(world, None))
+    audit_before = AuditEntry.objects.count()
+
+    for method in ("get", "post"):
+
+        response = _request(anonymous, method, url)
+        assert response.status_code == 302, (method, url, "anonymous")
+        assert response["Location"].startswith("/login/")
+
+        # The owner of workspace B knows nothing of A: same answer as a missing page.
+        response = _request(outsider, method, url)
+        assert response.status_code == 404, (method, url, "outsider")
+        assert AuditEntry.objects.count() == audit_before
+
+        for role in Role:
+            client = world.client_for(role.value)
+            response = _request(client, method, role_urls[role])
+            allowed = perm in MATRIX[role]
+            if allowed:
+                assert response.status_code in {200, 302, 405, 409, 422}, (method, url, role)
+                body = response.content.decode()
+                assert B_MARKER not in body, (method, url, role, "leaked workspace B")
+            else:
+                assert response.status_code == 403, (method, url, role, response.status_code)
+                assert AuditEntry.objects.count() == audit_before, (method, url, role)
+
+        # A's member pointing at B's objects through A's slug: not found, never shown.
+        object_params = [p for p in params(route) if p != "slug"]
+        if object_params:
+            mixed = {**a_values, **{p: b_values[p] for p in object_params}}
+            response = _request(world.client_for("owner"), method, fill(route, mixed))
+            assert response.status_code in {404, 405}, (method, route, "cross-workspace id")
+            assert B_MARKER not in response.content.decode()
+
+
+LOGIN_ROUTES = [(r, cb) for r, cb in web_routes() if kind(cb) == "login"]
+
+
+@pytest.mark.parametrize(("route", "callback"), LOGIN_ROUTES, ids=[r for r, _ in LOGIN_ROUTES])
+def test_login_route(world: World, route: str, callback: Any) -> None:
+    url = fill(route, samples(world, None))
+    response = _request(Client(), "get", url)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    for role in (Role.OWNER, Role.CUSTOMER_CARE):
+        response = _request(world.client_for(role.value), "get", url)
+        assert response.status_code in {200, 302, 405}
+        assert B_MARKER not in response.content.decode()
+
+
+PUBLIC_ROUTES = [(r, cb) for r, cb in web_routes() if kind(cb) == "public"]
+
+
+@pytest.mark.parametrize(("route", "callback"), PUBLIC_ROUTES, ids=[r for r, _ in PUBLIC_ROUTES])
+def test_public_route(world: World, route: str, callback: Any) -> None:
+    url = fill(route, samples(world, None))
+    for client in (Client(), world.client_for("owner")):
+        for method in ("get", "post"):
+            response = _request(client, method, url)
+            # 503 is the health page saying the worker is down: an answer, not an error.
+            assert response.status_code < 500 or response.status_code == 503, (method, url)
+            assert B_MARKER not in response.content.decode()
+
+
+def test_admin_is_for_staff_only(world: World) -> None:
+    for client in (Client(), world.client_for("owner")):
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")

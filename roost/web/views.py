@@ -1,0 +1,95 @@
+"""Home, the areas that later issues fill in, the health page and error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from roost.core import health as health_check
+from roost.web.decorators import error_response, login_view, public_view, workspace_view
+from roost.workspaces.roles import Perm
+from roost.workspaces.selectors import workspaces_for_user
+
+
+@login_view
+def home(request: HttpRequest) -> HttpResponse:
+    """Go to the last workspace used, else the first, else offer to create one."""
+    user: Any = request.user
+    mine = workspaces_for_user(user)
+    workspace = mine.filter(pk=user.last_workspace_id).first() or mine.first()
+    if workspace is None:
+        return redirect("workspaces:create")
+    return redirect("web:workspace_home", slug=workspace.slug)
+
+
+@workspace_view(Perm.VIEW_TEAM)
+def workspace_home(request: HttpRequest) -> HttpResponse:
+    membership: Any = request.membership  # type: ignore[attr-defined]
+    if membership.has_perm(Perm.VIEW_CONTENT):
+        return redirect("web:calendar", slug=membership.workspace.slug)
+    return redirect("web:inbox", slug=membership.workspace.slug)
+
+
+# Areas of the product whose issues have not landed yet. Each says so plainly.
+AREAS = {
+    "calendar": (_("Calendar"), Perm.VIEW_CONTENT, _("Plan and see every scheduled post.")),
+    "compose": (_("Compose"), Perm.COMPOSE, _("Write one post for many channels.")),
+    "approvals": (_("Approvals"), Perm.VIEW_CONTENT, _("Review posts before they go out.")),
+    "inbox": (_("Inbox"), Perm.INBOX_READ_ROUTED, _("Answer your community in one place.")),
+    "analytics": (_("Analytics"), Perm.VIEW_ANALYTICS, _("Turn numbers into decisions.")),
+}
+
+
+def _area_view(key: str) -> Any:
+    title, perm, blurb = AREAS[key]
+
+    @workspace_view(perm)
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "web/coming_soon.html", {"title": title, "blurb": blurb, "area": key}
+        )
+
+    view.__name__ = f"{key}_area"
+    return view
+
+
+calendar = _area_view("calendar")
+compose = _area_view("compose")
+approvals = _area_view("approvals")
+inbox = _area_view("inbox")
+analytics = _area_view("analytics")
+
+
+@public_view
+def health(request: HttpRequest) -> HttpResponse:
+    """Database and worker status; JSON for monitors, a page for people."""
+    state = health_check.check()
+    data = {
+        "ok": state.ok,
+        "database": "ok" if state.database_ok else "down",
+        "workers_alive": state.workers_alive,
+        "last_heartbeat": state.last_heartbeat.isoformat() if state.last_heartbeat else None,
+        "tasks_waiting": state.tasks_waiting,
+    }
+    status = 200 if state.ok else 503
+    if (
+        "application/json" in request.headers.get("Accept", "")
+        or request.GET.get("format") == "json"
+    ):
+        return JsonResponse(data, status=status)
+    return render(request, "web/health.html", {"health": state}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(request, 404, str(_("There is nothing at this address.")))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/500.html", status=500)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(request, 403, str(_("You may not do that.")))

@@ -1,0 +1,72 @@
+"""`roost demo`: create the demo workspaces once, and print their logins every time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from roost.workspaces.models import Group, Workspace
+from roost.workspaces.roles import Role
+from roost.workspaces.seeding import seed_member
+
+DEMO_PASSWORD = "roost-demo-2026"
+DEMO_SLUG = "demo-coffee-co"
+DOMAIN = "demo-coffee.example"
+
+# (e-mail local part, name, roles)
+PEOPLE: list[tuple[str, str, list[Role]]] = [
+    ("owner", "Olga Owner", [Role.OWNER]),
+    ("admin", "Adam Admin", [Role.ADMIN]),
+    ("manager", "Maja Manager", [Role.SOCIAL_MEDIA_MANAGER]),
+    ("creator", "Kuba Creator", [Role.CONTENT_CREATOR]),
+    ("analyst", "Ania Analyst", [Role.ANALYST]),
+    ("community", "Celina Community", [Role.COMMUNITY_MANAGER]),
+    ("paid", "Piotr Paid", [Role.PAID_MEDIA]),
+    ("care", "Kasia Care", [Role.CUSTOMER_CARE]),
+    ("sales", "Szymon Sales", [Role.SALES]),
+]
+GROUPS = {
+    "Customer Care": ("Answers complaints and questions", ["care", "community"]),
+    "Sales": ("Follows up on leads", ["sales"]),
+    "Legal review": ("Checks claims, contests and promotions", ["admin"]),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo workspace (Demo Coffee Co.) with one member per role; idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
+            self._create()
+            self.stdout.write(self.style.SUCCESS("roost: created the demo workspace"))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for local, name, roles in PEOPLE:
+            labels = ", ".join(str(r.label) for r in roles)
+            self.stdout.write(f"  {local + '@' + DOMAIN:<34} {name:<18} {labels}")
+        self.stdout.write("")
+
+    @transaction.atomic
+    def _create(self) -> None:
+        User = get_user_model()
+        coffee = Workspace.objects.create(
+            name="Demo Coffee Co.", slug=DEMO_SLUG, timezone="Europe/Warsaw", language="en"
+        )
+        bakery = Workspace.objects.create(
+            name="Demo Bakery", slug="demo-bakery", timezone="Europe/Warsaw", language="pl"
+        )
+        members = {}
+        for local, name, roles in PEOPLE:
+            email = f"{local}@{DOMAIN}"
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
+            members[local] = seed_member(coffee, user, roles)
+        # A second workspace so the switcher has somewhere to go.
+        seed_member(bakery, members["owner"].user, [Role.OWNER])
+        seed_member(bakery, members["manager"].user, [Role.SOCIAL_MEDIA_MANAGER])
+        for group_name, (description, locals_) in GROUPS.items():
+            group = Group.objects.create(workspace=coffee, name=group_name, description=description)
+            group.members.set([members[m] for m in locals_])

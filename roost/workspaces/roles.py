@@ -1,0 +1,111 @@
+"""Roles and the one permission matrix. docs/roles.md is generated from this module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    SOCIAL_MEDIA_MANAGER = "social_media_manager", _("Social Media Manager")
+    CONTENT_CREATOR = "content_creator", _("Content Creator")
+    ANALYST = "analyst", _("Social Data Analyst")
+    COMMUNITY_MANAGER = "community_manager", _("Community Manager")
+    PAID_MEDIA = "paid_media", _("Paid Media Specialist")
+    CUSTOMER_CARE = "customer_care", _("Customer Care")
+    SALES = "sales", _("Sales")
+
+
+class Perm(models.TextChoices):
+    VIEW_TEAM = "view_team", _("See the team: members, roles and groups")
+    MANAGE_MEMBERS = "manage_members", _("Manage members, roles, groups and invites")
+    MANAGE_OWNERS = "manage_owners", _("Grant or remove the Owner role")
+    MANAGE_SETTINGS = "manage_settings", _("Manage workspace settings")
+    CONNECT_CHANNELS = "connect_channels", _("Connect and manage channels")
+    VIEW_CONTENT = "view_content", _("See the calendar and posts")
+    COMPOSE = "compose", _("Compose and schedule posts")
+    PUBLISH_WITHOUT_APPROVAL = "publish_without_approval", _("Publish without approval")
+    APPROVE = "approve", _("Approve posts and replies")
+    INBOX_READ_ALL = "inbox_read_all", _("Read the whole inbox")
+    INBOX_READ_ROUTED = "inbox_read_routed", _("Read inbox items routed to them or their groups")
+    INBOX_ASSIGN = "inbox_assign", _("Assign inbox items")
+    INBOX_REPLY = "inbox_reply", _("Reply from the inbox")
+    VIEW_ANALYTICS = "view_analytics", _("See analytics")
+    MANAGE_BUDGETS = "manage_budgets", _("Manage paid budgets and A/B tests")
+
+
+P = Perm
+_EVERY_MEMBER = {P.VIEW_TEAM, P.INBOX_READ_ROUTED}
+_CONTENT_TEAM = _EVERY_MEMBER | {P.VIEW_CONTENT}
+
+MATRIX: dict[Role, frozenset[Perm]] = {
+    Role.OWNER: frozenset(Perm),
+    Role.ADMIN: frozenset(set(Perm) - {P.MANAGE_OWNERS}),
+    Role.SOCIAL_MEDIA_MANAGER: frozenset(
+        _CONTENT_TEAM
+        | {
+            P.CONNECT_CHANNELS,
+            P.COMPOSE,
+            P.PUBLISH_WITHOUT_APPROVAL,
+            P.APPROVE,
+            P.INBOX_READ_ALL,
+            P.INBOX_ASSIGN,
+            P.INBOX_REPLY,
+            P.VIEW_ANALYTICS,
+        }
+    ),
+    Role.CONTENT_CREATOR: frozenset(_CONTENT_TEAM | {P.COMPOSE}),
+    Role.ANALYST: frozenset(_CONTENT_TEAM | {P.VIEW_ANALYTICS, P.INBOX_READ_ALL}),
+    Role.COMMUNITY_MANAGER: frozenset(
+        _CONTENT_TEAM | {P.INBOX_READ_ALL, P.INBOX_ASSIGN, P.INBOX_REPLY}
+    ),
+    Role.PAID_MEDIA: frozenset(_CONTENT_TEAM | {P.COMPOSE, P.VIEW_ANALYTICS, P.MANAGE_BUDGETS}),
+    # Cross-department roles only see what is routed to them.
+    Role.CUSTOMER_CARE: frozenset(_EVERY_MEMBER | {P.INBOX_REPLY}),
+    Role.SALES: frozenset(_EVERY_MEMBER | {P.INBOX_REPLY}),
+}
+
+
+def permissions_for(roles: Iterable[str]) -> frozenset[Perm]:
+    """Union of the permissions of the given role codes (unknown codes grant nothing)."""
+    granted: set[Perm] = set()
+    for code in roles:
+        try:
+            granted |= MATRIX[Role(code)]
+        except ValueError:
+            continue
+    return frozenset(granted)
+
+
+def roles_doc() -> str:
+    """The permission matrix as Markdown (written to docs/roles.md by `roost roles_doc`)."""
+    roles = list(Role)
+    lines = [
+        "# Roles and permissions",
+        "",
+        "Generated from `roost/workspaces/roles.py` by `roost roles_doc`; a test fails when the",
+        "two disagree. A member may hold several roles and has the union of their permissions.",
+        "Every view and API route checks one of these permissions through",
+        "`roost.workspaces.access`.",
+        "",
+        "| permission | " + " | ".join(str(r.label) for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for perm in Perm:
+        marks = ["✓" if perm in MATRIX[r] else "" for r in roles]
+        lines.append(f"| {perm.label} (`{perm.value}`) | " + " | ".join(marks) + " |")
+    lines += [
+        "",
+        "Rules beyond the matrix:",
+        "",
+        "- Only an Owner may grant or take away the Owner role, or remove an Owner.",
+        "- The last Owner of a workspace cannot be removed or lose the Owner role.",
+        "- Customer Care and Sales see only the inbox items routed to them or their groups.",
+        "- An API token acts as its member, limited further by the token's scopes.",
+        "",
+    ]
+    return "\n".join(lines)
