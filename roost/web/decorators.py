@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone, translation
 
@@ -19,7 +19,7 @@ from roost.core.exceptions import NotFound, PermissionDenied
 from roost.workspaces.access import access_workspace
 from roost.workspaces.roles import Perm
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def error_response(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -29,7 +29,7 @@ def error_response(request: HttpRequest, status: int, message: str) -> HttpRespo
 def workspace_view(perm: Perm) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             try:
@@ -71,7 +71,7 @@ def login_view(view: View) -> View:
     """A page for any logged-in person, outside any one workspace."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)

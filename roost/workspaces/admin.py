@@ -31,5 +31,5 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "workspace", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

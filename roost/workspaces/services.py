@@ -208,6 +208,13 @@ def member_remove(*, actor: Membership, member: Membership) -> None:
 # --- groups ---------------------------------------------------------------------------
 
 
+def _group_name_taken(workspace: Workspace, name: str, exclude_pk: int | None) -> bool:
+    same = Group.objects.filter(workspace=workspace, name__iexact=name)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    return same.exists()
+
+
 def _clean_group(
     workspace: Workspace, name: str, member_ids: Iterable[int], exclude_pk: int | None = None
 ) -> tuple[str, list[Membership]]:
@@ -217,9 +224,7 @@ def _clean_group(
         errors["name"] = [_("Give the group a name.")]
     elif len(name) > 80:
         errors["name"] = [_("A group name has at most 80 characters.")]
-    elif (
-        Group.objects.filter(workspace=workspace, name__iexact=name).exclude(pk=exclude_pk).exists()
-    ):
+    elif _group_name_taken(workspace, name, exclude_pk):
         errors["name"] = [_("There is already a group called “%(name)s”.") % {"name": name}]
     ids = set(member_ids)
     members = list(Membership.objects.filter(workspace=workspace, pk__in=ids))

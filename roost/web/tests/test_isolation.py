@@ -60,7 +60,11 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "invite_id": world.b_invite.pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
-    values.update(token_id=token.pk, token="inv_not-a-real-token", uidb64="MQ", )
+    values.update(
+        token_id=token.pk,
+        token="inv_not-a-real-token",
+        uidb64="MQ",
+    )
     return values
 
 
@@ -86,23 +90,22 @@ def _request(client: Client, method: str, url: str) -> Any:
 WORKSPACE_ROUTES = [(r, cb) for r, cb in web_routes() if kind(cb) == "workspace"]
 
 
-@pytest.mark.parametrize(("route", "callback"), WORKSPACE_ROUTES, ids=[r for r, _ in WORKSPACE_ROUTES])
+@pytest.mark.parametrize(
+    ("route", "callback"), WORKSPACE_ROUTES, ids=[r for r, _ in WORKSPACE_ROUTES]
+)
 def test_workspace_route(world: World, route: str, callback: Any) -> None:
     perm = callback.roost_perm
     anonymous = Client()
     outsider = Client()
     outsider.force_login(world.b_owner.user)
 
-    role_urls = {
-        role: fill(route, samples(world, world.members[role.value])) for role in Role
-    }
+    role_urls = {role: fill(route, samples(world, world.members[role.value])) for role in Role}
     a_values = samples(world, world.members["owner"])
     b_values = samples(world, world.b_owner, workspace="b")
     url = fill(route, samples(world, None))
     audit_before = AuditEntry.objects.count()
 
     for method in ("get", "post"):
-
         response = _request(anonymous, method, url)
         assert response.status_code == 302, (method, url, "anonymous")
         assert response["Location"].startswith("/login/")

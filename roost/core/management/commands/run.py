@@ -76,8 +76,13 @@ class Command(BaseCommand):
                     p.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
-        failed = [p.args[2] for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+        names = ["web server", "worker"]
+        failed = [
+            name
+            for name, p in zip(names, procs, strict=True)
+            if p.returncode not in (0, -signal.SIGTERM, None)
+        ]
         if failed and not stopping:
-            self.stderr.write(f"roost: {', '.join(map(str, failed))} stopped unexpectedly")
+            self.stderr.write(f"roost: the {' and the '.join(failed)} stopped unexpectedly")
             sys.exit(1)
         self.stdout.write("roost: stopped")
