@@ -66,7 +66,7 @@ def test_password_reset_by_email(world: World) -> None:
 
 
 def test_signup_through_an_invite(world: World) -> None:
-    invite, token = services.invite_create(
+    _invite, token = services.invite_create(
         actor=world.members["owner"], email="fresh@person.test", roles=["community_manager"]
     )
     client = Client()

@@ -35,7 +35,7 @@ def test_health_sees_a_live_heartbeat_and_forgets_a_stale_one(db: Any) -> None:
 
 
 def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         args,
         cwd=ROOT,
         env={**os.environ, **(env or {})},
@@ -70,7 +70,7 @@ def test_worker_runs_a_task_and_beats(tmp_path: Path) -> None:
 def test_production_settings_refuse_the_default_secret_and_debug() -> None:
     code = "import django; django.setup()"
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ROOST_DEBUG"}}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "roost.settings.production"},
@@ -79,7 +79,7 @@ def test_production_settings_refuse_the_default_secret_and_debug() -> None:
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
     good = {**clean, "DJANGO_SETTINGS_MODULE": "roost.settings.production", "SECRET_KEY": "x" * 50}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env={**good, "ROOST_DEBUG": "1"},
@@ -87,7 +87,7 @@ def test_production_settings_refuse_the_default_secret_and_debug() -> None:
         text=True,
     )
     assert result.returncode != 0 and "DEBUG" in result.stderr
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=good, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
@@ -104,7 +104,7 @@ def test_find_python_picks_312_or_newer_and_explains_failure(tmp_path: Path) -> 
     empty.mkdir()
     (empty / "python3").write_text("#!/bin/sh\necho 'Python 3.8.0'\nexit 1\n")
     (empty / "python3").chmod(0o755)
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         ["/bin/bash", script],
         env={"PATH": f"{empty}:/usr/bin:/bin", "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path)},
         capture_output=True,
