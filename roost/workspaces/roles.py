@@ -48,6 +48,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
     Role.SOCIAL_MEDIA_MANAGER: frozenset(
         _CONTENT_TEAM
         | {
+            P.MANAGE_MEMBERS,
             P.CONNECT_CHANNELS,
             P.COMPOSE,
             P.PUBLISH_WITHOUT_APPROVAL,
@@ -103,6 +104,10 @@ def roles_doc() -> str:
         "Rules beyond the matrix:",
         "",
         "- Only an Owner may grant or take away the Owner role, or remove an Owner.",
+        "- Nobody hands out more than they hold: a role can be granted, taken away or invited",
+        "  with, and a member holding it removed, only by someone who has every permission",
+        "  of that role. A Social Media Manager can bring in creators, analysts, community,",
+        "  care and sales people, but not Admins or Paid Media Specialists.",
         "- The last Owner of a workspace cannot be removed or lose the Owner role.",
         "- Customer Care and Sales see only the inbox items routed to them or their groups.",
         "- An API token acts as its member, limited further by the token's scopes.",

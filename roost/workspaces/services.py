@@ -32,7 +32,7 @@ from roost.workspaces.models import (
     MembershipRole,
     Workspace,
 )
-from roost.workspaces.roles import Perm, Role
+from roost.workspaces.roles import MATRIX, Perm, Role
 
 LANGUAGE_CODES = {code for code, _label in settings.LANGUAGES}
 
@@ -155,6 +155,20 @@ def _check_owner_change(actor: Membership, member: Membership, new_roles: list[s
         raise Conflict(_("This is the workspace's last Owner: make someone else Owner first."))
 
 
+def _check_grantable(actor: Membership, codes: Iterable[str], verb: str) -> None:
+    """Nobody hands out more than they hold: each role granted, taken away or removed must
+    carry only permissions the actor has. (This is what keeps an Admin from making Owners,
+    and a Social Media Manager from making Admins.)"""
+    beyond = [
+        str(Role(code).label) for code in codes if not MATRIX[Role(code)] <= actor.permissions
+    ]
+    if beyond:
+        raise PermissionDenied(
+            _("Your roles do not let you %(verb)s: %(roles)s.")
+            % {"verb": verb, "roles": ", ".join(sorted(beyond))}
+        )
+
+
 @transaction.atomic
 def member_set_roles(*, actor: Membership, member: Membership, roles: Iterable[str]) -> Membership:
     """Replace a member's roles (one or more)."""
@@ -162,6 +176,7 @@ def member_set_roles(*, actor: Membership, member: Membership, roles: Iterable[s
     codes = _clean_roles(roles)
     before = member.role_codes
     _check_owner_change(actor, member, codes)
+    _check_grantable(actor, set(codes) ^ set(before), _("grant or take away these roles"))
     MembershipRole.objects.filter(membership=member).exclude(role__in=codes).delete()
     for code in set(codes) - set(before):
         MembershipRole.objects.create(membership=member, role=code)
@@ -194,6 +209,7 @@ def member_remove(*, actor: Membership, member: Membership) -> None:
                     "else Owner first."
                 )
             )
+    _check_grantable(actor, member.role_codes, _("remove a member with these roles"))
     audit_record(
         workspace=member.workspace,
         actor=actor.user,
@@ -340,6 +356,11 @@ def invite_create(
         codes = []
     if Role.OWNER.value in codes and not actor.has_perm(Perm.MANAGE_OWNERS):
         errors["roles"] = [_("Only an Owner may invite another Owner.")]
+    elif codes:
+        try:
+            _check_grantable(actor, codes, _("invite with these roles"))
+        except PermissionDenied as exc:
+            errors["roles"] = [exc.message]
     ids = set(group_ids)
     groups = list(Group.objects.filter(workspace=workspace, pk__in=ids))
     if len(groups) != len(ids):

@@ -175,3 +175,22 @@ def test_docs_roles_md_matches_the_code(settings: Any) -> None:
     assert doc == roles_doc(), "run `roost roles_doc --write`"
     for role in Role:
         assert str(role.label) in doc
+
+
+def test_nobody_hands_out_more_than_they_hold(world: World) -> None:
+    manager = world.members["social_media_manager"]
+    creator = world.members["content_creator"]
+    # A manager runs the content team…
+    invite, _token = services.invite_create(actor=manager, email="c2@x.test", roles=["analyst"])
+    assert invite.roles == ["analyst"]
+    services.member_set_roles(actor=manager, member=creator, roles=["content_creator", "sales"])
+    # …but cannot make Admins or budget holders, nor remove them.
+    with pytest.raises(PermissionDenied, match="Admin"):
+        services.member_set_roles(actor=manager, member=creator, roles=["admin"])
+    with pytest.raises(ValidationFailed) as exc:
+        services.invite_create(actor=manager, email="p@x.test", roles=["paid_media"])
+    assert "Paid Media Specialist" in exc.value.errors["roles"][0]
+    with pytest.raises(PermissionDenied):
+        services.member_remove(actor=manager, member=world.members["admin"])
+    assert sorted(creator.roles.values_list("role", flat=True)) == ["content_creator", "sales"]
+    assert Membership.objects.filter(pk=world.members["admin"].pk).exists()
