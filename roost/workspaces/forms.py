@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from roost.workspaces.models import ApiScope, Group, Membership, Workspace, timezone_choices
-from roost.workspaces.roles import Role
+from roost.workspaces.roles import Role, roles_grantable_with
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -22,6 +22,10 @@ class RolesField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
+def role_choices(actor: Membership) -> list[tuple[str, str]]:
+    return [(r.value, r.label) for r in roles_grantable_with(actor.permissions)]
+
+
 class InviteForm(forms.Form):
     email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
     roles = RolesField()
@@ -32,13 +36,18 @@ class InviteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["groups"].queryset = Group.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["roles"].choices = role_choices(actor)  # type: ignore[attr-defined]
+        self.fields["groups"].queryset = Group.objects.filter(workspace=actor.workspace)  # type: ignore[attr-defined]
 
 
 class MemberRolesForm(forms.Form):
     roles = RolesField()
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices(actor)  # type: ignore[attr-defined]
 
 
 class GroupForm(forms.Form):

@@ -82,6 +82,11 @@ def permissions_for(roles: Iterable[str]) -> frozenset[Perm]:
     return frozenset(granted)
 
 
+def roles_grantable_with(perms: frozenset[Perm]) -> list[Role]:
+    """Roles whose every permission is in `perms`: what a holder of `perms` may hand out."""
+    return [role for role in Role if MATRIX[role] <= perms]
+
+
 def roles_doc() -> str:
     """The permission matrix as Markdown (written to docs/roles.md by `roost roles_doc`)."""
     roles = list(Role)

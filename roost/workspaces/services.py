@@ -32,7 +32,7 @@ from roost.workspaces.models import (
     MembershipRole,
     Workspace,
 )
-from roost.workspaces.roles import MATRIX, Perm, Role
+from roost.workspaces.roles import Perm, Role, roles_grantable_with
 
 LANGUAGE_CODES = {code for code, _label in settings.LANGUAGES}
 
@@ -159,14 +159,22 @@ def _check_grantable(actor: Membership, codes: Iterable[str], verb: str) -> None
     """Nobody hands out more than they hold: each role granted, taken away or removed must
     carry only permissions the actor has. (This is what keeps an Admin from making Owners,
     and a Social Media Manager from making Admins.)"""
-    beyond = [
-        str(Role(code).label) for code in codes if not MATRIX[Role(code)] <= actor.permissions
-    ]
+    grantable = roles_grantable_with(actor.permissions)
+    beyond = [str(Role(code).label) for code in codes if Role(code) not in grantable]
     if beyond:
         raise PermissionDenied(
             _("Your roles do not let you %(verb)s: %(roles)s.")
             % {"verb": verb, "roles": ", ".join(sorted(beyond))}
         )
+
+
+def member_manageable_by(actor: Membership, member: Membership) -> bool:
+    """May `actor` change this member's roles or remove them? (For showing the buttons;
+    the services check again.)"""
+    if not actor.has_perm(Perm.MANAGE_MEMBERS) or member.pk == actor.pk:
+        return False
+    grantable = roles_grantable_with(actor.permissions)
+    return all(Role(code) in grantable for code in member.role_codes)
 
 
 @transaction.atomic

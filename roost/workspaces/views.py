@@ -26,12 +26,16 @@ from roost.workspaces.roles import Perm
 
 
 def _team_context(request: HttpRequest, invite_form: InviteForm | None = None) -> dict[str, Any]:
-    workspace = request.workspace  # type: ignore[attr-defined]
+    actor = request.membership  # type: ignore[attr-defined]
+    workspace = actor.workspace
+    members = list(selectors.members_list(workspace))
     return {
-        "members": selectors.members_list(workspace),
+        "area": "team",
+        "members": [(m, services.member_manageable_by(actor, m)) for m in members],
+        "member_count": len(members),
         "groups": selectors.groups_list(workspace),
         "invites": selectors.invites_open(workspace),
-        "invite_form": invite_form or InviteForm(workspace=workspace),
+        "invite_form": invite_form or InviteForm(actor=actor),
     }
 
 
@@ -43,7 +47,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @workspace_view(Perm.MANAGE_MEMBERS)
 @require_POST
 def invite_create(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = InviteForm(request.POST, actor=request.membership)  # type: ignore[attr-defined]
     status = 200
     if form.is_valid():
         try:
@@ -60,7 +64,7 @@ def invite_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Invite sent to %(email)s.") % {"email": invite.email})
             if not request.htmx:  # type: ignore[attr-defined]
                 return redirect("workspaces:team", slug=request.workspace.slug)  # type: ignore[attr-defined]
-            form = InviteForm(workspace=request.workspace)  # type: ignore[attr-defined]
+            form = InviteForm(actor=request.membership)  # type: ignore[attr-defined]
     else:
         status = 422
     template = "workspaces/team.html#invites" if request.htmx else "workspaces/team.html"  # type: ignore[attr-defined]
@@ -87,7 +91,7 @@ def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     actor = request.membership  # type: ignore[attr-defined]
     member = access_member(actor, member_id, Perm.MANAGE_MEMBERS)
-    form = MemberRolesForm(request.POST or None, initial={"roles": member.role_codes})
+    form = MemberRolesForm(request.POST or None, initial={"roles": member.role_codes}, actor=actor)
     status = 200
     if request.method == "POST":
         if form.is_valid():

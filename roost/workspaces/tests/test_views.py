@@ -81,9 +81,21 @@ def test_member_roles_edit(world: World) -> None:
     response = client.post(url, {"roles": ["content_creator", "paid_media"]})
     assert response.status_code == 302
     assert Membership.objects.get(pk=member.pk).role_codes == ["content_creator", "paid_media"]
+    # Owner is not among an Admin's choices at all, and a forged post is refused.
+    html = client.get(url).content.decode()
+    assert 'value="owner"' not in html and 'value="analyst"' in html
     response = client.post(url, {"roles": ["owner"]})
     assert response.status_code == 422
-    assert "Only an Owner may grant" in response.content.decode()
+    assert "owner is not one of the available choices" in response.content.decode()
+    assert Membership.objects.get(pk=member.pk).role_codes == ["content_creator", "paid_media"]
+
+
+def test_team_page_offers_only_what_the_actor_may_do(world: World) -> None:
+    html = world.client_for("social_media_manager").get("/w/alpha/team/").content.decode()
+    admin, creator = world.members["admin"], world.members["content_creator"]
+    assert f"/team/members/{creator.pk}/remove/" in html
+    assert f"/team/members/{admin.pk}/remove/" not in html
+    assert 'value="paid_media"' not in html and 'value="sales"' in html
 
 
 def test_workspace_switcher_lists_only_my_workspaces(world: World) -> None:
