@@ -23,7 +23,7 @@ class RolesField(forms.MultipleChoiceField):
 
 
 def role_choices(actor: Membership) -> list[tuple[str, str]]:
-    return [(r.value, r.label) for r in roles_grantable_with(actor.permissions)]
+    return [(r.value, str(r.label)) for r in roles_grantable_with(actor.permissions)]
 
 
 class InviteForm(forms.Form):
