@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from roost.api.auth import access
 from roost.api.schemas import (
@@ -135,7 +135,7 @@ def member_set_roles(request: HttpRequest, slug: str, member_id: int, payload: R
 def member_remove(request: HttpRequest, slug: str, member_id: int) -> Any:
     actor = _actor(request)
     services.member_remove(actor=actor, member=access_member(actor, member_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{slug}/groups", response=list[GroupOut], auth=access(Perm.VIEW_TEAM, READ))
@@ -155,7 +155,7 @@ def group_create(request: HttpRequest, slug: str, payload: GroupIn) -> Any:
         description=payload.description,
         member_ids=payload.members,
     )
-    return 201, _group_out(group)
+    return Status(201, _group_out(group))
 
 
 @router.get(
@@ -192,7 +192,7 @@ def group_update(request: HttpRequest, slug: str, group_id: int, payload: GroupI
 def group_delete(request: HttpRequest, slug: str, group_id: int) -> Any:
     actor = _actor(request)
     services.group_delete(actor=actor, group=access_group(actor, group_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -214,7 +214,7 @@ def invite_create(request: HttpRequest, slug: str, payload: InviteIn) -> Any:
     invite, _token = services.invite_create(
         actor=_actor(request), email=payload.email, roles=payload.roles, group_ids=payload.groups
     )
-    return 201, _invite_out(invite)
+    return Status(201, _invite_out(invite))
 
 
 @router.delete(
@@ -225,7 +225,7 @@ def invite_create(request: HttpRequest, slug: str, payload: InviteIn) -> Any:
 def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> Any:
     actor = _actor(request)
     services.invite_revoke(actor=actor, invite=access_invite(actor, invite_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 FLAGS = [
@@ -45,6 +46,9 @@ def page() -> Iterator[Any]:
         yield context.new_page()
         context.close()
         browser.close()
+        # ORM calls made while Playwright's loop runs open their own connection: close it,
+        # or PostgreSQL cannot drop the test database.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
