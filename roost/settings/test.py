@@ -10,7 +10,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 3
-STATIC_ROOT = None  # static files come from the app folders in tests
+STATIC_ROOT = None  # type: ignore[assignment]  # static files come from the app folders
 # Live-server threads must not keep connections past a test (PostgreSQL teardown).
 for _db in DATABASES.values():  # noqa: F405
     _db["CONN_MAX_AGE"] = 0
