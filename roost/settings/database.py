@@ -1,5 +1,7 @@
 """Database: SQLite under ./var in WAL mode by default, anything else by DATABASE_URL."""
 
+from pathlib import Path
+
 import dj_database_url
 
 from roost.settings.env import BASE_DIR, env_int, env_str
@@ -9,6 +11,8 @@ DATABASE_URL = env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 _db = dj_database_url.parse(DATABASE_URL)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] and _db["NAME"] != ":memory:":
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {
         # WAL lets readers run beside the writer; NORMAL syncs at checkpoints, which WAL
         # makes safe against corruption. A long busy timeout keeps the task worker alive
