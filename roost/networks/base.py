@@ -1,0 +1,148 @@
+"""The one boundary between Roost and a social network.
+
+Domain apps see only these dataclasses and the `Connector` protocol. A connector turns
+every SDK exception into a `Result` with an `Outcome`; nothing network-specific crosses.
+Retryable versus terminal is decided here, by the connector, never by string matching
+upstream.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+class Outcome(enum.StrEnum):
+    OK = "ok"
+    RATE_LIMITED = "rate_limited"  # wait `retry_after` seconds, then try again
+    UNAUTHORIZED = "unauthorized"  # credentials revoked or expired: the channel needs reconnect
+    RETRYABLE = "retryable"  # network error, timeout, 5xx: try again with backoff
+    REJECTED = "rejected"  # the network refused this content for good: `reason` says why
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image to attach. `data` is the file's bytes."""
+
+    data: bytes
+    mime_type: str
+    alt_text: str = ""
+    width: int = 0
+    height: int = 0
+    filename: str = "image"
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One post. A request with several parts is a thread: each replies to the one before."""
+
+    text: str
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What to publish. `idempotency_key` is stable for one delivery across every retry."""
+
+    idempotency_key: str
+    parts: tuple[Part, ...]
+    # Network-specific choices, e.g. Mastodon {"visibility": "public", "spoiler_text": "…"},
+    # and {"language": "pl"} for any network that takes one.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a post landed. For a thread: the first part's id/url, and every part's id."""
+
+    remote_id: str
+    url: str
+    part_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    published: Published | None = None
+    retry_after: float | None = None  # seconds, for RATE_LIMITED (and optional for RETRYABLE)
+    reason: str = ""  # for people: names the network and what to do
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validation problem. `part` is the thread part's index (0-based) or None for the
+    whole post; `message` names the network and the limit, e.g.
+    "Bluesky allows 300 characters per post; this one has 312."."""
+
+    message: str
+    part: int | None = None
+    field: str = "text"  # "text", "media", "alt_text", "options"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_chars: int  # counted in graphemes on Bluesky, characters on Mastodon
+    max_media: int
+    max_image_bytes: int
+    image_types: frozenset[str]
+    alt_text_required: bool = False
+    max_alt_text: int = 1000
+    max_parts: int = 25
+
+
+@dataclass(frozen=True)
+class Metrics:
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+
+
+@dataclass(frozen=True)
+class Account:
+    """The account a connection reached, for display."""
+
+    remote_id: str
+    handle: str
+    display_name: str = ""
+    url: str = ""
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A connected account on one network. Methods never raise for network or SDK errors:
+    they return a Result (or an empty value and a Result) instead."""
+
+    network: str
+
+    def limits(self) -> Limits: ...
+
+    def validate(self, request: PublishRequest) -> list[Problem]: ...
+
+    def verify(self) -> tuple[Result, Account | None]: ...
+
+    def publish(self, request: PublishRequest) -> Result: ...
+
+    def find_existing(self, request: PublishRequest) -> Result:
+        """Did an earlier try of this request already land? OK with `published` set: yes;
+        OK with `published` None: no, it is safe to send; any other outcome: cannot tell."""
+        ...
+
+    def delete(self, remote_id: str) -> Result: ...
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]: ...
+
+    def credentials(self) -> dict[str, Any]:
+        """The credentials as they are now (a session may have been refreshed): the caller
+        stores them again when they differ from what it passed in."""
+        ...

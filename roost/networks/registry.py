@@ -1,0 +1,64 @@
+"""Which networks exist and how to build a connector for a stored channel.
+
+Domain apps reach a network only through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from roost.networks.base import Connector
+
+# config: non-secret settings (service URL, instance URL, cached limits…)
+# credentials: secrets (app password, tokens, session), stored encrypted by the caller
+Factory = Callable[[Mapping[str, Any], Mapping[str, Any]], Connector]
+
+
+@dataclass(frozen=True)
+class Network:
+    key: str
+    label: str
+    factory: Factory
+    sandbox: bool = False
+
+
+_NETWORKS: dict[str, Network] = {}
+_LOADED: list[bool] = []
+
+
+def register(network: Network) -> None:
+    _NETWORKS[network.key] = network
+
+
+def networks() -> list[Network]:
+    _load()
+    return sorted(_NETWORKS.values(), key=lambda n: (n.sandbox, n.label))
+
+
+def get(key: str) -> Network:
+    _load()
+    try:
+        return _NETWORKS[key]
+    except KeyError:
+        raise LookupError(f"Unknown network: {key}") from None
+
+
+def connector_for(key: str, config: Mapping[str, Any], credentials: Mapping[str, Any]) -> Connector:
+    return get(key).factory(config, credentials)
+
+
+def _load() -> None:
+    """Import the network packages once; each registers itself in its __init__."""
+    if _LOADED:
+        return
+    _LOADED.append(True)
+    import importlib
+
+    for name in ("bluesky", "mastodon", "sandbox"):
+        try:
+            importlib.import_module(f"roost.networks.{name}")
+        except ModuleNotFoundError as exc:  # a package still being built
+            if exc.name != f"roost.networks.{name}":
+                raise
