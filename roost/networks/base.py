@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -55,6 +56,9 @@ class PublishRequest:
     # Network-specific choices, e.g. Mastodon {"visibility": "public", "spoiler_text": "…"},
     # and {"language": "pl"} for any network that takes one.
     options: Mapping[str, Any] = field(default_factory=dict)
+    # When the first try of this delivery began (None: this is the first). A connector
+    # whose network dedupes by key for a limited time (Mastodon: one hour) uses it.
+    first_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,27 @@ class Account:
     handle: str
     display_name: str = ""
     url: str = ""
+
+
+@dataclass(frozen=True)
+class ConnectField:
+    """A field of a network's connect form (label: for people, may be a lazy translation)."""
+
+    name: str
+    label: str
+    kind: str = "text"  # "text", "password" or "url"
+    default: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What connecting produced: where it got to, and what to store (credentials encrypted)."""
+
+    result: Result
+    account: Account | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+    credentials: Mapping[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable

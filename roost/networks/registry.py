@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from roost.networks.base import Connector
+from roost.networks.base import ConnectField, Connection, Connector
 
 # config: non-secret settings (service URL, instance URL, cached limits…)
 # credentials: secrets (app password, tokens, session), stored encrypted by the caller
@@ -22,6 +22,14 @@ class Network:
     label: str
     factory: Factory
     sandbox: bool = False
+    # Networks connected with a form (Bluesky: handle + app password; Sandbox: a name):
+    connect_fields: tuple[ConnectField, ...] = ()
+    connect: Callable[..., Connection] | None = None  # connect(**{field.name: value})
+    # Networks connected with OAuth (Mastodon):
+    # oauth_start(instance_url=..., redirect_uri=...) -> (authorize_url, state_config)
+    # oauth_finish(state_config=..., code=..., redirect_uri=...) -> Connection
+    oauth_start: Callable[..., tuple[str, dict[str, Any]]] | None = None
+    oauth_finish: Callable[..., Connection] | None = None
 
 
 _NETWORKS: dict[str, Network] = {}
