@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from roost.channels.models import Channel
+from roost.channels.models import Channel, ChannelStatus
 from roost.workspaces.models import Membership
 
 
@@ -14,3 +14,21 @@ def channels_visible_to(membership: Membership) -> QuerySet[Channel]:
     if membership.all_channels:
         return qs
     return qs.filter(channelaccess__membership=membership)
+
+
+def channels_for_compose(membership: Membership) -> QuerySet[Channel]:
+    """Connected channels the member may publish to (including ones waiting to reconnect:
+    posts to them wait and resume)."""
+    return (
+        channels_visible_to(membership)
+        .exclude(status=ChannelStatus.DISCONNECTED)
+        .order_by("name", "id")
+    )
+
+
+def channels_list(membership: Membership) -> QuerySet[Channel]:
+    return (
+        Channel.objects.filter(workspace_id=membership.workspace_id)
+        .exclude(status=ChannelStatus.DISCONNECTED)
+        .order_by("name", "id")
+    )

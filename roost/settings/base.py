@@ -28,7 +28,10 @@ INSTALLED_APPS = [
     "roost.core",
     "roost.accounts",
     "roost.workspaces",
+    "roost.notifications",
+    "roost.networks",
     "roost.channels",
+    "roost.publishing",
     "roost.web",
     "roost.api",
 ]
@@ -137,3 +140,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("ROOST_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Channel credentials are encrypted with these keys (newest first); see roost/core/crypto.py.
+ROOST_SECRET_KEYS = env_list("ROOST_SECRET_KEYS", [])

@@ -1,6 +1,6 @@
 """Background work: Django's tasks framework on the django-tasks-db ORM backend."""
 
-from roost.settings.env import env_str
+from roost.settings.env import env_int, env_str
 
 TASKS = {
     "default": {
@@ -10,5 +10,17 @@ TASKS = {
 }
 
 # A worker that has not written a heartbeat for this long is reported as down.
-ROOST_WORKER_STALE_SECONDS = 30
-ROOST_WORKER_HEARTBEAT_SECONDS = 5
+ROOST_WORKER_STALE_SECONDS = float(env_str("ROOST_WORKER_STALE_SECONDS", "30"))
+ROOST_WORKER_HEARTBEAT_SECONDS = float(env_str("ROOST_WORKER_HEARTBEAT_SECONDS", "5"))
+
+# The publisher (runs inside `roost worker`): see roost/publishing/publisher.py.
+ROOST_PUBLISH_CONCURRENCY = env_int("ROOST_PUBLISH_CONCURRENCY", 256)  # calls in flight
+ROOST_PUBLISH_PER_CHANNEL = env_int("ROOST_PUBLISH_PER_CHANNEL", 8)
+ROOST_PUBLISH_PER_NETWORK = {"sandbox": 256, "bluesky": 32, "mastodon": 32}
+ROOST_PUBLISH_POLL_SECONDS = float(env_str("ROOST_PUBLISH_POLL_SECONDS", "0.2"))
+ROOST_PUBLISH_MAX_ATTEMPTS = env_int("ROOST_PUBLISH_MAX_ATTEMPTS", 8)
+ROOST_PUBLISH_BACKOFF_BASE = 5.0
+ROOST_PUBLISH_BACKOFF_CAP = 15 * 60.0
+# Longer than any network call may take (connectors time out well before).
+ROOST_PUBLISH_LEASE_SECONDS = env_int("ROOST_PUBLISH_LEASE_SECONDS", 180)
+ROOST_SANDBOX_URL = env_str("ROOST_SANDBOX_URL", "http://127.0.0.1:8025")

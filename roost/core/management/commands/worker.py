@@ -27,6 +27,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after N tasks.")
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+        parser.add_argument(
+            "--no-publisher", action="store_true", help="Do not run the publisher loop here."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
@@ -47,6 +50,18 @@ class Command(BaseCommand):
 
         beat_thread = threading.Thread(target=heartbeat, name="roost-heartbeat", daemon=True)
         beat_thread.start()
+        # The first beat must land before the publisher claims anything: recovery treats
+        # claims by workers without a heartbeat as abandoned.
+        health.beat(worker_id, queues, started)
+        publisher_thread = None
+        if not options["no_publisher"] and not options["batch"]:
+            from roost.publishing.publisher import Publisher
+
+            publisher = Publisher(worker_id)
+            publisher_thread = threading.Thread(
+                target=publisher.run, args=(stop,), name="roost-publisher", daemon=True
+            )
+            publisher_thread.start()
         worker = Worker(
             queue_names=queues.split(","),
             interval=options["interval"],
@@ -63,6 +78,8 @@ class Command(BaseCommand):
             worker.run()
         finally:
             stop.set()
+            if publisher_thread is not None:
+                publisher_thread.join(timeout=35)
             beat_thread.join(timeout=5)
             try:
                 health.forget(worker_id)

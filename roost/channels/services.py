@@ -1,0 +1,208 @@
+"""Connect, reconnect and disconnect channels; record their health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from roost.channels.models import Channel, ChannelAccess, ChannelStatus
+from roost.core import clock
+from roost.core.exceptions import Conflict, NotFound, ValidationFailed
+from roost.networks import registry
+from roost.networks.base import Connection, Connector, Outcome
+from roost.notifications.services import notify
+from roost.workspaces.access import require
+from roost.workspaces.models import Membership
+from roost.workspaces.roles import Perm
+from roost.workspaces.services import audit_record
+
+
+def connector_for(channel: Channel) -> Connector:
+    return registry.connector_for(channel.network, channel.config, channel.credentials)
+
+
+def _connection_error(network_label: str, connection: Connection) -> ValidationFailed:
+    reason = connection.result.reason or _("%(network)s did not accept the connection.") % {
+        "network": network_label
+    }
+    return ValidationFailed({"__all__": [reason]})
+
+
+def connect_with_form(
+    *, actor: Membership, network: str, fields: Mapping[str, str], name: str = ""
+) -> Channel:
+    """Connect a channel through a network's connect form (Bluesky, Sandbox)."""
+    require(actor, Perm.CONNECT_CHANNELS)
+    try:
+        net = registry.get(network)
+    except LookupError:
+        raise ValidationFailed(
+            {"network": [_("Unknown network: %(n)s.") % {"n": network}]}
+        ) from None
+    if net.connect is None:
+        raise ValidationFailed({"network": [_("%(n)s connects with OAuth.") % {"n": net.label}]})
+    missing = [f.name for f in net.connect_fields if not str(fields.get(f.name, "")).strip()]
+    if missing:
+        raise ValidationFailed({m: [_("This field is required.")] for m in missing})
+    # The network call happens outside any transaction.
+    connection = net.connect(**{f.name: str(fields[f.name]).strip() for f in net.connect_fields})
+    if connection.result.outcome is not Outcome.OK or connection.account is None:
+        raise _connection_error(net.label, connection)
+    return _store_connection(actor=actor, network=network, connection=connection, name=name)
+
+
+def connect_with_oauth(*, actor: Membership, network: str, connection: Connection) -> Channel:
+    """Store a channel after an OAuth flow finished (Mastodon)."""
+    require(actor, Perm.CONNECT_CHANNELS)
+    net = registry.get(network)
+    if connection.result.outcome is not Outcome.OK or connection.account is None:
+        raise _connection_error(net.label, connection)
+    return _store_connection(actor=actor, network=network, connection=connection)
+
+
+@transaction.atomic
+def _store_connection(
+    *, actor: Membership, network: str, connection: Connection, name: str = ""
+) -> Channel:
+    account = connection.account
+    assert account is not None
+    existing = (
+        Channel.objects.filter(
+            workspace=actor.workspace, network=network, remote_id=account.remote_id
+        )
+        .exclude(status=ChannelStatus.DISCONNECTED)
+        .first()
+    )
+    channel = existing or Channel(workspace=actor.workspace, network=network)
+    channel.name = (
+        name.strip()[:100]
+        or (existing.name if existing else "")
+        or account.display_name
+        or account.handle
+    )[:100]
+    channel.handle = account.handle
+    channel.remote_id = account.remote_id
+    channel.profile_url = account.url
+    channel.config = dict(connection.config)
+    channel.set_credentials(dict(connection.credentials))
+    channel.status = ChannelStatus.ACTIVE
+    channel.status_reason = ""
+    channel.rate_limited_until = None
+    channel.connected_by = actor.user
+    channel.updated_at = clock.now()
+    channel.save()
+    audit_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action="channel.reconnected" if existing else "channel.connected",
+        target=channel,
+        network=network,
+        handle=account.handle,
+    )
+    if existing:
+        _resume_waiting(channel)
+    return channel
+
+
+def _resume_waiting(channel: Channel) -> int:
+    """Deliveries that waited for a reconnect go back to the queue, due now."""
+    from roost.publishing.models import Delivery, DeliveryStatus
+
+    return Delivery.objects.filter(channel=channel, status=DeliveryStatus.WAITING_RECONNECT).update(
+        status=DeliveryStatus.SCHEDULED, next_attempt_at=clock.now(), error=""
+    )
+
+
+def channel_mark_unauthorized(*, channel_id: int, reason: str) -> bool:
+    """The network refused the credentials: the channel needs reconnecting. Tells the people
+    who manage channels, once per incident. Returns whether the state changed."""
+    changed = Channel.objects.filter(pk=channel_id, status=ChannelStatus.ACTIVE).update(
+        status=ChannelStatus.NEEDS_RECONNECT, status_reason=reason[:500], updated_at=clock.now()
+    )
+    if not changed:
+        return False
+    channel = Channel.objects.select_related("workspace").get(pk=channel_id)
+    managers = [
+        m.user
+        for m in Membership.objects.filter(workspace=channel.workspace)
+        .select_related("user")
+        .prefetch_related("roles")
+        if m.has_perm(Perm.CONNECT_CHANNELS)
+    ]
+    notify(
+        workspace=channel.workspace,
+        recipients=managers,
+        kind="channel.needs_reconnect",
+        key=f"channel:{channel.pk}:reconnect:{channel.updated_at.isoformat()}",
+        text=_("%(channel)s (%(network)s) needs to be reconnected: %(reason)s")
+        % {"channel": channel.name, "network": channel.network, "reason": reason},
+        url=reverse("channels:list", args=[channel.workspace.slug]),
+    )
+    return True
+
+
+def channel_store_credentials(*, channel: Channel, credentials: Mapping[str, Any]) -> None:
+    """Keep refreshed session tokens a connector handed back."""
+    if dict(credentials) != channel.credentials:
+        channel.set_credentials(dict(credentials))
+        Channel.objects.filter(pk=channel.pk).update(
+            credentials_encrypted=channel.credentials_encrypted
+        )
+
+
+@transaction.atomic
+def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
+    """Forget the credentials; scheduled deliveries to it are cancelled with a reason."""
+    from roost.publishing.models import Delivery, DeliveryStatus
+
+    require(actor, Perm.CONNECT_CHANNELS)
+    if channel.workspace_id != actor.workspace_id:
+        raise NotFound()
+    if channel.status == ChannelStatus.DISCONNECTED:
+        raise Conflict(_("This channel is already disconnected."))
+    channel.status = ChannelStatus.DISCONNECTED
+    channel.credentials_encrypted = ""
+    channel.status_reason = _("Disconnected by %(who)s.") % {"who": actor.user.display_name}
+    channel.save(update_fields=["status", "credentials_encrypted", "status_reason"])
+    Delivery.objects.filter(
+        channel=channel,
+        status__in=[
+            DeliveryStatus.PENDING,
+            DeliveryStatus.SCHEDULED,
+            DeliveryStatus.WAITING_RECONNECT,
+        ],
+    ).update(status=DeliveryStatus.CANCELLED, error=_("The channel was disconnected."))
+    audit_record(
+        workspace=actor.workspace, actor=actor.user, action="channel.disconnected", target=channel
+    )
+    return channel
+
+
+@transaction.atomic
+def channel_set_access(
+    *, actor: Membership, member: Membership, all_channels: bool, channel_ids: Iterable[int]
+) -> Membership:
+    """Which channels a member may use: all of them, or the ones listed."""
+    require(actor, Perm.MANAGE_MEMBERS)
+    ids = set(channel_ids)
+    channels = list(Channel.objects.filter(workspace=actor.workspace, pk__in=ids))
+    if len(channels) != len(ids):
+        raise ValidationFailed({"channels": [_("Some channels are not in this workspace.")]})
+    member.all_channels = all_channels
+    member.save(update_fields=["all_channels"])
+    ChannelAccess.objects.filter(membership=member).exclude(channel__in=channels).delete()
+    for channel in channels:
+        ChannelAccess.objects.get_or_create(channel=channel, membership=member)
+    audit_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action="member.channel_access",
+        target=member,
+        all_channels=all_channels,
+        channels=sorted(ids),
+    )
+    return member

@@ -1,0 +1,226 @@
+"""Posts, their per-channel variants, media, campaigns, queue slots, and deliveries
+(one per post and channel: the unit the publisher claims, sends and records)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from roost.channels.models import Channel
+from roost.core import clock
+from roost.workspaces.models import Workspace
+
+
+class Campaign(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(_("name"), max_length=100)
+    utm_source = models.CharField(_("utm_source"), max_length=100, blank=True)
+    utm_medium = models.CharField(_("utm_medium"), max_length=100, blank=True)
+    utm_campaign = models.CharField(_("utm_campaign"), max_length=100, blank=True)
+    utm_term = models.CharField(_("utm_term"), max_length=100, blank=True)
+    utm_content = models.CharField(_("utm_content"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="campaign_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def utm(self) -> dict[str, str]:
+        pairs = {
+            "utm_source": self.utm_source,
+            "utm_medium": self.utm_medium,
+            "utm_campaign": self.utm_campaign,
+            "utm_term": self.utm_term,
+            "utm_content": self.utm_content,
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+
+class Tag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def media_path(instance: MediaAsset, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"media/{instance.workspace_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class MediaAsset(models.Model):
+    """An image in the workspace's media library, checked on upload."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(upload_to=media_path)
+    original_name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=50)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    alt_text = models.TextField(_("alt text"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PostStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    PARTIAL = "partial", _("Partly published")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Post(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    text = models.TextField(_("text"), blank=True)
+    # Further parts of a thread (text only); the first part is `text` with `media`.
+    thread = models.JSONField(_("thread"), default=list, blank=True)
+    media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    options = models.JSONField(default=dict, blank=True)  # visibility, content warning, …
+    status = models.CharField(max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        indexes = [models.Index(fields=["workspace", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60] or f"Post {self.pk}"
+
+
+class PostMedia(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    asset = models.ForeignKey(MediaAsset, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "asset"], name="media_once_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}:{self.position}"
+
+
+class PostVariant(models.Model):
+    """The post as one channel gets it. `text` empty means: follow the main text."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="variant_once_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}@{self.channel_id}"
+
+    @property
+    def customized(self) -> bool:
+        return bool(self.text)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Not scheduled")  # a draft or a post in review
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+    WAITING_RECONNECT = "waiting_reconnect", _("Waiting for reconnect")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Delivery(models.Model):
+    """One post to one channel, exactly once."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    # Stable across retries: the network (or find_existing) recognises a repeat by it.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A claim: which worker holds it, since when, under which token.
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # The last try may have landed (a crash or timeout mid-call): ask the network first.
+    in_doubt = models.BooleanField(default=False)
+    remote_id = models.CharField(max_length=500, blank=True)
+    remote_url = models.URLField(max_length=500, blank=True)
+    part_ids = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)  # start of the last network call
+    error = models.CharField(max_length=1000, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="one_delivery_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "claimed_at"]),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.post_id}→{self.channel_id} {self.status}"
+
+
+class QueueSlot(models.Model):
+    """A weekly time at which the channel's queue publishes, in the channel's time zone."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="queue_slots")
+    weekday = models.PositiveSmallIntegerField()  # Monday = 0
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "weekday", "time"], name="slot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.time:%H:%M}"

@@ -1,0 +1,1 @@
+"""Writes for publishing, split by concern: compose, scheduling, media, delivery."""
