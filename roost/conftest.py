@@ -9,6 +9,9 @@ import pytest
 from django.test import Client
 
 from roost.accounts.models import User
+from roost.channels.models import Channel
+from roost.publishing.models import Post
+from roost.publishing.services.compose import PostInput, post_compose
 from roost.workspaces import services
 from roost.workspaces.models import ApiScope, Group, Invite, Membership, Workspace
 from roost.workspaces.roles import Role
@@ -30,12 +33,32 @@ class World:
     a_invite: Invite
     b_invite: Invite
     b_member: Membership
+    a_channel: Channel
+    b_channel: Channel
+    a_post: Post
+    b_post: Post
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client_for(self, role: str) -> Client:
         client = Client()
         client.force_login(self.members[role].user)
         return client
+
+
+def make_channel(workspace: Workspace, name: str, tz: str = "") -> Channel:
+    """A Sandbox channel stored directly (no server needed until something publishes)."""
+    channel = Channel(
+        workspace=workspace,
+        network="sandbox",
+        name=name,
+        handle=f"{name.lower().replace(' ', '-')}.sandbox",
+        remote_id=name,
+        config={"base_url": "http://127.0.0.1:9"},
+        timezone=tz,
+    )
+    channel.set_credentials({"token": "t"})
+    channel.save()
+    return channel
 
 
 def make_user(email: str, name: str = "") -> User:
@@ -69,7 +92,18 @@ def world(db: Any) -> World:
     b_invite, _ = services.invite_create(
         actor=b_owner, email=f"{B_MARKER.lower()}@bravo.test", roles=["analyst"]
     )
-    return World(a, b, members, b_owner, a_group, b_group, a_invite, b_invite, b_member)
+    a_channel = make_channel(a, "Alpha Sandbox")
+    b_channel = make_channel(b, f"Channel {B_MARKER}")
+    a_post = post_compose(
+        actor=a_owner, data=PostInput(text="Alpha news", channel_ids=[a_channel.pk])
+    )
+    b_post = post_compose(
+        actor=b_owner, data=PostInput(text=f"Post {B_MARKER}", channel_ids=[b_channel.pk])
+    )
+    return World(
+        a, b, members, b_owner, a_group, b_group, a_invite, b_invite, b_member,
+        a_channel, b_channel, a_post, b_post,
+    )
 
 
 @pytest.fixture

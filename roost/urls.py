@@ -7,6 +7,9 @@ urlpatterns = [
     path("", include("roost.web.urls")),
     path("", include("roost.accounts.urls")),
     path("", include("roost.workspaces.urls")),
+    path("", include("roost.channels.urls")),
+    path("", include("roost.publishing.urls")),
+    path("", include("roost.publishing.calendar_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from roost.api.auth import TokenAuth
 from roost.api.schemas import MeOut
+from roost.api.posts import router as posts_router
 from roost.api.team import router as team_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -64,3 +65,4 @@ def me(request: HttpRequest) -> Any:
 me.roost_public_in_api = True  # type: ignore[attr-defined]
 
 api.add_router("/workspaces", team_router)
+api.add_router("/workspaces", posts_router)

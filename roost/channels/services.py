@@ -206,3 +206,29 @@ def channel_set_access(
         channels=sorted(ids),
     )
     return member
+
+
+@transaction.atomic
+def channel_update(*, actor: Membership, channel: Channel, name: str, timezone: str) -> Channel:
+    import zoneinfo
+
+    require(actor, Perm.CONNECT_CHANNELS)
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Give the channel a name.")]
+    if timezone and timezone not in zoneinfo.available_timezones():
+        errors["timezone"] = [_("“%(tz)s” is not a time zone.") % {"tz": timezone}]
+    if errors:
+        raise ValidationFailed(errors)
+    channel.name = name.strip()[:100]
+    channel.timezone = timezone
+    channel.save(update_fields=["name", "timezone"])
+    audit_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action="channel.updated",
+        target=channel,
+        name=channel.name,
+        timezone=timezone,
+    )
+    return channel

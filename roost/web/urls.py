@@ -9,7 +9,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("w/<slug:slug>/", views.workspace_home, name="workspace_home"),
     path("w/<slug:slug>/calendar/", views.calendar, name="calendar"),
-    path("w/<slug:slug>/compose/", views.compose, name="compose"),
     path("w/<slug:slug>/approvals/", views.approvals, name="approvals"),
     path("w/<slug:slug>/inbox/", views.inbox, name="inbox"),
     path("w/<slug:slug>/analytics/", views.analytics, name="analytics"),

@@ -36,7 +36,6 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
 # Areas of the product whose issues have not landed yet. Each says so plainly.
 AREAS = {
     "calendar": (_("Calendar"), Perm.VIEW_CONTENT, _("Plan and see every scheduled post.")),
-    "compose": (_("Compose"), Perm.COMPOSE, _("Write one post for many channels.")),
     "approvals": (_("Approvals"), Perm.VIEW_CONTENT, _("Review posts before they go out.")),
     "inbox": (_("Inbox"), Perm.INBOX_READ_ROUTED, _("Answer your community in one place.")),
     "analytics": (_("Analytics"), Perm.VIEW_ANALYTICS, _("Turn numbers into decisions.")),
@@ -57,7 +56,6 @@ def _area_view(key: str) -> Any:
 
 
 calendar = _area_view("calendar")
-compose = _area_view("compose")
 approvals = _area_view("approvals")
 inbox = _area_view("inbox")
 analytics = _area_view("analytics")

@@ -197,6 +197,7 @@ class ApiScope(models.TextChoices):
     READ = "read", _("Read everything the member may see")
     TEAM_WRITE = "team:write", _("Change members, roles, groups and invites")
     SETTINGS_WRITE = "settings:write", _("Change workspace settings")
+    POSTS_WRITE = "posts:write", _("Create, edit, schedule and cancel posts; upload media")
 
 
 class ApiToken(models.Model):

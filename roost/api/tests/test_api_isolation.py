@@ -72,12 +72,14 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "member_id": world.members["content_creator"].pk,
             "group_id": world.a_group.pk,
             "invite_id": world.a_invite.pk,
+            "post_id": world.a_post.pk,
         }
     return {
         "slug": world.b.slug,
         "member_id": world.b_member.pk,
         "group_id": world.b_group.pk,
         "invite_id": world.b_invite.pk,
+        "post_id": world.b_post.pk,
     }
 
 
@@ -119,7 +121,9 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
     assert AuditEntry.objects.count() == audit_before
 
     # A's owner pointing at B's objects: not found.
-    object_params = [p for p in ("member_id", "group_id", "invite_id") if f"{p}>" in route]
+    object_params = [
+        p for p in ("member_id", "group_id", "invite_id", "post_id") if f"{p}>" in route
+    ]
     if object_params:
         b_values = _values(world, "b")
         mixed = {**_values(world), **{p: b_values[p] for p in object_params}}

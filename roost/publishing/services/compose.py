@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -35,6 +36,10 @@ from roost.workspaces.services import audit_record
 
 MAX_THREAD_PARTS = 25
 LOCKED = {DeliveryStatus.SENDING, DeliveryStatus.PUBLISHED}
+
+
+def LOCKED_MESSAGE() -> str:  # noqa: N802 - reads like the constant it replaces
+    return _("This post is already publishing or published; its content can no longer change.")
 
 
 @dataclass
@@ -148,16 +153,6 @@ def post_validate(*, actor: Membership, data: PostInput) -> dict[str, list[str]]
     return errors
 
 
-def _check(actor: Membership, data: PostInput) -> Checked:
-    errors: dict[str, list[str]] = {}
-    checked = _resolve(actor, data, errors)
-    for channel_id, messages in channel_problems(actor, data, checked).items():
-        errors[f"channel:{channel_id}"] = messages
-    if errors:
-        raise ValidationFailed(errors)
-    return checked
-
-
 def _write_content(actor: Membership, post: Post, data: PostInput, checked: Checked) -> None:
     post.text = data.text
     post.thread = checked.thread
@@ -204,39 +199,53 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def post_create(*, actor: Membership, data: PostInput) -> Post:
-    """Save a new draft. Scheduling is a separate step (see scheduling.post_schedule)."""
+def post_compose(
+    *,
+    actor: Membership,
+    data: PostInput,
+    post: Post | None = None,
+    mode: str = "draft",
+    at: datetime | None = None,
+) -> Post:
+    """Save a post and, unless `mode` is "draft", schedule it: all of it or none of it.
+
+    Every problem (content per network, channels, time) is reported together."""
+    from roost.publishing.services.scheduling import Mode, due_times, post_schedule
+
     require(actor, Perm.COMPOSE)
-    checked = _check(actor, data)
+    errors: dict[str, list[str]] = {}
+    checked = _resolve(actor, data, errors)
+    for channel_id, messages in channel_problems(actor, data, checked).items():
+        errors[f"channel:{channel_id}"] = messages
+    if mode != "draft":
+        try:
+            scheduling_mode = Mode(mode)
+        except ValueError:
+            errors["mode"] = [_("Choose draft, now, a time, or the queue.")]
+        else:
+            try:
+                due_times(checked.channels, scheduling_mode, at, clock.now())
+            except ValidationFailed as exc:
+                for key, messages in exc.errors.items():
+                    errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
-        post = Post(workspace=actor.workspace, author=actor.user, status=PostStatus.DRAFT)
+        if post is None:
+            post = Post(workspace=actor.workspace, author=actor.user, status=PostStatus.DRAFT)
+            action = "post.created"
+        else:
+            if Delivery.objects.filter(post=post, status__in=LOCKED).exists():
+                raise Conflict(LOCKED_MESSAGE())
+            action = "post.updated"
         _write_content(actor, post, data, checked)
         audit_record(
             workspace=actor.workspace,
             actor=actor.user,
-            action="post.created",
+            action=action,
             target=post,
             channels=sorted(c.pk for c in checked.channels),
         )
-    return post
-
-
-def post_update(*, actor: Membership, post: Post, data: PostInput) -> Post:
-    """Change a post's content or channels. Not once any channel has it (or is sending)."""
-    require(actor, Perm.COMPOSE)
-    checked = _check(actor, data)
-    with transaction.atomic():
-        locked = Delivery.objects.select_for_update().filter(post=post, status__in=LOCKED)
-        if locked.exists():
-            raise Conflict(
-                _("This post is already publishing or published; its content can no longer change.")
-            )
-        _write_content(actor, post, data, checked)
-        audit_record(
-            workspace=actor.workspace,
-            actor=actor.user,
-            action="post.updated",
-            target=post,
-            channels=sorted(c.pk for c in checked.channels),
-        )
+        if mode != "draft":
+            post_schedule(actor=actor, post=post, mode=mode, at=at)
     return post

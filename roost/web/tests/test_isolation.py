@@ -50,6 +50,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "member_id": world.members["content_creator"].pk,
             "group_id": world.a_group.pk,
             "invite_id": world.a_invite.pk,
+            "channel_id": world.a_channel.pk,
+            "post_id": world.a_post.pk,
         }
     else:
         token_owner = world.b_owner
@@ -58,12 +60,15 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "member_id": world.b_member.pk,
             "group_id": world.b_group.pk,
             "invite_id": world.b_invite.pk,
+            "channel_id": world.b_channel.pk,
+            "post_id": world.b_post.pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
         token_id=token.pk,
         token="inv_not-a-real-token",
         uidb64="MQ",
+        network="sandbox",
     )
     return values
 
@@ -128,7 +133,7 @@ def test_workspace_route(world: World, route: str, callback: Any) -> None:
                 assert AuditEntry.objects.count() == audit_before, (method, url, role)
 
         # A's member pointing at B's objects through A's slug: not found, never shown.
-        object_params = [p for p in params(route) if p != "slug"]
+        object_params = [p for p in params(route) if p not in {"slug", "network"}]
         if object_params:
             mixed = {**a_values, **{p: b_values[p] for p in object_params}}
             response = _request(world.client_for("owner"), method, fill(route, mixed))

@@ -1,0 +1,292 @@
+"""Posts, media and channels: create, edit, schedule, queue, cancel, list by calendar range,
+upload media — through the same services as the compose page."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from roost.api.auth import access
+from roost.api.schemas import ErrorOut
+from roost.channels.selectors import channels_list
+from roost.core.exceptions import NotFound, ValidationFailed
+from roost.networks import registry
+from roost.publishing import selectors
+from roost.publishing.models import Post
+from roost.publishing.services import compose, media, scheduling
+from roost.publishing.services.compose import PostInput
+from roost.workspaces.models import ApiScope, Membership
+from roost.workspaces.roles import Perm
+
+router = Router(tags=["posts"])
+READ, WRITE = ApiScope.READ, ApiScope.POSTS_WRITE
+ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ScheduleIn(Schema):
+    mode: str = Field(description="draft, now, at or queue")
+    at: datetime | None = Field(
+        default=None,
+        description="For mode=at. Without a UTC offset it is a wall-clock time read in each "
+        "channel's time zone (the workspace's unless the channel has its own).",
+    )
+
+
+class PostIn(Schema):
+    text: str = Field(default="", max_length=20000)
+    channels: list[int]
+    variants: dict[int, str] = Field(default_factory=dict, description="channel id → own text")
+    thread: list[str] = Field(default_factory=list)
+    media: list[int] = Field(default_factory=list)
+    alt_texts: dict[int, str] = Field(default_factory=dict)
+    campaign: int | None = None
+    tags: list[str] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict)
+    schedule: ScheduleIn = Field(default_factory=lambda: ScheduleIn(mode="draft"))
+
+
+class DeliveryOut(Schema):
+    channel: int
+    channel_name: str
+    network: str
+    status: str
+    due_at: datetime | None
+    published_at: datetime | None
+    url: str
+    error: str
+
+
+class PostOut(Schema):
+    id: int
+    status: str
+    text: str
+    thread: list[str]
+    variants: dict[int, str]
+    media: list[int]
+    campaign: int | None
+    tags: list[str]
+    options: dict[str, Any]
+    scheduled_at: datetime | None
+    author: str | None
+    deliveries: list[DeliveryOut]
+
+
+class ProblemsOut(Schema):
+    ok: bool
+    problems: dict[str, list[str]]
+
+
+class MediaOut(Schema):
+    id: int
+    name: str
+    mime_type: str
+    width: int
+    height: int
+    size: int
+    alt_text: str
+
+
+class ChannelOut(Schema):
+    id: int
+    name: str
+    network: str
+    network_label: str
+    handle: str
+    status: str
+    sandbox: bool
+    timezone: str
+
+
+def _actor(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _post_out(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.pk,
+        "status": post.status,
+        "text": post.text,
+        "thread": list(post.thread),
+        "variants": {v.channel_id: v.text for v in post.variants.all()},
+        "media": [pm.asset_id for pm in post.postmedia_set.all()],
+        "campaign": post.campaign_id,
+        "tags": [t.name for t in post.tags.all()],
+        "options": dict(post.options),
+        "scheduled_at": post.scheduled_at,
+        "author": post.author.email if post.author else None,
+        "deliveries": [
+            {
+                "channel": d.channel_id,
+                "channel_name": d.channel.name,
+                "network": d.channel.network,
+                "status": d.status,
+                "due_at": d.due_at,
+                "published_at": d.published_at,
+                "url": d.remote_url,
+                "error": d.error,
+            }
+            for d in post.deliveries.all()
+        ],
+    }
+
+
+def _fetch(actor: Membership, post_id: int) -> Post:
+    post = selectors.post_detail(actor, post_id)
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def _input(payload: PostIn) -> PostInput:
+    return PostInput(
+        text=payload.text,
+        channel_ids=payload.channels,
+        variants=payload.variants,
+        thread=payload.thread,
+        media_ids=payload.media,
+        alt_texts=payload.alt_texts,
+        campaign_id=payload.campaign,
+        tags=payload.tags,
+        options=payload.options,
+    )
+
+
+@router.get("/{slug}/channels", response=list[ChannelOut], auth=access(Perm.VIEW_CONTENT, READ))
+def channel_list(request: HttpRequest, slug: str) -> Any:
+    labels = {n.key: n.label for n in registry.networks()}
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "network": c.network,
+            "network_label": labels.get(c.network, c.network),
+            "handle": c.handle,
+            "status": c.status,
+            "sandbox": c.is_sandbox,
+            "timezone": c.tz_name,
+        }
+        for c in channels_list(_actor(request)).select_related("workspace")
+    ]
+
+
+@router.get(
+    "/{slug}/posts",
+    response={200: list[PostOut], **ERRORS},
+    auth=access(Perm.VIEW_CONTENT, READ),
+    summary="Posts planned in a range (the calendar)",
+)
+def post_list(
+    request: HttpRequest,
+    slug: str,
+    start: datetime,
+    end: datetime,
+    channel: int | None = None,
+    status: str | None = None,
+) -> Any:
+    if end <= start or (end - start).days > 92:
+        raise ValidationFailed({"end": ["end must be after start, at most 92 days later."]})
+    filters = selectors.PostFilter(
+        channel_ids=[channel] if channel else [], statuses=[status] if status else []
+    )
+    posts = selectors.posts_in_range(_actor(request), start, end, filters).prefetch_related(
+        "variants", "postmedia_set"
+    )
+    return [_post_out(p) for p in posts]
+
+
+@router.post("/{slug}/posts/validate", response=ProblemsOut, auth=access(Perm.COMPOSE, READ))
+def post_validate(request: HttpRequest, slug: str, payload: PostIn) -> Any:
+    problems = compose.post_validate(actor=_actor(request), data=_input(payload))
+    return {"ok": not problems, "problems": problems}
+
+
+@router.post(
+    "/{slug}/posts",
+    response={201: PostOut, **ERRORS},
+    auth=access(Perm.COMPOSE, WRITE),
+    summary="Create a post (draft, now, at a time, or into the queue)",
+)
+def post_create(request: HttpRequest, slug: str, payload: PostIn) -> Any:
+    actor = _actor(request)
+    post = compose.post_compose(
+        actor=actor, data=_input(payload), mode=payload.schedule.mode, at=payload.schedule.at
+    )
+    return Status(201, _post_out(_fetch(actor, post.pk)))
+
+
+@router.get(
+    "/{slug}/posts/{post_id}",
+    response={200: PostOut, **ERRORS},
+    auth=access(Perm.VIEW_CONTENT, READ),
+)
+def post_get(request: HttpRequest, slug: str, post_id: int) -> Any:
+    return _post_out(_fetch(_actor(request), post_id))
+
+
+@router.put(
+    "/{slug}/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=access(Perm.COMPOSE, WRITE)
+)
+def post_update(request: HttpRequest, slug: str, post_id: int, payload: PostIn) -> Any:
+    actor = _actor(request)
+    post = _fetch(actor, post_id)
+    compose.post_compose(
+        actor=actor,
+        data=_input(payload),
+        post=post,
+        mode=payload.schedule.mode,
+        at=payload.schedule.at,
+    )
+    return _post_out(_fetch(actor, post_id))
+
+
+@router.post(
+    "/{slug}/posts/{post_id}/schedule",
+    response={200: PostOut, **ERRORS},
+    auth=access(Perm.COMPOSE, WRITE),
+    summary="Schedule, reschedule, publish now or queue",
+)
+def post_schedule(request: HttpRequest, slug: str, post_id: int, payload: ScheduleIn) -> Any:
+    actor = _actor(request)
+    post = _fetch(actor, post_id)
+    if payload.mode == "draft":
+        raise ValidationFailed({"mode": ["Use cancel to take a post off the schedule."]})
+    scheduling.post_schedule(actor=actor, post=post, mode=payload.mode, at=payload.at)
+    return _post_out(_fetch(actor, post_id))
+
+
+@router.post(
+    "/{slug}/posts/{post_id}/cancel",
+    response={200: PostOut, **ERRORS},
+    auth=access(Perm.COMPOSE, WRITE),
+)
+def post_cancel(request: HttpRequest, slug: str, post_id: int) -> Any:
+    actor = _actor(request)
+    scheduling.post_cancel(actor=actor, post=_fetch(actor, post_id))
+    return _post_out(_fetch(actor, post_id))
+
+
+@router.post(
+    "/{slug}/media",
+    response={201: MediaOut, **ERRORS},
+    auth=access(Perm.COMPOSE, WRITE),
+    summary="Upload an image to the media library (multipart)",
+)
+def media_upload(
+    request: HttpRequest, slug: str, file: File[UploadedFile], alt_text: Form[str] = ""
+) -> Any:
+    asset = media.media_upload(actor=_actor(request), upload=file, alt_text=alt_text)
+    return Status(
+        201,
+        {
+            "id": asset.pk,
+            "name": asset.original_name,
+            "mime_type": asset.mime_type,
+            "width": asset.width,
+            "height": asset.height,
+            "size": asset.size,
+            "alt_text": asset.alt_text,
+        },
+    )

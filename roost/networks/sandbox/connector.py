@@ -1,0 +1,351 @@
+"""The Sandbox connector: the `Connector` protocol over the Sandbox's HTTP API."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from roost.networks.base import (
+    Account,
+    Connection,
+    Limits,
+    Metrics,
+    Outcome,
+    Part,
+    Problem,
+    Published,
+    PublishRequest,
+    Result,
+)
+from roost.networks.sandbox import rules
+from roost.networks.sandbox.client import (
+    RemoteAccount,
+    RemotePost,
+    SandboxClient,
+    SandboxError,
+    UploadImage,
+)
+
+DEFAULT_URL = "http://127.0.0.1:8025"
+LIMITS = Limits(
+    max_chars=rules.MAX_CHARS,
+    max_media=rules.MAX_MEDIA,
+    max_image_bytes=rules.MAX_IMAGE_BYTES,
+    image_types=rules.IMAGE_TYPES,
+    alt_text_required=False,
+    max_alt_text=rules.MAX_ALT_TEXT,
+    max_parts=rules.MAX_PARTS,
+)
+
+
+def _(message: str) -> str:
+    """Django's gettext once Django is set up; the message itself in a bare script (benchmarks)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    if settings.configured and apps.ready:
+        from django.utils.translation import gettext
+
+        return gettext(message)
+    return message
+
+
+def default_base_url() -> str:
+    """ROOST_SANDBOX_URL from Django settings when there are settings, else the local default."""
+    from django.conf import settings
+
+    if settings.configured:
+        return str(getattr(settings, "ROOST_SANDBOX_URL", DEFAULT_URL))
+    return DEFAULT_URL
+
+
+def part_key(idempotency_key: str, index: int) -> str:
+    """The Idempotency-Key of one part of a thread."""
+    return f"{idempotency_key}:{index}"
+
+
+def _mb(size: int) -> str:
+    """Megabytes to one decimal, rounded up so that an image over a limit never shows equal."""
+    tenths = math.ceil(size * 10 / (1024 * 1024))
+    return f"{tenths / 10:.1f}".removesuffix(".0")
+
+
+def _failure(exc: SandboxError, rejected: str) -> Result:
+    """The outcome an error means; `rejected` is the reason text for a refusal (4xx)."""
+    if exc.status == 429:
+        return Result(
+            Outcome.RATE_LIMITED,
+            retry_after=exc.retry_after,
+            reason=_("Sandbox is rate limiting this account; Roost will try again later."),
+        )
+    if exc.status in (401, 403):
+        return Result(
+            Outcome.UNAUTHORIZED,
+            reason=_("Sandbox did not accept this account's token (%(message)s); reconnect it.")
+            % {"message": exc.message},
+        )
+    # No answer, a server error, or the server timing out on us: worth another try.
+    if exc.status == 0 or exc.status == 408 or exc.status >= 500:
+        return Result(
+            Outcome.RETRYABLE,
+            retry_after=exc.retry_after,
+            reason=_("Sandbox did not answer properly (%(message)s); Roost will try again.")
+            % {"message": exc.message},
+        )
+    return Result(Outcome.REJECTED, reason=rejected % {"message": exc.message})
+
+
+class SandboxConnector:
+    """A connected Sandbox account."""
+
+    network = "sandbox"
+
+    def __init__(self, config: Mapping[str, Any], credentials: Mapping[str, Any]) -> None:
+        self.base_url = str(config.get("base_url") or default_base_url()).rstrip("/")
+        self._token = str(credentials.get("token") or "")
+        timeout = config.get("timeout")  # seconds; tests shorten it
+        self._client = SandboxClient(
+            self.base_url,
+            self._token,
+            timeout=float(timeout) if isinstance(timeout, int | float) and timeout > 0 else None,
+        )
+
+    def limits(self) -> Limits:
+        """500 characters, 4 images of up to 5 MB, threads of up to 25 posts."""
+        return LIMITS
+
+    def validate(self, request: PublishRequest) -> list[Problem]:
+        """Everything the Sandbox would refuse, in words that name the Sandbox and the limit."""
+        parts = request.parts
+        problems: list[Problem] = []
+        if not parts:
+            problems.append(Problem(_("There is nothing to publish.")))
+        if len(parts) > rules.MAX_PARTS:
+            problems.append(
+                Problem(
+                    _("Sandbox allows threads of up to %(limit)d posts; this one has %(count)d.")
+                    % {"limit": rules.MAX_PARTS, "count": len(parts)}
+                )
+            )
+        thread = len(parts) > 1
+        for index, part in enumerate(parts):
+            problems.extend(self._part_problems(index, part, thread=thread))
+        language = request.options.get("language")
+        if language is not None and (
+            not isinstance(language, str) or not rules.LANGUAGE.fullmatch(language)
+        ):
+            problems.append(
+                Problem(
+                    _(
+                        "Sandbox needs the language as a code such as “en” or “pt-BR”, "
+                        "not “%(value)s”."
+                    )
+                    % {"value": language},
+                    field="options",
+                )
+            )
+        return problems
+
+    def _part_problems(self, index: int, part: Part, *, thread: bool) -> list[Problem]:
+        problems = []
+        where = {"part": index + 1}
+        if len(part.text) > rules.MAX_CHARS:
+            message = (
+                _("Sandbox allows %(limit)d characters per post; part %(part)d has %(count)d.")
+                if thread
+                else _("Sandbox allows %(limit)d characters per post; this one has %(count)d.")
+            )
+            values = {**where, "limit": rules.MAX_CHARS, "count": len(part.text)}
+            problems.append(Problem(message % values, index))
+        if not part.text.strip() and not part.media:
+            message = (
+                _("Sandbox needs text or an image in every post; part %(part)d is empty.")
+                if thread
+                else _("Sandbox needs text or an image; this post is empty.")
+            )
+            problems.append(Problem(message % where, index))
+        if len(part.media) > rules.MAX_MEDIA:
+            message = (
+                _("Sandbox allows %(limit)d images per post; part %(part)d has %(count)d.")
+                if thread
+                else _("Sandbox allows %(limit)d images per post; this one has %(count)d.")
+            )
+            values = {**where, "limit": rules.MAX_MEDIA, "count": len(part.media)}
+            problems.append(Problem(message % values, index, "media"))
+        for number, media in enumerate(part.media, start=1):
+            image = {**where, "image": number}
+            if media.mime_type not in rules.IMAGE_TYPES:
+                message = (
+                    _(
+                        "Sandbox accepts JPEG, PNG, GIF and WebP images; "
+                        "image %(image)d in part %(part)d is %(type)s."
+                    )
+                    if thread
+                    else _(
+                        "Sandbox accepts JPEG, PNG, GIF and WebP images; "
+                        "image %(image)d is %(type)s."
+                    )
+                )
+                problems.append(
+                    Problem(message % {**image, "type": media.mime_type}, index, "media")
+                )
+            if media.size > rules.MAX_IMAGE_BYTES:
+                message = (
+                    _(
+                        "Sandbox allows images of up to %(limit)s MB; "
+                        "image %(image)d in part %(part)d has %(size)s MB."
+                    )
+                    if thread
+                    else _(
+                        "Sandbox allows images of up to %(limit)s MB; "
+                        "image %(image)d has %(size)s MB."
+                    )
+                )
+                sizes = {"limit": _mb(rules.MAX_IMAGE_BYTES), "size": _mb(media.size)}
+                problems.append(Problem(message % {**image, **sizes}, index, "media"))
+            if len(media.alt_text) > rules.MAX_ALT_TEXT:
+                message = (
+                    _(
+                        "Sandbox allows %(limit)d characters of alt text; "
+                        "image %(image)d in part %(part)d has %(count)d."
+                    )
+                    if thread
+                    else _(
+                        "Sandbox allows %(limit)d characters of alt text; "
+                        "image %(image)d has %(count)d."
+                    )
+                )
+                values = {**image, "limit": rules.MAX_ALT_TEXT, "count": len(media.alt_text)}
+                problems.append(Problem(message % values, index, "alt_text"))
+        return problems
+
+    def verify(self) -> tuple[Result, Account | None]:
+        """Does the token still work, and whose is it?"""
+        try:
+            remote = self._client.me()
+        except SandboxError as exc:
+            return _failure(exc, _("Sandbox refused to show this account: %(message)s.")), None
+        return Result(Outcome.OK), self._account(remote)
+
+    def _account(self, remote: RemoteAccount) -> Account:
+        return Account(
+            remote_id=remote.id,
+            handle=remote.handle,
+            display_name=remote.name,
+            url=f"{self.base_url}/@{remote.handle}",
+        )
+
+    def publish(self, request: PublishRequest) -> Result:
+        """Post every part (a thread replies to the part before), reusing parts already there."""
+        problems = self.validate(request)
+        if problems:
+            return Result(Outcome.REJECTED, reason=" ".join(p.message for p in problems))
+        try:
+            return self._publish(request)
+        except SandboxError as exc:
+            return _failure(exc, _("Sandbox refused the post: %(message)s."))
+
+    def _publish(self, request: PublishRequest) -> Result:
+        keys = [part_key(request.idempotency_key, i) for i in range(len(request.parts))]
+        # A later part may exist from an earlier try (one request asks for all parts); a
+        # single post is looked up only on a retry, so the first try costs one request.
+        resuming = len(keys) > 1 or request.first_attempt_at is not None
+        existing = self._existing(keys) if resuming else {}
+        language = request.options.get("language")
+        posts: list[RemotePost] = []
+        for key, part in zip(keys, request.parts, strict=True):
+            post = existing.get(key)
+            if post is None:
+                post = self._client.create_post(
+                    idempotency_key=key,
+                    text=part.text,
+                    reply_to=posts[-1].id if posts else None,
+                    media=[UploadImage(m.data, m.mime_type, m.alt_text) for m in part.media],
+                    language=language,
+                )
+            posts.append(post)
+        return Result(Outcome.OK, self._published(posts))
+
+    def _existing(self, keys: Sequence[str]) -> dict[str, RemotePost]:
+        """The first live post for each key that has one."""
+        found: dict[str, RemotePost] = {}
+        for post in self._client.posts_by_keys(keys):
+            found.setdefault(post.idempotency_key, post)
+        return found
+
+    @staticmethod
+    def _published(posts: Sequence[RemotePost]) -> Published:
+        return Published(
+            remote_id=posts[0].id, url=posts[0].url, part_ids=tuple(p.id for p in posts)
+        )
+
+    def find_existing(self, request: PublishRequest) -> Result:
+        """OK with `published` when every part landed; OK and None when not all did."""
+        keys = [part_key(request.idempotency_key, i) for i in range(len(request.parts))]
+        if not keys:
+            return Result(Outcome.OK)
+        try:
+            existing = self._existing(keys)
+        except SandboxError as exc:
+            return _failure(exc, _("Sandbox refused to look up earlier posts: %(message)s."))
+        if all(key in existing for key in keys):
+            return Result(Outcome.OK, self._published([existing[key] for key in keys]))
+        # None or some of the parts: `publish` reuses those there and posts the rest.
+        return Result(Outcome.OK)
+
+    def delete(self, remote_id: str) -> Result:
+        """Delete a post; one that is already gone counts as deleted."""
+        try:
+            self._client.delete_post(remote_id)
+        except SandboxError as exc:
+            if exc.status == 404:
+                return Result(Outcome.OK)
+            return _failure(exc, _("Sandbox refused to delete the post: %(message)s."))
+        return Result(Outcome.OK)
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]:
+        """Counters per post; posts deleted on the Sandbox are left out."""
+        metrics: dict[str, Metrics] = {}
+        for remote_id in remote_ids:
+            try:
+                metrics[remote_id] = Metrics(**self._client.metrics(remote_id))
+            except SandboxError as exc:
+                if exc.status == 404:
+                    continue
+                return _failure(exc, _("Sandbox refused to show metrics: %(message)s.")), metrics
+        return Result(Outcome.OK), metrics
+
+    def credentials(self) -> dict[str, Any]:
+        """The token never changes, so this is what the channel stored."""
+        return {"token": self._token}
+
+
+def connect(*, name: str = "", base_url: str | None = None, **_ignored: Any) -> Connection:
+    """Create an account on the running Sandbox, named as the person typed."""
+    name = (name or "").strip()
+    if not name:
+        return Connection(Result(Outcome.REJECTED, reason=_("Give the Sandbox account a name.")))
+    base = (base_url or default_base_url()).rstrip("/")
+    try:
+        remote = SandboxClient(base).create_account(name)
+    except SandboxError as exc:
+        if exc.status == 0:
+            reason = _(
+                "Roost could not reach the Sandbox at %(url)s. Start it with “roost sandbox” "
+                "and try again."
+            ) % {"url": base}
+            return Connection(Result(Outcome.RETRYABLE, reason=reason))
+        return Connection(_failure(exc, _("Sandbox refused to create the account: %(message)s.")))
+    connector = SandboxConnector({"base_url": base}, {"token": remote.token})
+    return Connection(
+        Result(Outcome.OK),
+        connector._account(remote),
+        config={"base_url": base},
+        credentials={"token": remote.token},
+    )
+
+
+def factory(config: Mapping[str, Any], credentials: Mapping[str, Any]) -> SandboxConnector:
+    """Build a connector for a stored Sandbox channel."""
+    return SandboxConnector(config, credentials)

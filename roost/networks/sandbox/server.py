@@ -1,0 +1,311 @@
+"""The Sandbox network's HTTP service (aiohttp): a JSON API, a control API and an HTML feed.
+
+A real local server, so the whole publish loop (and its failures) can be seen and measured
+without any account on a real network. Control knobs inject latency, 429s, 503s, revoked
+tokens and lost responses; `GET /api/stats` counts publishes per idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from roost.networks.sandbox import pages
+from roost.networks.sandbox.state import (
+    Account,
+    ApiError,
+    Change,
+    Post,
+    Reset,
+    SandboxState,
+    parse_id,
+)
+from roost.networks.sandbox.store import Store
+
+# Four 5 MB images in base64 plus text: about 27 MB.
+MAX_BODY = 32 * 1024 * 1024
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SandboxServer:
+    """The request handlers, around one `SandboxState` and an optional `Store`."""
+
+    def __init__(self, state: SandboxState, store: Store | None) -> None:
+        self.state = state
+        self.store = store
+
+    # Plumbing
+
+    async def _save(self, *changes: Change) -> None:
+        if self.store is not None:
+            await self.store.write(changes)
+
+    async def _json(self, request: web.Request) -> Any:
+        try:
+            return await request.json()
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "the body is not valid JSON") from None
+
+    async def _authenticate(self, request: web.Request, *, publishing: bool = False) -> Account:
+        """The caller's account; also applies latency and faults where the knobs say."""
+        account = self.state.authenticate(request.headers.get("Authorization", ""))
+        if publishing or self.state.knobs.all_endpoints:
+            await self._latency()
+            self.state.roll_faults()
+        return account
+
+    async def _latency(self) -> None:
+        if self.state.knobs.latency_ms:
+            await asyncio.sleep(self.state.knobs.latency_ms / 1000)
+
+    def _post_json(self, request: web.Request, post: Post) -> dict[str, Any]:
+        account = self.state.accounts.get(post.account_id)
+        base = _base_url(request)
+        return {
+            "id": str(post.id),
+            "url": f"{base}/posts/{post.id}",
+            "account": {"id": str(post.account_id), "handle": account.handle if account else ""},
+            "text": post.text,
+            "reply_to": str(post.reply_to) if post.reply_to is not None else None,
+            "language": post.language,
+            "idempotency_key": post.idempotency_key,
+            "created_at": post.created_at,
+            "media": [
+                {
+                    "alt": image.alt,
+                    "mime_type": image.mime_type,
+                    "url": f"{base}/media/{post.id}/{position}",
+                }
+                for position, image in enumerate(post.media)
+            ],
+        }
+
+    # JSON API
+
+    async def health(self, request: web.Request) -> web.Response:
+        """Liveness for scripts and the test helper."""
+        return web.json_response({"ok": True})
+
+    async def create_account(self, request: web.Request) -> web.Response:
+        """POST /api/accounts {"name"} → a new account and its token."""
+        account = self.state.create_account(await self._json(request))
+        await self._save(account)
+        return web.json_response(
+            {"id": str(account.id), "handle": account.handle, "token": account.token},
+            status=201,
+        )
+
+    async def me(self, request: web.Request) -> web.Response:
+        """GET /api/me → the token's account."""
+        account = await self._authenticate(request)
+        return web.json_response(
+            {"id": str(account.id), "handle": account.handle, "name": account.name}
+        )
+
+    async def publish(self, request: web.Request) -> web.Response:
+        """POST /api/posts: record a post (never deduplicated), then answer, or lose the answer."""
+        account = self.state.authenticate(request.headers.get("Authorization", ""))
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            raise ApiError(400, "the Idempotency-Key header is required")
+        if len(key) > 200:
+            raise ApiError(400, "the Idempotency-Key header is longer than 200 characters")
+        body = await self._json(request)
+        await self._latency()
+        # Injected faults strike before the post is recorded…
+        self.state.roll_faults()
+        post = self.state.create_post(account, key, body)
+        await self._save(post)
+        # …except this one, which is what `find_existing` exists for.
+        if self.state.roll_lost_response():
+            raise ApiError(503, "the post was recorded but the answer was lost (injected)")
+        return web.json_response(
+            {"id": str(post.id), "url": f"{_base_url(request)}/posts/{post.id}"}, status=201
+        )
+
+    async def list_posts(self, request: web.Request) -> web.Response:
+        """GET /api/posts[?idempotency_key=K…] → the caller's posts with those keys (or recent)."""
+        account = await self._authenticate(request)
+        keys = request.query.getall("idempotency_key", [])
+        if keys:
+            posts = self.state.posts_by_keys(account, keys)
+        else:
+            posts = self.state.recent(account_id=account.id, limit=_limit(request))
+        return web.json_response({"posts": [self._post_json(request, p) for p in posts]})
+
+    async def get_post(self, request: web.Request) -> web.Response:
+        """GET /api/posts/{id} → the post (public)."""
+        post = self.state.live_post(request.match_info["id"])
+        return web.json_response(self._post_json(request, post))
+
+    async def delete_post(self, request: web.Request) -> web.Response:
+        """DELETE /api/posts/{id} → 204 (owner only)."""
+        account = await self._authenticate(request)
+        await self._save(self.state.delete_post(account, request.match_info["id"]))
+        return web.Response(status=204)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """GET /api/posts/{id}/metrics → likes, reposts, replies, quotes."""
+        post = self.state.live_post(request.match_info["id"])
+        return web.json_response(self.state.metrics(post, time.time()))
+
+    async def stats(self, request: web.Request) -> web.Response:
+        """GET /api/stats → publishes in total and per idempotency key, duplicates, faults."""
+        return web.json_response(self.state.stats())
+
+    async def control(self, request: web.Request) -> web.Response:
+        """POST /api/control → set fault knobs (for tests, benchmarks and the demo)."""
+        knobs, reset = self.state.control(await self._json(request))
+        if reset:
+            await self._save(Reset(self.state.next_post_id))
+        return web.json_response({"knobs": knobs})
+
+    # HTML
+
+    def _account_of(self, post: Post) -> Account | None:
+        return self.state.accounts.get(post.account_id)
+
+    async def feed(self, request: web.Request) -> web.Response:
+        """GET / → every account's posts, newest first."""
+        return self._feed(request, "Sandbox feed", None)
+
+    async def account_feed(self, request: web.Request) -> web.Response:
+        """GET /@{handle} → one account's posts, newest first."""
+        account = self.state.by_handle.get(request.match_info["handle"])
+        if account is None:
+            return _html(pages.page("Not found", "<h1>No such Sandbox account</h1>"), 404)
+        return self._feed(request, f"@{account.handle} ({account.name})", account.id)
+
+    def _feed(self, request: web.Request, title: str, account_id: int | None) -> web.Response:
+        before = parse_id(request.query.get("before", ""))
+        limit = _limit(request)
+        posts = self.state.recent(account_id=account_id, before=before, limit=limit)
+        older = f"{request.path}?before={posts[-1].id}" if len(posts) == limit else None
+        return _html(pages.feed_page(title, posts, self._account_of, older_href=older))
+
+    async def post_page(self, request: web.Request) -> web.Response:
+        """GET /posts/{id} → one post and its replies."""
+        try:
+            post = self.state.live_post(request.match_info["id"])
+        except ApiError:
+            return _html(pages.page("Not found", "<h1>This post does not exist</h1>"), 404)
+        replies = self.state.live_replies(post)
+        return _html(pages.post_page(post, replies, self._account_of))
+
+    async def media(self, request: web.Request) -> web.Response:
+        """GET /media/{id}/{n} → an image's bytes (only types the API accepted)."""
+        try:
+            post = self.state.live_post(request.match_info["id"])
+            image = post.media[int(request.match_info["n"])]
+        except (ApiError, IndexError, ValueError):
+            raise web.HTTPNotFound() from None
+        return web.Response(
+            body=image.data,
+            content_type=image.mime_type,
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=3600"},
+        )
+
+    # Lifecycle
+
+    async def startup(self, app: web.Application) -> None:
+        """Load the saved world, if there is a file."""
+        if self.store is not None:
+            accounts, posts, next_post_id = await self.store.open()
+            self.state.load(accounts, posts, next_post_id)
+
+    async def cleanup(self, app: web.Application) -> None:
+        """Commit what is pending and close the file."""
+        if self.store is not None:
+            await self.store.close()
+
+
+def _base_url(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+def _limit(request: web.Request) -> int:
+    raw = request.query.get("limit", "")
+    return min(int(raw), 100) if raw.isdigit() and int(raw) > 0 else 50
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", headers=PAGE_HEADERS)
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer API errors as {"error": message} JSON, with their headers (Retry-After…)."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return web.json_response({"error": exc.message}, status=exc.status, headers=exc.headers)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400:
+            raise
+        # aiohttp's own refusals (413 body too large, 404, 405) in the API's shape.
+        message = exc.text or exc.reason
+        return web.json_response({"error": message}, status=exc.status)
+
+
+SERVER_KEY = web.AppKey("sandbox", SandboxServer)
+
+
+def create_app(
+    db_path: str | Path | None = None, *, latency_ms: int = 0, seed: int = 0
+) -> web.Application:
+    """The Sandbox as an aiohttp application; persisted in `db_path` if given."""
+    state = SandboxState(latency_ms=latency_ms, seed=seed)
+    server = SandboxServer(state, Store(Path(db_path)) if db_path else None)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[_json_errors])
+    app[SERVER_KEY] = server
+    app.on_startup.append(server.startup)
+    app.on_cleanup.append(server.cleanup)
+    app.add_routes(
+        [
+            web.get("/health", server.health),
+            web.post("/api/accounts", server.create_account),
+            web.get("/api/me", server.me),
+            web.post("/api/posts", server.publish),
+            web.get("/api/posts", server.list_posts),
+            web.get("/api/posts/{id}", server.get_post),
+            web.delete("/api/posts/{id}", server.delete_post),
+            web.get("/api/posts/{id}/metrics", server.metrics),
+            web.get("/api/stats", server.stats),
+            web.post("/api/control", server.control),
+            web.get("/", server.feed),
+            web.get("/@{handle}", server.account_feed),
+            web.get("/posts/{id}", server.post_page),
+            web.get("/media/{id}/{n}", server.media),
+        ]
+    )
+    return app
+
+
+# Listen queue: hundreds of clients may connect in the same instant.
+BACKLOG = 1024
+
+
+def run(host: str = "127.0.0.1", port: int = 8025, db_path: str | Path | None = None) -> None:
+    """Serve the Sandbox until interrupted (Ctrl-C or SIGTERM)."""
+    app = create_app(db_path)
+    where = f"saved in {db_path}" if db_path else "in memory only"
+    print(f"Sandbox — a local test network — on http://{host}:{port}/ ({where}); Ctrl-C stops")
+    # No access log: at thousands of requests a second it would cost more than the requests.
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        access_log=None,
+        backlog=BACKLOG,
+        shutdown_timeout=5,
+        print=None,
+    )

@@ -1,0 +1,103 @@
+"""Compose form: binds the request into a PostInput; the services decide what is valid."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from roost.publishing.services.compose import PostInput
+
+THREAD_SEPARATOR = "\n---\n"
+
+
+class ScheduleForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[
+            ("draft", _("Save as draft")),
+            ("now", _("Publish now")),
+            ("at", _("Schedule at")),
+            ("queue", _("Add to queue")),
+        ],
+        initial="at",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    # Read as a wall-clock time by the scheduling service, in each channel's own zone.
+    scheduled_at = forms.CharField(
+        label=_("Date and time"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
+
+    def clean_scheduled_at(self) -> datetime | None:
+        raw = (self.cleaned_data.get("scheduled_at") or "").strip()
+        if not raw:
+            return None
+        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
+            try:
+                return datetime.strptime(raw, fmt)
+            except ValueError:
+                continue
+        raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def post_input(data: QueryDict) -> PostInput:
+    """Read compose fields. Variant fields are `variant_<channel id>`; alt texts `alt_<id>`."""
+    channel_ids = [i for i in (_int(v) for v in data.getlist("channels")) if i is not None]
+    media_ids = [i for i in (_int(v) for v in data.getlist("media")) if i is not None]
+    variants: dict[int, str] = {}
+    alt_texts: dict[int, str] = {}
+    for key in data:
+        value = str(data.get(key, ""))
+        if key.startswith("variant_") and (cid := _int(key[8:])) is not None:
+            variants[cid] = value.strip()
+        elif key.startswith("alt_") and (mid := _int(key[4:])) is not None:
+            alt_texts[mid] = value
+    thread_raw = str(data.get("thread", "")).replace("\r\n", "\n")
+    options: dict[str, Any] = {}
+    if data.get("visibility"):
+        options["visibility"] = str(data.get("visibility"))
+    spoiler = str(data.get("spoiler_text", "")).strip()
+    if spoiler:
+        options["spoiler_text"] = spoiler
+    return PostInput(
+        text=str(data.get("text", "")).replace("\r\n", "\n").strip(),
+        channel_ids=channel_ids,
+        variants=variants,
+        thread=[p.strip() for p in thread_raw.split(THREAD_SEPARATOR.strip()) if p.strip()],
+        media_ids=media_ids,
+        alt_texts=alt_texts,
+        campaign_id=_int(data.get("campaign", "")),
+        tags=[t.strip() for t in str(data.get("tags", "")).split(",") if t.strip()],
+        options=options,
+    )
+
+
+class MediaUploadForm(forms.Form):
+    file = forms.FileField(label=_("Image"), required=False)
+    alt_text = forms.CharField(
+        label=_("Alt text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Describe the image for people who cannot see it."),
+    )
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
+    utm_medium = forms.CharField(label="utm_medium", max_length=100, required=False)
+    utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
+    utm_term = forms.CharField(label="utm_term", max_length=100, required=False)
+    utm_content = forms.CharField(label="utm_content", max_length=100, required=False)

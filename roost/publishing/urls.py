@@ -1,0 +1,18 @@
+from django.urls import path
+
+from roost.publishing import views
+
+app_name = "publishing"
+
+urlpatterns = [
+    path("w/<slug:slug>/compose/", views.compose_new, name="compose"),
+    path("w/<slug:slug>/compose/validate/", views.compose_validate, name="compose_validate"),
+    path("w/<slug:slug>/posts/<int:post_id>/", views.post_detail, name="post"),
+    path("w/<slug:slug>/posts/<int:post_id>/edit/", views.post_edit, name="edit"),
+    path("w/<slug:slug>/posts/<int:post_id>/schedule/", views.post_schedule, name="schedule"),
+    path("w/<slug:slug>/posts/<int:post_id>/cancel/", views.post_cancel, name="cancel"),
+    path("w/<slug:slug>/media/", views.media_library, name="media"),
+    path("w/<slug:slug>/media/upload/", views.media_upload, name="media_upload"),
+    path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),
+    path("w/<slug:slug>/campaigns/new/", views.campaign_create, name="campaign_create"),
+]

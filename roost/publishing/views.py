@@ -1,0 +1,262 @@
+"""Compose, post detail (per-channel state), schedule/cancel, media library, campaigns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from roost.channels.selectors import channels_for_compose
+from roost.core.exceptions import NotFound, RoostError
+from roost.networks import registry
+from roost.publishing import selectors
+from roost.publishing.forms import CampaignForm, MediaUploadForm, ScheduleForm, post_input
+from roost.publishing.models import Post
+from roost.publishing.services import campaigns as campaign_services
+from roost.publishing.services import compose, media, scheduling
+from roost.web.decorators import workspace_view
+from roost.web.forms import apply_error
+from roost.workspaces.roles import Perm
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def access_post(actor: Any, post_id: int) -> Post:
+    post = selectors.post_detail(actor, post_id)
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def _compose_context(
+    request: HttpRequest, post: Post | None, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    actor = _actor(request)
+    channels = list(channels_for_compose(actor))
+    labels = {n.key: n.label for n in registry.networks()}
+    data = request.POST if request.method == "POST" else None
+    if data is not None:
+        chosen = {int(c) for c in data.getlist("channels") if c.isdigit()}
+        text, thread = data.get("text", ""), data.get("thread", "")
+        variants = {c.pk: data.get(f"variant_{c.pk}", "") for c in channels}
+        picked_media = {int(m) for m in data.getlist("media") if m.isdigit()}
+    elif post is not None:
+        chosen = {d.channel_id for d in post.deliveries.all()}
+        text, thread = post.text, "\n---\n".join(post.thread)
+        variants = {v.channel_id: v.text for v in post.variants.all()}
+        picked_media = {pm.asset_id for pm in post.postmedia_set.all()}
+    else:
+        chosen, text, thread, variants, picked_media = set(), "", "", {}, set()
+    schedule = ScheduleForm(data) if data is not None else ScheduleForm()
+    channel_errors = {
+        int(k.split(":")[1]): v for k, v in errors.items() if k.startswith("channel:")
+    }
+    return {
+        "area": "compose",
+        "post": post,
+        "channels": [
+            {
+                "channel": c,
+                "label": labels.get(c.network, c.network),
+                "chosen": c.pk in chosen,
+                "variant": variants.get(c.pk, ""),
+                "errors": channel_errors.get(c.pk, []),
+            }
+            for c in channels
+        ],
+        "text": text,
+        "thread": thread,
+        "media": selectors.media_library(actor)[:24],
+        "picked_media": picked_media,
+        "campaigns": selectors.campaigns(actor),
+        "campaign_id": (data.get("campaign") if data else (post.campaign_id if post else "")) or "",
+        "tags": data.get("tags", "")
+        if data
+        else (", ".join(t.name for t in post.tags.all()) if post else ""),
+        "options": (
+            dict(post.options)
+            if post and data is None
+            else {
+                "visibility": data.get("visibility", "public") if data else "public",
+                "spoiler_text": data.get("spoiler_text", "") if data else "",
+            }
+        ),
+        "schedule": schedule,
+        "errors": {k: v for k, v in errors.items() if not k.startswith("channel:")},
+        "has_mastodon": any(c.network == "mastodon" for c in channels),
+    }
+
+
+def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
+    actor = _actor(request)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        schedule = ScheduleForm(request.POST)
+        if not schedule.is_valid():
+            errors.update({k: [str(m) for m in v] for k, v in schedule.errors.items()})
+        else:
+            try:
+                saved = compose.post_compose(
+                    actor=actor,
+                    data=post_input(request.POST),
+                    post=post,
+                    mode=schedule.cleaned_data["mode"] or "draft",
+                    at=schedule.cleaned_data["scheduled_at"],
+                )
+            except RoostError as exc:
+                errors = getattr(exc, "errors", None) or {"__all__": [exc.message]}
+            else:
+                messages.success(request, _("Post saved."))
+                return redirect("publishing:post", slug=actor.workspace.slug, post_id=saved.pk)
+    context = _compose_context(request, post, errors)
+    return render(request, "publishing/compose.html", context, status=422 if errors else 200)
+
+
+@workspace_view(Perm.COMPOSE)
+def compose_new(request: HttpRequest) -> HttpResponse:
+    return _compose(request, None)
+
+
+@workspace_view(Perm.COMPOSE)
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    return _compose(request, access_post(_actor(request), post_id))
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def compose_validate(request: HttpRequest) -> HttpResponse:
+    """Live validation for the compose page (htmx): each channel's problems, in words."""
+    actor = _actor(request)
+    errors = compose.post_validate(actor=actor, data=post_input(request.POST))
+    channel_errors = {
+        int(k.split(":")[1]): v for k, v in errors.items() if k.startswith("channel:")
+    }
+    channels = [
+        c for c in channels_for_compose(actor) if str(c.pk) in request.POST.getlist("channels")
+    ]
+    return render(
+        request,
+        "publishing/compose.html#checks",
+        {
+            "checks": [{"channel": c, "errors": channel_errors.get(c.pk, [])} for c in channels],
+            "errors": {k: v for k, v in errors.items() if not k.startswith("channel:")},
+        },
+    )
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access_post(_actor(request), post_id)
+    return render(
+        request,
+        "publishing/post.html",
+        {"area": "calendar", "post": post, "schedule": ScheduleForm(initial={"mode": "at"})},
+    )
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
+    actor = _actor(request)
+    post = access_post(actor, post_id)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            scheduling.post_schedule(
+                actor=actor,
+                post=post,
+                mode=form.cleaned_data["mode"] or "at",
+                at=form.cleaned_data["scheduled_at"],
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Post scheduled."))
+            return redirect("publishing:post", slug=actor.workspace.slug, post_id=post.pk)
+    post = access_post(actor, post_id)
+    return render(
+        request,
+        "publishing/post.html",
+        {"area": "calendar", "post": post, "schedule": form},
+        status=422,
+    )
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def post_cancel(request: HttpRequest, post_id: int) -> HttpResponse:
+    actor = _actor(request)
+    post = access_post(actor, post_id)
+    scheduling.post_cancel(actor=actor, post=post)
+    messages.success(request, _("The post was taken off the schedule."))
+    return redirect("publishing:post", slug=actor.workspace.slug, post_id=post.pk)
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+def media_library(request: HttpRequest) -> HttpResponse:
+    return _media_page(request, MediaUploadForm())
+
+
+def _media_page(request: HttpRequest, form: MediaUploadForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "publishing/media.html",
+        {"area": "compose", "form": form, "assets": selectors.media_library(_actor(request))},
+        status=status,
+    )
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def media_upload(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = MediaUploadForm(request.POST, request.FILES)
+    upload = request.FILES.get("file")
+    if upload is None:
+        form.add_error("file", _("Choose an image to upload."))
+        return _media_page(request, form, 422)
+    try:
+        media.media_upload(actor=actor, upload=upload, alt_text=request.POST.get("alt_text", ""))
+    except RoostError as exc:
+        apply_error(form, exc)
+        return _media_page(request, form, 422)
+    messages.success(request, _("Image added to the library."))
+    return redirect("publishing:media", slug=actor.workspace.slug)
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    return _campaign_page(request, CampaignForm())
+
+
+def _campaign_page(request: HttpRequest, form: CampaignForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "publishing/campaigns.html",
+        {"area": "compose", "form": form, "campaigns": selectors.campaigns(_actor(request))},
+        status=status,
+    )
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = CampaignForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        name = data.pop("name")
+        try:
+            campaign_services.campaign_save(actor=actor, name=name, utm=data)
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect("publishing:campaigns", slug=actor.workspace.slug)
+    return _campaign_page(request, form, 422)
