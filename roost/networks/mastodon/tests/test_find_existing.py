@@ -1,0 +1,94 @@
+"""find_existing(): trust the Idempotency-Key for its hour, then look at recent statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from roost.networks.base import Media, Outcome, Part, Published, PublishRequest, Result
+from roost.networks.mastodon.tests.replay import Replay, query
+from roost.networks.mastodon.tests.support import ACCOUNT_ID, E0, E1, INSTANCE, NOW, connector
+
+THREAD_PARTS = (
+    Part("A thread about roosts (1/3)"),
+    Part("Posts per week, in a chart (2/3)", (Media(b"png", "image/png"),)),
+    Part("That's all (3/3)"),
+)
+FIRST_TRY = datetime(2026, 11, 27, 14, 0, tzinfo=NOW.tzinfo)  # 90 minutes before NOW
+
+
+def request(
+    first_attempt_at: datetime | None, parts: tuple[Part, ...] = THREAD_PARTS
+) -> PublishRequest:
+    return PublishRequest("delivery-8", parts, first_attempt_at=first_attempt_at)
+
+
+def test_a_first_attempt_has_nothing_to_find(recorded: Callable[..., Replay]) -> None:
+    assert connector(recorded()).find_existing(request(None)) == Result(Outcome.OK)
+
+
+def test_within_55_minutes_the_idempotency_key_makes_a_resend_safe(
+    recorded: Callable[..., Replay],
+) -> None:
+    replay = recorded()
+    recent = NOW - timedelta(minutes=54, seconds=59)
+    assert connector(replay).find_existing(request(recent)) == Result(Outcome.OK)
+    assert replay.sent == []  # no request: the re-send itself is deduplicated by Mastodon
+
+
+def test_later_it_finds_the_parts_that_landed(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials", "account_statuses_found")
+    result = connector(replay).find_existing(request(FIRST_TRY))
+
+    # Parts 1 and 2 landed (a boost of an identical text and an unrelated post are skipped);
+    # part 3 did not, so the thread comes back one part short.
+    assert result == Result(
+        Outcome.OK,
+        published=Published(E0, f"https://mastodon.social/@roost_demo/{E0}", (E0, E1)),
+    )
+    statuses = replay.sent[1]
+    assert statuses.url is not None
+    assert statuses.url.startswith(f"{INSTANCE}/api/v1/accounts/{ACCOUNT_ID}/statuses?")
+    # Five minutes before the first try, as a Mastodon snowflake id (ms << 16).
+    since = FIRST_TRY - timedelta(minutes=5)
+    assert query(statuses) == {
+        "exclude_reblogs": ["1"],
+        "min_id": [str(int(since.timestamp() * 1000) << 16)],
+        "limit": ["40"],
+    }
+
+
+def test_a_single_post_is_found_by_its_text(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials", "account_statuses_found")
+    result = connector(replay).find_existing(request(FIRST_TRY, THREAD_PARTS[:1]))
+    assert result.published == Published(E0, f"https://mastodon.social/@roost_demo/{E0}", (E0,))
+
+
+def test_nothing_found_means_safe_to_send(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials", "account_statuses_none")
+    assert connector(replay).find_existing(request(FIRST_TRY)) == Result(Outcome.OK)
+
+
+def test_same_text_but_different_media_is_not_a_match(recorded: Callable[..., Replay]) -> None:
+    parts = (Part("A thread about roosts (1/3)", (Media(b"png", "image/png"),)),)
+    replay = recorded("verify_credentials", "account_statuses_found")
+    assert connector(replay).find_existing(request(FIRST_TRY, parts)) == Result(Outcome.OK)
+
+
+def test_a_naive_first_attempt_time_is_utc(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials", "account_statuses_found")
+    result = connector(replay).find_existing(request(FIRST_TRY.replace(tzinfo=None)))
+    assert result.published is not None
+
+
+def test_when_the_server_cannot_answer_it_cannot_tell(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials", "account_statuses_503")
+    assert connector(replay).find_existing(request(FIRST_TRY)) == Result(
+        Outcome.RETRYABLE,
+        reason="Mastodon (mastodon.social) had a temporary problem (HTTP 503).",
+    )
+
+
+def test_a_revoked_token_cannot_tell_either(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials_401")
+    assert connector(replay).find_existing(request(FIRST_TRY)).outcome is Outcome.UNAUTHORIZED
