@@ -98,6 +98,14 @@ def _oauth_start(request: HttpRequest, net: registry.Network) -> HttpResponse:
             except Exception as exc:  # the connector reports problems in words
                 form.add_error("instance_url", str(exc))
             else:
+                if not url:  # the network could not start the flow: it says why
+                    form.add_error("instance_url", str(state.get("reason", "")))
+                    return render(
+                        request,
+                        "channels/connect.html",
+                        {"form": form, "network": net},
+                        status=422,
+                    )
                 state.setdefault("state", secrets.token_urlsafe(16))
                 request.session[OAUTH_SESSION_KEY] = {"network": net.key, **state}
                 return redirect(url)

@@ -1,0 +1,169 @@
+"""Publishing lateness: N deliveries all due at one instant T, published to the Sandbox
+(a real HTTP service on 127.0.0.1 answering each publish after 200 ms) by real `roost
+worker` processes. Lateness is measured from T to the start of each network call.
+
+    python bench/publish.py --n 1000 --db sqlite
+    python bench/publish.py --n 10000 --db postgres
+
+The last line printed is one JSON object:
+{"n", "db", "p50_s", "p99_s", "max_s", "per_s", "duplicates", "missing", ...}.
+A baseline runs in the same process first: the same number of calls made straight from a
+bounded thread pool (no database, no publisher), so `vs_baseline` shows the publisher's
+overhead on this machine at this moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from roost.publishing.testing import (  # noqa: E402
+    child_env,
+    migrate,
+    percentile,
+    sandbox_process,
+    start_worker,
+)
+
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(kind: str, tmp: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS roost_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE roost_bench")
+    return "postgres://postgres@127.0.0.1:5432/roost_bench"
+
+
+def baseline(url: str, n: int, concurrency: int) -> float:
+    """Calls per second straight from a thread pool: the ceiling the publisher works under."""
+    from roost.networks.base import Part, PublishRequest
+    from roost.networks.sandbox.client import SandboxClient
+    from roost.networks.sandbox.connector import SandboxConnector
+
+    token = SandboxClient(url).create_account("Baseline").token
+    connector = SandboxConnector({"base_url": url}, {"token": token})
+    started = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(
+            pool.map(
+                lambda i: connector.publish(
+                    PublishRequest(idempotency_key=f"baseline-{i}", parts=(Part(text=f"b{i}"),))
+                ),
+                range(n),
+            )
+        )
+    assert all(r.ok for r in results), "baseline calls failed"
+    return n / (time.monotonic() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--channels", type=int, default=0, help="default: n/50, at least 10")
+    parser.add_argument("--workers", type=int, default=2, help="roost worker processes")
+    parser.add_argument("--latency-ms", type=int, default=200)
+    parser.add_argument("--lead", type=float, default=0, help="seconds from seeding to T")
+    args = parser.parse_args()
+    channels = args.channels or max(10, args.n // 50)
+
+    with tempfile.TemporaryDirectory(prefix="roost-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        url = database_url(args.db, tmp)
+        env = child_env(url)
+        os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="roost.settings")
+        migrate(env)
+        import django
+
+        django.setup()
+        from roost.core import clock
+        from roost.networks.sandbox.testing import SandboxHandle
+        from roost.publishing.testing import outcome, seed
+
+        with sandbox_process(env) as sandbox_url:
+            control = SandboxHandle(sandbox_url)
+            control.control(latency_ms=args.latency_ms)
+            from django.conf import settings
+
+            base_per_s = baseline(
+                sandbox_url, min(args.n, 2000), settings.ROOST_PUBLISH_CONCURRENCY * args.workers
+            )
+            control.control(reset=True, latency_ms=args.latency_ms)
+
+            lead = args.lead or max(5.0, args.n / 2000)
+            due_at = clock.now() + timedelta(seconds=60)  # moved to the real T below
+            info = seed(sandbox_url=sandbox_url, channels=channels, posts=args.n, due_at=due_at)
+            from roost.publishing.models import Delivery, Post
+
+            # Workers start (and warm up) before T; T is set once they are running.
+            workers = [start_worker(env, tmp / f"worker{i}.log") for i in range(args.workers)]
+            time.sleep(lead)
+            due_at = clock.now()
+            Delivery.objects.filter(channel__workspace_id=info["workspace"]).update(
+                due_at=due_at, next_attempt_at=due_at
+            )
+            Post.objects.filter(workspace_id=info["workspace"]).update(scheduled_at=due_at)
+            started = time.monotonic()
+            deadline = started + max(120.0, args.n / 20)
+            while time.monotonic() < deadline:
+                result = outcome(info["workspace"], due_at)
+                if result["published"] >= args.n:
+                    break
+                time.sleep(0.25)
+            elapsed = time.monotonic() - started
+            for w in workers:
+                w.terminate()
+            for w in workers:
+                try:
+                    w.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    w.kill()
+            result = outcome(info["workspace"], due_at)
+            stats = control.stats()
+
+    lateness = result["lateness"]
+    per_s = result["published"] / max(max(lateness, default=elapsed), 1e-9)
+    keys_once = sum(1 for c in stats["by_key"].values() if c == 1)
+    summary = {
+        "n": args.n,
+        "db": args.db,
+        "p50_s": round(percentile(lateness, 0.50), 3),
+        "p99_s": round(percentile(lateness, 0.99), 3),
+        "max_s": round(max(lateness, default=float("nan")), 3),
+        "per_s": round(per_s, 1),
+        "duplicates": stats["duplicates"],
+        "missing": args.n - keys_once,
+        "workers": args.workers,
+        "channels": channels,
+        "latency_ms": args.latency_ms,
+        "baseline_per_s": round(base_per_s, 1),
+        "vs_baseline": round(per_s / base_per_s, 2),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+    print(
+        f"published {result['published']}/{args.n} in {elapsed:.1f}s; lateness p50 "
+        f"{summary['p50_s']}s p99 {summary['p99_s']}s max {summary['max_s']}s; "
+        f"{summary['per_s']}/s vs baseline {summary['baseline_per_s']}/s"
+    )
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
