@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from roost.api.auth import TokenAuth
-from roost.api.schemas import MeOut
 from roost.api.posts import router as posts_router
+from roost.api.schemas import MeOut
 from roost.api.team import router as team_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 

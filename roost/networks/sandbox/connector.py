@@ -148,6 +148,7 @@ class SandboxConnector:
         return problems
 
     def _part_problems(self, index: int, part: Part, *, thread: bool) -> list[Problem]:
+        """The problems of one part; `thread` words them with the part's number."""
         problems = []
         where = {"part": index + 1}
         if len(part.text) > rules.MAX_CHARS:
@@ -229,6 +230,7 @@ class SandboxConnector:
         return Result(Outcome.OK), self._account(remote)
 
     def _account(self, remote: RemoteAccount) -> Account:
+        """The Account a Sandbox account is, for display."""
         return Account(
             remote_id=remote.id,
             handle=remote.handle,
@@ -247,6 +249,7 @@ class SandboxConnector:
             return _failure(exc, _("Sandbox refused the post: %(message)s."))
 
     def _publish(self, request: PublishRequest) -> Result:
+        """Publish, letting SandboxError out for `publish` to map."""
         keys = [part_key(request.idempotency_key, i) for i in range(len(request.parts))]
         # A later part may exist from an earlier try (one request asks for all parts); a
         # single post is looked up only on a retry, so the first try costs one request.
@@ -276,6 +279,7 @@ class SandboxConnector:
 
     @staticmethod
     def _published(posts: Sequence[RemotePost]) -> Published:
+        """Where a post or thread landed."""
         return Published(
             remote_id=posts[0].id, url=posts[0].url, part_ids=tuple(p.id for p in posts)
         )

@@ -23,6 +23,7 @@ figcaption{color:#555;font-size:.85rem}a{color:#0b5394}.reply{margin-left:1.5rem
 
 
 def _time(ts: float) -> str:
+    """A <time> element in UTC."""
     moment = datetime.fromtimestamp(ts, UTC)
     return (
         f'<time datetime="{moment.isoformat()}">{moment.strftime("%Y-%m-%d %H:%M:%S UTC")}</time>'

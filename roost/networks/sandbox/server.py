@@ -8,6 +8,7 @@ tokens and lost responses; `GET /api/stats` counts publishes per idempotency key
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from roost.networks.sandbox import pages
+from roost.networks.sandbox import pages, rules
 from roost.networks.sandbox.state import (
     Account,
     ApiError,
@@ -46,28 +47,37 @@ class SandboxServer:
     # Plumbing
 
     async def _save(self, *changes: Change) -> None:
+        """Persist changes before answering (a no-op in memory-only mode)."""
         if self.store is not None:
-            await self.store.write(changes)
+            try:
+                await self.store.write(changes)
+            except sqlite3.Error:
+                # Logged by the store. Memory already has the change, so a client that asks
+                # again (find_existing) sees it; only a restart would lose it.
+                raise ApiError(500, "the Sandbox could not save this change") from None
 
     async def _json(self, request: web.Request) -> Any:
+        """The request's JSON body, or a 400."""
         try:
             return await request.json()
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "the body is not valid JSON") from None
 
-    async def _authenticate(self, request: web.Request, *, publishing: bool = False) -> Account:
-        """The caller's account; also applies latency and faults where the knobs say."""
+    async def _authenticate(self, request: web.Request) -> Account:
+        """The caller's account; with `all_endpoints` on, also latency and faults."""
         account = self.state.authenticate(request.headers.get("Authorization", ""))
-        if publishing or self.state.knobs.all_endpoints:
+        if self.state.knobs.all_endpoints:
             await self._latency()
             self.state.roll_faults()
         return account
 
     async def _latency(self) -> None:
+        """Wait the injected latency, if any."""
         if self.state.knobs.latency_ms:
             await asyncio.sleep(self.state.knobs.latency_ms / 1000)
 
     def _post_json(self, request: web.Request, post: Post) -> dict[str, Any]:
+        """A post as the API shows it (media as URLs, not bytes)."""
         account = self.state.accounts.get(post.account_id)
         base = _base_url(request)
         return {
@@ -117,8 +127,11 @@ class SandboxServer:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             raise ApiError(400, "the Idempotency-Key header is required")
-        if len(key) > 200:
-            raise ApiError(400, "the Idempotency-Key header is longer than 200 characters")
+        if len(key) > rules.MAX_IDEMPOTENCY_KEY:
+            raise ApiError(
+                400,
+                f"the Idempotency-Key header is longer than {rules.MAX_IDEMPOTENCY_KEY} characters",
+            )
         body = await self._json(request)
         await self._latency()
         # Injected faults strike before the post is recorded…
@@ -172,6 +185,7 @@ class SandboxServer:
     # HTML
 
     def _account_of(self, post: Post) -> Account | None:
+        """The account that made a post."""
         return self.state.accounts.get(post.account_id)
 
     async def feed(self, request: web.Request) -> web.Response:
@@ -186,6 +200,7 @@ class SandboxServer:
         return self._feed(request, f"@{account.handle} ({account.name})", account.id)
 
     def _feed(self, request: web.Request, title: str, account_id: int | None) -> web.Response:
+        """A newest-first page of posts, with a cursor link to older ones."""
         before = parse_id(request.query.get("before", ""))
         limit = _limit(request)
         posts = self.state.recent(account_id=account_id, before=before, limit=limit)
@@ -229,15 +244,18 @@ class SandboxServer:
 
 
 def _base_url(request: web.Request) -> str:
+    """The address the client used to reach us, for URLs in answers."""
     return f"{request.scheme}://{request.host}"
 
 
 def _limit(request: web.Request) -> int:
+    """The page size from ?limit=, 1 to 100 (default 50)."""
     raw = request.query.get("limit", "")
     return min(int(raw), 100) if raw.isdigit() and int(raw) > 0 else 50
 
 
 def _html(text: str, status: int = 200) -> web.Response:
+    """An HTML response with the pages' security headers."""
     return web.Response(text=text, status=status, content_type="text/html", headers=PAGE_HEADERS)
 
 

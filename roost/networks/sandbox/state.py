@@ -34,6 +34,8 @@ class ApiError(Exception):
 
 @dataclass(slots=True)
 class Account:
+    """A Sandbox account; the token is its only credential."""
+
     id: int
     handle: str
     name: str
@@ -43,6 +45,8 @@ class Account:
 
 @dataclass(frozen=True, slots=True)
 class Image:
+    """An image attached to a post."""
+
     alt: str
     mime_type: str
     data: bytes
@@ -50,6 +54,8 @@ class Image:
 
 @dataclass(slots=True)
 class Post:
+    """A published post; deleted posts stay, marked, so stats keep counting them."""
+
     id: int
     account_id: int
     text: str
@@ -63,6 +69,8 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Deleted:
+    """A post was deleted at `at`."""
+
     post_id: int
     at: float
 
@@ -80,6 +88,8 @@ Change = Account | Post | Deleted | Reset
 
 @dataclass(slots=True)
 class Knobs:
+    """Fault injection settings, changed through POST /api/control."""
+
     latency_ms: int = 0
     fail_5xx_rate: float = 0.0
     rate_limit_rate: float = 0.0
@@ -100,13 +110,14 @@ METRIC_NAMES = ("likes", "reposts", "replies", "quotes")
 
 
 def _is_int(value: object) -> bool:
+    """An int that is not a bool (JSON true is not a number of milliseconds)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def parse_id(value: object) -> int | None:
     """A post or account id from a path or JSON value, or None when it cannot be one."""
-    if _is_int(value):
-        return value if 0 < value < 2**62 else None  # type: ignore[operator,return-value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value < 2**62 else None
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value) or None
     return None
@@ -136,6 +147,7 @@ class SandboxState:
         self._reset_posts()
 
     def _reset_posts(self) -> None:
+        """Forget every post and counter."""
         self.posts: dict[int, Post] = {}
         self.ids: list[int] = []  # ascending, for newest-first pages with a cursor
         self.replies: dict[int, list[int]] = {}
@@ -156,12 +168,14 @@ class SandboxState:
         self.next_post_id = max(self.next_post_id, next_post_id)
 
     def _add_account(self, account: Account) -> None:
+        """Index a new or loaded account."""
         self.accounts[account.id] = account
         self.by_token[account.token] = account
         self.by_handle[account.handle] = account
         self._next_account = max(self._next_account, account.id + 1)
 
     def _add_post(self, post: Post) -> None:
+        """Index a new or loaded post and count it as a publish."""
         self.posts[post.id] = post
         self.ids.append(post.id)
         if post.reply_to is not None:
@@ -278,6 +292,7 @@ class SandboxState:
         return post
 
     def _parse_media(self, value: object) -> tuple[Image, ...]:
+        """The images of a publish request, or a 4xx saying which one is wrong."""
         if value is None:
             return ()
         if not isinstance(value, list):
@@ -430,6 +445,7 @@ class SandboxState:
         return self.describe_knobs(), reset
 
     def _parse_metric_overrides(self, value: object) -> dict[int, dict[str, int]]:
+        """Pinned counters from the control body, or a 400."""
         if not isinstance(value, dict):
             raise ApiError(400, "metrics must map post ids to counters")
         parsed: dict[int, dict[str, int]] = {}

@@ -67,6 +67,7 @@ class Store:
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._open)
 
     def _open(self) -> Loaded:
+        """Open the file (WAL), create the schema and load every row."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -135,6 +136,7 @@ class Store:
                         future.set_result(None)
 
     def _apply(self, changes: list[Change]) -> None:
+        """Write one batch of changes in one transaction."""
         conn = self._conn
         assert conn is not None, "Store.open() first"
         conn.execute("BEGIN")
@@ -148,6 +150,7 @@ class Store:
 
     @staticmethod
     def _apply_one(conn: sqlite3.Connection, change: Change) -> None:
+        """The SQL for one change."""
         match change:
             case Account():
                 conn.execute(
@@ -199,6 +202,7 @@ class Store:
         self._executor.shutdown(wait=True)
 
     def _close(self) -> None:
+        """Close the connection (in the store's thread)."""
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -20,6 +20,8 @@ from roost.networks.sandbox.server import BACKLOG, create_app
 
 @dataclass(frozen=True)
 class SandboxAccount:
+    """An account created through the handle, with its token."""
+
     id: str
     handle: str
     token: str
@@ -71,6 +73,7 @@ class _ServerThread(threading.Thread):
         self._stop: asyncio.Event | None = None
 
     def run(self) -> None:
+        """The thread's body: serve until stopped, keeping any startup error."""
         try:
             asyncio.run(self._serve())
         except BaseException as exc:  # handed to the caller of start()
@@ -79,6 +82,7 @@ class _ServerThread(threading.Thread):
             self.ready.set()
 
     async def _serve(self) -> None:
+        """Start the site on the pre-bound socket, wait for stop, then clean up."""
         self.loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)

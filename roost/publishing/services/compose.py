@@ -38,7 +38,7 @@ MAX_THREAD_PARTS = 25
 LOCKED = {DeliveryStatus.SENDING, DeliveryStatus.PUBLISHED}
 
 
-def LOCKED_MESSAGE() -> str:  # noqa: N802 - reads like the constant it replaces
+def LOCKED_MESSAGE() -> str:
     return _("This post is already publishing or published; its content can no longer change.")
 
 

@@ -10,11 +10,10 @@ import pytest
 from roost.channels.models import Channel
 from roost.channels.services import connect_with_form
 from roost.conftest import World
-from roost.core import health
-from roost.core import clock
+from roost.core import clock, health
 from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
-from roost.publishing.publisher import Publisher
 from roost.publishing.models import Delivery, DeliveryStatus
+from roost.publishing.publisher import Publisher
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 
 from roost.networks.sandbox.testing import SandboxHandle
@@ -45,7 +44,7 @@ def test_sigkill_never_loses_or_duplicates_a_delivery(tmp_path: Path) -> None:
         ROOST_PUBLISH_CONCURRENCY="16",
     )
     migrate(env)
-    rng = random.Random(20261127)  # noqa: S311 - reproducible chaos, not security
+    rng = random.Random(20261127)
     with sandbox_process(env) as url:
         sandbox = SandboxHandle(url)
         # Slow enough that kills land mid-call; some answers get lost after the post landed.
@@ -74,7 +73,8 @@ def test_sigkill_never_loses_or_duplicates_a_delivery(tmp_path: Path) -> None:
                     "from roost.publishing.models import Delivery\n"
                     "from django.db.models import Count\n"
                     f"qs = Delivery.objects.filter(channel__workspace_id={seeded['workspace']})\n"
-                    "result = {r['status']: r['n'] for r in qs.values('status').annotate(n=Count('id'))}\n"
+                    "rows = qs.values('status').annotate(n=Count('id'))\n"
+                    "result = {r['status']: r['n'] for r in rows}\n"
                     "result['keys'] = list(qs.values_list('idempotency_key', flat=True))\n"
                     "result['retried'] = qs.filter(attempts__gt=1).count()",
                 )

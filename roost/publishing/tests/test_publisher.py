@@ -35,7 +35,7 @@ def counts(sandbox: SandboxHandle) -> dict[str, int]:
 def test_publishes_each_variant_once_with_links(
     world: World, channels: list[Channel], sandbox: SandboxHandle
 ) -> None:
-    coffee, tea = channels
+    _coffee, tea = channels
     post = publish_now(world, channels, variants={tea.pk: "Tea lovers: fresh leaves today"})
     drain()
     post.refresh_from_db()
@@ -63,7 +63,7 @@ def test_server_errors_retry_with_backoff_then_publish(
     d = post.deliveries.get()
     assert d.status == DeliveryStatus.SCHEDULED and d.in_doubt and d.attempts == 1
     wait = (d.next_attempt_at - clock.now()).total_seconds()
-    assert 1.0 <= wait <= 5.0  # first backoff: 2.5–5 s with jitter
+    assert 1.0 <= wait <= 5.0  # first backoff: 2.5 to 5 s with jitter
     sandbox.control(fail_5xx_rate=0.0)
     Delivery.objects.filter(pk=d.pk).update(next_attempt_at=clock.now())
     drain()
@@ -163,12 +163,12 @@ def test_rejected_post_fails_with_the_reason_and_tells_the_author(
 def test_crashed_worker_delivery_is_checked_before_resending(
     world: World, channels: list[Channel], sandbox: SandboxHandle
 ) -> None:
-    post = publish_now(world, channels[:1])
+    publish_now(world, channels[:1])
     # A worker that then died claims it; its call landed but nothing was recorded.
     health.beat("dead-worker", "*", clock.now())
     [d] = claim_due(worker_id="dead-worker", limit=10)
-    from roost.publishing.content import delivery_request
     from roost.channels.services import connector_for
+    from roost.publishing.content import delivery_request
 
     assert connector_for(d.channel).publish(delivery_request(d)).ok
     from roost.core.models import WorkerHeartbeat

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -30,10 +32,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("roost: database is up to date")
-        if not options["no_demo"]:
-            call_command("demo")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         exe = sys.executable
+        sandbox = self._start_sandbox(exe, env)
+        if not options["no_demo"]:
+            call_command("demo")
         web = [
             exe,
             "-m",
@@ -53,6 +56,8 @@ class Command(BaseCommand):
         worker = [exe, "-m", "roost.cli", "worker"]
         # Both commands are our own interpreter with fixed arguments.
         procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603
+        if sandbox is not None:
+            procs.append(sandbox)
         self.stdout.write(
             self.style.SUCCESS(f"roost: serving http://{options['bind']}/ — Ctrl-C stops both")
         )
@@ -77,13 +82,48 @@ class Command(BaseCommand):
                     p.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
-        names = ["web server", "worker"]
+        names = ["web server", "worker", "sandbox"]
         failed = [
             name
-            for name, p in zip(names, procs, strict=True)
+            for name, p in zip(names, procs, strict=False)
             if p.returncode not in (0, -signal.SIGTERM, None)
         ]
         if failed and not stopping:
             self.stderr.write(f"roost: the {' and the '.join(failed)} stopped unexpectedly")
             sys.exit(1)
         self.stdout.write("roost: stopped")
+
+    def _start_sandbox(self, exe: str, env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+        """The Sandbox network (a local test network) at ROOST_SANDBOX_URL, unless one runs."""
+        url = settings.ROOST_SANDBOX_URL.rstrip("/")
+        if _answers(f"{url}/health"):
+            self.stdout.write(f"roost: using the Sandbox already running at {url}")
+            return None
+        parts = urlsplit(url)
+        if parts.hostname not in {"127.0.0.1", "localhost"}:
+            return None
+        cmd = [
+            exe,
+            "-m",
+            "roost.cli",
+            "sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(parts.port or 80),
+        ]
+        proc = subprocess.Popen(cmd, env=env)  # noqa: S603 - our own interpreter
+        for _ in range(100):
+            if _answers(f"{url}/health"):
+                self.stdout.write(f"roost: Sandbox network (local, not public) at {url}/")
+                return proc
+            time.sleep(0.1)
+        self.stderr.write("roost: the Sandbox did not start; Sandbox channels will wait")
+        return proc
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=0.5, trust_env=False).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -15,6 +15,7 @@ class Command(BaseCommand):
     help = "Serve the Sandbox network (a local test network; nothing on it is public)."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        """--host, --port, --db and --memory."""
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8025, help="Port to listen on.")
         parser.add_argument(
@@ -27,4 +28,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Serve until Ctrl-C."""
         run(options["host"], options["port"], None if options["memory"] else options["db"])

@@ -42,11 +42,33 @@ class Command(BaseCommand):
         if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
             self._create()
             self.stdout.write(self.style.SUCCESS("roost: created the demo workspace"))
+        self._sandbox_channels()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for local, name, roles in PEOPLE:
             labels = ", ".join(str(r.label) for r in roles)
             self.stdout.write(f"  {local + '@' + DOMAIN:<34} {name:<18} {labels}")
         self.stdout.write("")
+
+    def _sandbox_channels(self) -> None:
+        """Two Sandbox channels for the demo, so the whole publishing loop works at once."""
+        from roost.channels.models import Channel
+        from roost.channels.services import connect_with_form
+        from roost.core.exceptions import RoostError
+        from roost.workspaces.models import Membership
+
+        coffee = Workspace.objects.get(slug=DEMO_SLUG)
+        if Channel.objects.filter(workspace=coffee, network="sandbox").exists():
+            return
+        owner = Membership.objects.filter(workspace=coffee, roles__role=Role.OWNER).first()
+        if owner is None:
+            return
+        try:
+            for name in ("Coffee Co. Sandbox", "Coffee Co. Sandbox PL"):
+                connect_with_form(actor=owner, network="sandbox", fields={"name": name})
+        except RoostError as exc:
+            self.stdout.write(f"roost: no Sandbox channels yet ({exc.message})")
+        else:
+            self.stdout.write("roost: connected two Sandbox channels to the demo")
 
     @transaction.atomic
     def _create(self) -> None:
