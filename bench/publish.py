@@ -77,12 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--channels", type=int, default=0, help="default: n/50, at least 10")
+    parser.add_argument("--channels", type=int, default=0, help="default: n/10, at least 10")
     parser.add_argument("--workers", type=int, default=2, help="roost worker processes")
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--lead", type=float, default=0, help="seconds from seeding to T")
     args = parser.parse_args()
-    channels = args.channels or max(10, args.n // 50)
+    channels = args.channels or max(10, args.n // 10)
 
     with tempfile.TemporaryDirectory(prefix="roost-bench-") as tmpdir:
         tmp = Path(tmpdir)

@@ -101,8 +101,19 @@ def world(db: Any) -> World:
         actor=b_owner, data=PostInput(text=f"Post {B_MARKER}", channel_ids=[b_channel.pk])
     )
     return World(
-        a, b, members, b_owner, a_group, b_group, a_invite, b_invite, b_member,
-        a_channel, b_channel, a_post, b_post,
+        a,
+        b,
+        members,
+        b_owner,
+        a_group,
+        b_group,
+        a_invite,
+        b_invite,
+        b_member,
+        a_channel,
+        b_channel,
+        a_post,
+        b_post,
     )
 
 

@@ -224,3 +224,17 @@ class QueueSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.time:%H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a workspace's calendar feed (ICS). Only a hash of the secret is
+    kept: the address is shown once, when it is created or replaced."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.workspace_id}"

@@ -114,8 +114,13 @@ def seed(
     Channel.objects.bulk_create(made)
     made = list(Channel.objects.filter(workspace=workspace).order_by("id"))
     post_rows = [
-        Post(workspace=workspace, author=user, text=f"Bench post {i}", status=PostStatus.SCHEDULED,
-             scheduled_at=due_at)
+        Post(
+            workspace=workspace,
+            author=user,
+            text=f"Bench post {i}",
+            status=PostStatus.SCHEDULED,
+            scheduled_at=due_at,
+        )
         for i in range(posts)
     ]
     Post.objects.bulk_create(post_rows, batch_size=2000)
@@ -172,7 +177,11 @@ def in_django(env: dict[str, str], code: str) -> Any:
         "sys.stdout.write('\\n' + json.dumps(result, default=str))\n"
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", program], env=env, cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-c", program],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     if done.returncode != 0:

@@ -29,13 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def workspace_home(request: HttpRequest) -> HttpResponse:
     membership: Any = request.membership  # type: ignore[attr-defined]
     if membership.has_perm(Perm.VIEW_CONTENT):
-        return redirect("web:calendar", slug=membership.workspace.slug)
+        return redirect("calendar:month", slug=membership.workspace.slug)
     return redirect("web:inbox", slug=membership.workspace.slug)
 
 
 # Areas of the product whose issues have not landed yet. Each says so plainly.
 AREAS = {
-    "calendar": (_("Calendar"), Perm.VIEW_CONTENT, _("Plan and see every scheduled post.")),
     "approvals": (_("Approvals"), Perm.VIEW_CONTENT, _("Review posts before they go out.")),
     "inbox": (_("Inbox"), Perm.INBOX_READ_ROUTED, _("Answer your community in one place.")),
     "analytics": (_("Analytics"), Perm.VIEW_ANALYTICS, _("Turn numbers into decisions.")),
@@ -55,7 +54,6 @@ def _area_view(key: str) -> Any:
     return view
 
 
-calendar = _area_view("calendar")
 approvals = _area_view("approvals")
 inbox = _area_view("inbox")
 analytics = _area_view("analytics")

@@ -1,0 +1,522 @@
+"""The content calendar: month, week and list views of the posts in the workspace's time
+zone, moving posts (drag and drop, or a small form), and the secret ICS feed."""
+
+from __future__ import annotations
+
+import calendar as pycal
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from roost.channels.selectors import channels_visible_to
+from roost.core import clock
+from roost.core.exceptions import Conflict, NotFound, RoostError, ValidationFailed
+from roost.publishing import selectors
+from roost.publishing.models import Post, PostStatus
+from roost.publishing.services import calendar as calendar_services
+from roost.publishing.services import scheduling
+from roost.web.decorators import public_view, workspace_view
+from roost.workspaces.models import Membership
+from roost.workspaces.roles import Perm
+
+TEMPLATES = {
+    "month": "publishing/calendar_month.html",
+    "week": "publishing/calendar_week.html",
+    "list": "publishing/calendar_list.html",
+}
+# The calendar moves only posts that are waiting to go out (or failed: moving retries them).
+# Drafts and posts in review are scheduled from their own page, where review applies.
+MOVABLE = {PostStatus.SCHEDULED, PostStatus.FAILED}
+LIST_BEFORE = timedelta(days=7)  # the list view starts this far back: "recent"
+LIST_SPAN = timedelta(days=35)
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Far enough from date.min/max that previous/next links never overflow.
+YEARS = range(1971, 9999)
+
+
+def _actor(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def access_post(actor: Membership, post_id: int) -> Post:
+    post = selectors.post_detail(actor, post_id)
+    if post is None:
+        raise NotFound()
+    return post
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """The filter GET parameters, read once; `query` carries them onto every link."""
+
+    post_filter: selectors.PostFilter
+    query: str
+    chosen: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query)
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.strip().isdigit()]
+
+
+def read_filters(data: QueryDict) -> Filters:
+    post_filter = selectors.PostFilter(
+        channel_ids=_ints(data.getlist("channel")),
+        campaign_ids=_ints(data.getlist("campaign")),
+        tags=[t.strip() for t in data.getlist("tag") if t.strip()],
+        statuses=[s for s in data.getlist("status") if s in PostStatus.values],
+        author_ids=_ints(data.getlist("author")),
+    )
+    pairs: list[tuple[str, Any]] = [
+        *(("channel", v) for v in post_filter.channel_ids),
+        *(("campaign", v) for v in post_filter.campaign_ids),
+        *(("tag", v) for v in post_filter.tags),
+        *(("status", v) for v in post_filter.statuses),
+        *(("author", v) for v in post_filter.author_ids),
+    ]
+    chosen: dict[str, str] = {}
+    for key, value in pairs:
+        chosen.setdefault(key, str(value))
+    return Filters(post_filter, urlencode(pairs), chosen)
+
+
+def _filter_options(actor: Membership) -> dict[str, list[Any]]:
+    return {
+        "channels": list(channels_visible_to(actor).order_by("name", "id")),
+        "campaigns": list(selectors.campaigns(actor)),
+        "tags": list(selectors.tags(actor)),
+        "authors": [
+            m.user
+            for m in Membership.objects.filter(workspace_id=actor.workspace_id)
+            .select_related("user")
+            .order_by("user__name", "user__email")
+        ],
+        "statuses": list(PostStatus.choices),
+    }
+
+
+# --- building the views -------------------------------------------------------------------
+
+
+@dataclass
+class Card:
+    """A post as the calendar shows it: local time, and whether this person may move it."""
+
+    post: Post
+    local: datetime | None
+    movable: bool
+
+    @property
+    def time(self) -> str:
+        return self.local.strftime("%H:%M") if self.local else ""
+
+    @property
+    def at(self) -> str:
+        return self.local.strftime("%Y-%m-%dT%H:%M") if self.local else ""
+
+
+def _midnight(day: date, actor: Membership) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=actor.workspace.tzinfo)
+
+
+def _today(actor: Membership) -> date:
+    return clock.now().astimezone(actor.workspace.tzinfo).date()
+
+
+def _cards(
+    actor: Membership, start: date, end: date, filters: Filters, unscheduled: bool = False
+) -> list[Card]:
+    can_move = actor.has_perm(Perm.COMPOSE)
+    tz = actor.workspace.tzinfo
+    posts = selectors.posts_in_range(
+        actor,
+        _midnight(start, actor),
+        _midnight(end, actor),
+        filters.post_filter,
+        include_unscheduled=unscheduled,
+    )
+    return [
+        Card(
+            post=p,
+            local=p.scheduled_at.astimezone(tz) if p.scheduled_at else None,
+            movable=can_move and p.status in MOVABLE and p.scheduled_at is not None,
+        )
+        for p in posts
+    ]
+
+
+def _parse_day(value: str | None) -> date | None:
+    if not value or not DAY_RE.match(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if day.year in YEARS else None
+
+
+def _parse_month(value: str | None) -> date | None:
+    if not value or not MONTH_RE.match(value):
+        return None
+    return _parse_day(f"{value}-01")
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+class Links:
+    """URLs of the calendar views that keep the filters."""
+
+    def __init__(self, actor: Membership, filters: Filters) -> None:
+        self.slug = actor.workspace.slug
+        self.filters = filters
+
+    def to(self, view: str, state: dict[str, str] | None = None, keep_filters: bool = True) -> str:
+        filters = self.filters.query if keep_filters else ""
+        query = "&".join(q for q in (urlencode(state or {}), filters) if q)
+        url = reverse(f"calendar:{view}", args=[self.slug])
+        return f"{url}?{query}" if query else url
+
+
+def _month_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
+    actor = _actor(request)
+    today = _today(actor)
+    first = _parse_month(request.GET.get("month")) or today.replace(day=1)
+    weeks = pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    by_day: dict[date, list[Card]] = {}
+    for card in _cards(actor, weeks[0][0], weeks[-1][-1] + timedelta(days=1), filters):
+        assert card.local is not None
+        by_day.setdefault(card.local.date(), []).append(card)
+    links = Links(actor, filters)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=31)).replace(day=1)
+    anchor = today if (today.year, today.month) == (first.year, first.month) else first
+    state = {"month": first.strftime("%Y-%m")}
+    return {
+        "month_start": first,
+        "weekdays": weeks[0],
+        "weeks": [
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == first.month,
+                    "today": day == today,
+                    "cards": by_day.get(day, []),
+                }
+                for day in week
+            ]
+            for week in weeks
+        ],
+        "state": state,
+        "links": {
+            "previous": links.to("month", {"month": previous.strftime("%Y-%m")}),
+            "next": links.to("month", {"month": following.strftime("%Y-%m")}),
+            "today": links.to("month"),
+            "here": links.to("month", state),
+            "month": links.to("month", state),
+            "week": links.to("week", {"week": _monday(anchor).isoformat()}),
+            "list": links.to("list"),
+        },
+    }
+
+
+def _week_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
+    actor = _actor(request)
+    today = _today(actor)
+    monday = _monday(_parse_day(request.GET.get("week")) or today)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    by_slot: dict[tuple[date, int], list[Card]] = {}
+    for card in _cards(actor, monday, monday + timedelta(days=7), filters):
+        assert card.local is not None
+        by_slot.setdefault((card.local.date(), card.local.hour), []).append(card)
+    links = Links(actor, filters)
+    state = {"week": monday.isoformat()}
+    return {
+        "days": [{"date": d, "today": d == today} for d in days],
+        "hours": [
+            {
+                "hour": hour,
+                "label": f"{hour:02d}:00",
+                "hh": f"{hour:02d}",
+                "cells": [{"date": d, "cards": by_slot.get((d, hour), [])} for d in days],
+            }
+            for hour in range(24)
+        ],
+        "week_start": monday,
+        "week_end": days[-1],
+        "state": state,
+        "links": {
+            "previous": links.to("week", {"week": (monday - timedelta(days=7)).isoformat()}),
+            "next": links.to("week", {"week": (monday + timedelta(days=7)).isoformat()}),
+            "today": links.to("week"),
+            "here": links.to("week", state),
+            "month": links.to("month", {"month": monday.strftime("%Y-%m")}),
+            "week": links.to("week", state),
+            "list": links.to("list"),
+        },
+    }
+
+
+def _list_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
+    actor = _actor(request)
+    today = _today(actor)
+    start = _parse_day(request.GET.get("start")) or today - LIST_BEFORE
+    end = start + LIST_SPAN
+    by_day: dict[date, list[Card]] = {}
+    unscheduled: list[Card] = []
+    for card in _cards(actor, start, end, filters, unscheduled=True):
+        if card.local is None:
+            unscheduled.append(card)
+        else:
+            by_day.setdefault(card.local.date(), []).append(card)
+    links = Links(actor, filters)
+    state = {"start": start.isoformat()}
+    return {
+        "list_start": start,
+        "list_end": end - timedelta(days=1),
+        "groups": [
+            {"date": day, "today": day == today, "past": day < today, "cards": by_day[day]}
+            for day in sorted(by_day)
+        ],
+        "unscheduled": unscheduled,
+        "state": state,
+        "links": {
+            "previous": links.to("list", {"start": (start - LIST_SPAN).isoformat()}),
+            "next": links.to("list", {"start": end.isoformat()}),
+            "today": links.to("list"),
+            "here": links.to("list", state),
+            "month": links.to("month", {"month": start.strftime("%Y-%m")}),
+            "week": links.to("week", {"week": _monday(today).isoformat()}),
+            "list": links.to("list", state),
+        },
+    }
+
+
+BUILDERS = {"month": _month_context, "week": _week_context, "list": _list_context}
+
+
+def calendar_context(request: HttpRequest, view: str) -> dict[str, Any]:
+    actor = _actor(request)
+    filters = read_filters(request.GET)
+    context = BUILDERS[view](request, filters)
+    move_query = urlencode({"view": view, **context["state"]})
+    if filters.query:
+        move_query += "&" + filters.query
+    context.update(
+        area="calendar",
+        view=view,
+        filters=filters,
+        options=_filter_options(actor),
+        can_move=actor.has_perm(Perm.COMPOSE),
+        tz_name=actor.workspace.timezone,
+        move_query=move_query,
+        action=reverse(f"calendar:{view}", args=[actor.workspace.slug]),
+        clear_url=Links(actor, filters).to(view, context["state"], keep_filters=False),
+    )
+    return context
+
+
+def _render_calendar(
+    request: HttpRequest, view: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    template = TEMPLATES[view]
+    htmx: Any = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        template += "#calendar"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_GET
+def month(request: HttpRequest) -> HttpResponse:
+    return _render_calendar(request, "month", calendar_context(request, "month"))
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_GET
+def week(request: HttpRequest) -> HttpResponse:
+    return _render_calendar(request, "week", calendar_context(request, "week"))
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_GET
+def post_list(request: HttpRequest) -> HttpResponse:
+    return _render_calendar(request, "list", calendar_context(request, "list"))
+
+
+# --- moving a post ------------------------------------------------------------------------
+
+
+def _wall_time(data: QueryDict) -> datetime:
+    """The new time as a naive wall-clock time: `at` ("YYYY-MM-DDTHH:MM", from a drop) or
+    the `date` and `time` fields of the move form."""
+    raw = str(data.get("at", "")).strip()
+    if not raw and (data.get("date") or data.get("time")):
+        raw = f"{str(data.get('date', '')).strip()}T{str(data.get('time', '')).strip()}"
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            wall = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        if wall.year in YEARS:
+            return wall
+    raise ValidationFailed(
+        {"scheduled_at": [_("Enter a date and a time, like 2026-12-24 and 09:30.")]}
+    )
+
+
+def _error_text(exc: RoostError) -> str:
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return " ".join(m for msgs in exc.errors.values() for m in msgs)
+    return exc.message
+
+
+def _not_movable_reason(post: Post) -> str:
+    if post.status in (PostStatus.PUBLISHING, PostStatus.PUBLISHED, PostStatus.PARTIAL):
+        return _("This post is already publishing or published.")
+    return _("Only scheduled posts can be moved on the calendar. Open the post to schedule it.")
+
+
+def _move(actor: Membership, post: Post, data: QueryDict) -> str:
+    """Move the post; returns what happened, in words. Raises RoostError when refused."""
+    wall = _wall_time(data)
+    if post.status not in MOVABLE:
+        raise Conflict(_not_movable_reason(post))
+    post = scheduling.post_schedule(actor=actor, post=post, mode="at", at=wall)
+    assert post.scheduled_at is not None
+    local = post.scheduled_at.astimezone(actor.workspace.tzinfo)
+    return _("Post moved to %(time)s.") % {"time": date_format(local, "SHORT_DATETIME_FORMAT")}
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@workspace_view(Perm.COMPOSE)
+def move(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Move a post to a new wall-clock time in the workspace's zone.
+
+    From a drop (htmx): answers with the re-rendered calendar, or 422 and the reason.
+    Without JavaScript: GET shows a small date-and-time form, POST moves and goes back."""
+    actor = _actor(request)
+    post = access_post(actor, post_id)
+    view = request.GET.get("view", "")
+    if request.method == "POST" and getattr(request, "htmx", False) and view in TEMPLATES:
+        try:
+            done = _move(actor, post, request.POST)
+        except RoostError as exc:
+            context = calendar_context(request, view)
+            context["move_error"] = _error_text(exc)
+            return _render_calendar(request, view, context, status=422)
+        context = calendar_context(request, view)
+        context["moved"] = done
+        return _render_calendar(request, view, context)
+
+    back = _next_url(request, reverse("calendar:month", args=[actor.workspace.slug]))
+    error = ""
+    if request.method == "POST":
+        try:
+            done = _move(actor, post, request.POST)
+        except RoostError as exc:
+            error = _error_text(exc)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    local = post.scheduled_at.astimezone(actor.workspace.tzinfo) if post.scheduled_at else None
+    return render(
+        request,
+        "publishing/calendar_move.html",
+        {
+            "area": "calendar",
+            "post": post,
+            "local": local,
+            "movable": post.status in MOVABLE and post.scheduled_at is not None,
+            "reason": "" if post.status in MOVABLE else _not_movable_reason(post),
+            "date_value": request.POST.get("date") or (local.date().isoformat() if local else ""),
+            "time_value": request.POST.get("time") or (local.strftime("%H:%M") if local else ""),
+            "error": error,
+            "next": back,
+            "tz_name": actor.workspace.timezone,
+        },
+        status=422 if error else 200,
+    )
+
+
+# --- the ICS feed -------------------------------------------------------------------------
+
+
+def _feed_page(request: HttpRequest, secret: str = "", status: int = 200) -> HttpResponse:
+    actor = _actor(request)
+    response = render(
+        request,
+        "publishing/calendar_feed.html",
+        {
+            "area": "calendar",
+            "feed": calendar_services.calendar_feed_of(actor.workspace),
+            "feed_url": calendar_services.feed_url(secret) if secret else "",
+            "can_rotate": actor.has_perm(Perm.MANAGE_SETTINGS),
+        },
+        status=status,
+    )
+    if secret:
+        add_never_cache_headers(response)  # the address is shown this once
+    return response
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_GET
+def feed(request: HttpRequest) -> HttpResponse:
+    return _feed_page(request)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def feed_rotate(request: HttpRequest) -> HttpResponse:
+    secret = calendar_services.calendar_feed_rotate(actor=_actor(request))
+    return _feed_page(request, secret)
+
+
+@public_view
+@require_GET
+def ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The workspace's posts as iCalendar; the secret in the address is the only key."""
+    workspace = calendar_services.feed_workspace(token)
+    if workspace is None:
+        return HttpResponseNotFound(
+            _("There is no calendar feed at this address. It may have been replaced."),
+            content_type="text/plain; charset=utf-8",
+        )
+    now = clock.now()
+    body = calendar_services.build_ics(workspace, calendar_services.feed_posts(workspace, now), now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="roost.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
