@@ -9,6 +9,7 @@ burst of 10,000 posts due at one instant would be minutes late (see docs/perform
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -16,6 +17,7 @@ from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -23,10 +25,11 @@ from django.db.models import F
 
 from roost.channels.services import channel_store_credentials, connector_for
 from roost.core import clock
-from roost.networks.base import Connector, Outcome, Result
+from roost.networks.base import Connector, Outcome, PublishRequest, Result
+from roost.networks.sandbox.aclient import close_sessions
 from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
-from roost.publishing.services.delivery import claim_due, record, recover_stale
+from roost.publishing.services.delivery import claim_due, record_many, recover_stale
 from roost.publishing.services.scheduling import post_refresh_status
 
 log = logging.getLogger("roost.publisher")
@@ -42,24 +45,52 @@ class Job:
     assets: list
 
 
+def _request(job: Job) -> PublishRequest:
+    d = job.delivery
+    return build_request(
+        d.post,
+        d.channel,
+        key=d.idempotency_key,
+        first_attempt_at=d.first_attempt_at,
+        variants=job.variants,
+        assets=job.assets,
+    )
+
+
 def attempt(job: Job) -> tuple[Result, datetime]:
     """The network side of one try. Runs in a pool thread: no ORM here."""
     d = job.delivery
     called_at = clock.now()
     try:
-        request = build_request(
-            d.post,
-            d.channel,
-            key=d.idempotency_key,
-            first_attempt_at=d.first_attempt_at,
-            variants=job.variants,
-            assets=job.assets,
-        )
+        request = _request(job)
         if d.in_doubt:
             found = job.connector.find_existing(request)
             if found.outcome is not Outcome.OK or found.published is not None:
                 return found, called_at
         return job.connector.publish(request), called_at
+    except Exception as exc:  # a connector bug must not kill the loop
+        log.exception("delivery %s: unexpected error", d.pk)
+        return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), called_at
+
+
+async def attempt_async(job: Job, pool: ThreadPoolExecutor) -> tuple[Result, datetime]:
+    """The same try on the event loop, for connectors that offer async calls; others (and
+    requests with media to read from storage) use the thread pool."""
+    connector: Any = job.connector
+    if not hasattr(connector, "publish_async"):
+        return await asyncio.get_running_loop().run_in_executor(pool, attempt, job)
+    d = job.delivery
+    called_at = clock.now()
+    try:
+        if job.assets:
+            request = await asyncio.get_running_loop().run_in_executor(pool, _request, job)
+        else:
+            request = _request(job)
+        if d.in_doubt:
+            found = await connector.find_existing_async(request)
+            if found.outcome is not Outcome.OK or found.published is not None:
+                return found, called_at
+        return await connector.publish_async(request), called_at
     except Exception as exc:  # a connector bug must not kill the loop
         log.exception("delivery %s: unexpected error", d.pk)
         return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), called_at
@@ -75,6 +106,13 @@ class Publisher:
         self.by_channel: Counter[int] = Counter()
         self.by_network: Counter[str] = Counter()
         self.connectors: dict[int, tuple[tuple[object, ...], Connector]] = {}
+        self.credentials_seen: dict[int, dict[str, Any]] = {}
+        # Network calls run on one event loop (async connectors) or the pool (sync ones).
+        self.loop = asyncio.new_event_loop()
+        self.loop_thread = threading.Thread(
+            target=self.loop.run_forever, name="publish-loop", daemon=True
+        )
+        self.loop_thread.start()
 
     # --- limits ---------------------------------------------------------------------
     def _channel_limit(self, network: str) -> int:
@@ -93,6 +131,7 @@ class Publisher:
         if cached is None or cached[0] != version:
             cached = (version, connector_for(channel))
             self.connectors[channel.pk] = cached
+            self.credentials_seen[channel.pk] = channel.credentials
         return cached[1]
 
     # --- the loop -------------------------------------------------------------------
@@ -112,26 +151,35 @@ class Publisher:
             )
             self.by_channel[d.channel_id] += 1
             self.by_network[d.channel.network] += 1
-            self.inflight[self.pool.submit(attempt, job)] = job
+            future = asyncio.run_coroutine_threadsafe(attempt_async(job, self.pool), self.loop)
+            self.inflight[future] = job
         self.waiting = held
 
     def _finish(self, futures: set[Future[tuple[Result, datetime]]]) -> None:
-        touched = set()
+        """Record finished tries in one batch (set-based writes, one commit)."""
+        items: list[tuple[Delivery, Result, datetime | None]] = []
         for future in futures:
             job = self.inflight.pop(future)
             d = job.delivery
             self.by_channel[d.channel_id] -= 1
             self.by_network[d.channel.network] -= 1
             result, called_at = future.result()
-            record(d, result, called_at)
-            touched.add(d.post_id)
-            try:
-                channel_store_credentials(
-                    channel=d.channel, credentials=job.connector.credentials()
-                )
-            except Exception:  # pragma: no cover - a broken connector's credentials()
-                log.exception("channel %s: could not store refreshed credentials", d.channel_id)
-        post_refresh_status(touched)
+            items.append((d, result, called_at))
+            self._keep_credentials(job)
+        record_many(items)
+        post_refresh_status(d.post_id for d, _r, _c in items)
+
+    def _keep_credentials(self, job: Job) -> None:
+        """Store credentials a connector refreshed (a new session), once per change."""
+        channel = job.delivery.channel
+        try:
+            now = job.connector.credentials()
+        except Exception:  # pragma: no cover - a broken connector's credentials()
+            log.exception("channel %s: could not read credentials", channel.pk)
+            return
+        if now != self.credentials_seen.get(channel.pk):
+            self.credentials_seen[channel.pk] = now
+            channel_store_credentials(channel=channel, credentials=now)
 
     def step(self) -> bool:
         """One round: record what finished, claim what fits, start it. True: did work."""
@@ -187,3 +235,7 @@ class Publisher:
             )
             self.waiting.clear()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(close_sessions(), self.loop).result(timeout=10)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.loop_thread.join(timeout=10)

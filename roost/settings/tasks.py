@@ -14,9 +14,9 @@ ROOST_WORKER_STALE_SECONDS = float(env_str("ROOST_WORKER_STALE_SECONDS", "30"))
 ROOST_WORKER_HEARTBEAT_SECONDS = float(env_str("ROOST_WORKER_HEARTBEAT_SECONDS", "5"))
 
 # The publisher (runs inside `roost worker`): see roost/publishing/publisher.py.
-ROOST_PUBLISH_CONCURRENCY = env_int("ROOST_PUBLISH_CONCURRENCY", 256)  # calls in flight
+ROOST_PUBLISH_CONCURRENCY = env_int("ROOST_PUBLISH_CONCURRENCY", 512)  # calls in flight
 ROOST_PUBLISH_PER_CHANNEL = env_int("ROOST_PUBLISH_PER_CHANNEL", 8)
-ROOST_PUBLISH_PER_NETWORK = {"sandbox": 256, "bluesky": 32, "mastodon": 32}
+ROOST_PUBLISH_PER_NETWORK = {"sandbox": 512, "bluesky": 32, "mastodon": 32}
 ROOST_PUBLISH_POLL_SECONDS = float(env_str("ROOST_PUBLISH_POLL_SECONDS", "0.2"))
 ROOST_PUBLISH_MAX_ATTEMPTS = env_int("ROOST_PUBLISH_MAX_ATTEMPTS", 8)
 ROOST_PUBLISH_BACKOFF_BASE = float(env_str("ROOST_PUBLISH_BACKOFF_BASE", "5"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json as jsonlib
 import ssl
 import threading
 import time
@@ -175,15 +176,7 @@ class SandboxClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request; the decoded JSON answer, None for 204, or SandboxError."""
-        all_headers = dict(headers or {})
-        if self._token:
-            all_headers["Authorization"] = f"Bearer {self._token}"
-        for name, value in all_headers.items():
-            # httpx would raise on these; a header that cannot be sent is answered the way
-            # the server would answer it, so a retry never repeats a hopeless request.
-            if not (value.isascii() and value.isprintable()):
-                status = 401 if name == "Authorization" else 400
-                raise SandboxError(status, f"the {name} header cannot be sent over HTTP")
+        all_headers = request_headers(self._token, headers)
         try:
             response = self._clients.for_this_thread().request(
                 method,
@@ -238,19 +231,7 @@ class SandboxClient:
         language: str | None = None,
     ) -> RemotePost:
         """Publish one post."""
-        body = {
-            "text": text,
-            "reply_to": reply_to,
-            "language": language,
-            "media": [
-                {
-                    "alt": image.alt,
-                    "mime_type": image.mime_type,
-                    "data_b64": base64.b64encode(image.data).decode("ascii"),
-                }
-                for image in media
-            ],
-        }
+        body = post_body(text=text, reply_to=reply_to, media=media, language=language)
         data = self._request(
             "POST", "/api/posts", json=body, headers={"Idempotency-Key": idempotency_key}
         )
@@ -272,6 +253,49 @@ class SandboxClient:
         return _shape(lambda: {name: int(data[name]) for name in names})
 
 
+def request_headers(token: str, headers: Mapping[str, str] | None) -> dict[str, str]:
+    """The headers of a call, refusing any that cannot be sent."""
+    all_headers = dict(headers or {})
+    if token:
+        all_headers["Authorization"] = f"Bearer {token}"
+    for name, value in all_headers.items():
+        # The HTTP libraries would raise on these; a header that cannot be sent is answered
+        # the way the server would answer it, so a retry never repeats a hopeless request.
+        if not (value.isascii() and value.isprintable()):
+            status = 401 if name == "Authorization" else 400
+            raise SandboxError(status, f"the {name} header cannot be sent over HTTP")
+    return all_headers
+
+
+def post_body(
+    *, text: str, reply_to: str | None, media: Sequence[UploadImage], language: str | None
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "reply_to": reply_to,
+        "language": language,
+        "media": [
+            {
+                "alt": image.alt,
+                "mime_type": image.mime_type,
+                "data_b64": base64.b64encode(image.data).decode("ascii"),
+            }
+            for image in media
+        ],
+    }
+
+
+def error_text(status: int, body: bytes, reason: str) -> str:
+    """The server's own words for an error, or the status text."""
+    try:
+        data = jsonlib.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"]
+    return body.decode("utf-8", "replace").strip()[:200] or reason or f"HTTP {status}"
+
+
 def _remote_post(item: Any) -> RemotePost:
     """A RemotePost from one JSON post."""
     return RemotePost(
@@ -291,11 +315,4 @@ def _shape[T](build: Callable[[], T]) -> T:
 
 
 def _error_message(response: httpx.Response) -> str:
-    """The server's own words for an error, or the status text."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return data["error"]
-    return response.text.strip()[:200] or response.reason_phrase or f"HTTP {response.status_code}"
+    return error_text(response.status_code, response.content, response.reason_phrase)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from roost.networks.base import (
@@ -19,6 +20,7 @@ from roost.networks.base import (
     Result,
 )
 from roost.networks.sandbox import rules
+from roost.networks.sandbox.aclient import AsyncSandboxClient
 from roost.networks.sandbox.client import (
     RemoteAccount,
     RemotePost,
@@ -94,6 +96,25 @@ def _failure(exc: SandboxError, rejected: str) -> Result:
             % {"message": exc.message},
         )
     return Result(Outcome.REJECTED, reason=rejected % {"message": exc.message})
+
+
+@dataclass(frozen=True)
+class Call:
+    """One client call a plan needs: the method's name and its keyword arguments."""
+
+    name: str
+    kwargs: dict[str, Any]
+
+
+Plan = Generator[Call, Any, Result]
+
+
+def _first_per_key(posts: Sequence[RemotePost]) -> dict[str, RemotePost]:
+    """The first live post for each key that has one."""
+    found: dict[str, RemotePost] = {}
+    for post in posts:
+        found.setdefault(post.idempotency_key, post)
+    return found
 
 
 class SandboxConnector:
@@ -238,44 +259,90 @@ class SandboxConnector:
             url=f"{self.base_url}/@{remote.handle}",
         )
 
+    # Publishing is written once, as a plan of calls (a generator that yields each call it
+    # needs and receives its answer); a sync and an async driver carry it out.
+
     def publish(self, request: PublishRequest) -> Result:
         """Post every part (a thread replies to the part before), reusing parts already there."""
+        return self._run_sync(
+            self._publish_plan(request), _("Sandbox refused the post: %(message)s.")
+        )
+
+    async def publish_async(self, request: PublishRequest) -> Result:
+        """`publish` on the running event loop (the publisher's bulk path)."""
+        return await self._run_async(
+            self._publish_plan(request), _("Sandbox refused the post: %(message)s.")
+        )
+
+    def find_existing(self, request: PublishRequest) -> Result:
+        """OK with `published` when every part landed; OK and None when not all did."""
+        return self._run_sync(
+            self._find_plan(request), _("Sandbox refused to look up earlier posts: %(message)s.")
+        )
+
+    async def find_existing_async(self, request: PublishRequest) -> Result:
+        """`find_existing` on the running event loop."""
+        return await self._run_async(
+            self._find_plan(request), _("Sandbox refused to look up earlier posts: %(message)s.")
+        )
+
+    def _publish_plan(self, request: PublishRequest) -> Plan:
         problems = self.validate(request)
         if problems:
             return Result(Outcome.REJECTED, reason=" ".join(p.message for p in problems))
-        try:
-            return self._publish(request)
-        except SandboxError as exc:
-            return _failure(exc, _("Sandbox refused the post: %(message)s."))
-
-    def _publish(self, request: PublishRequest) -> Result:
-        """Publish, letting SandboxError out for `publish` to map."""
         keys = [part_key(request.idempotency_key, i) for i in range(len(request.parts))]
         # A later part may exist from an earlier try (one request asks for all parts); a
         # single post is looked up only on a retry, so the first try costs one request.
         resuming = len(keys) > 1 or request.first_attempt_at is not None
-        existing = self._existing(keys) if resuming else {}
+        existing = _first_per_key((yield Call("posts_by_keys", {"keys": keys}))) if resuming else {}
         language = request.options.get("language")
         posts: list[RemotePost] = []
         for key, part in zip(keys, request.parts, strict=True):
             post = existing.get(key)
             if post is None:
-                post = self._client.create_post(
-                    idempotency_key=key,
-                    text=part.text,
-                    reply_to=posts[-1].id if posts else None,
-                    media=[UploadImage(m.data, m.mime_type, m.alt_text) for m in part.media],
-                    language=language,
+                post = yield Call(
+                    "create_post",
+                    {
+                        "idempotency_key": key,
+                        "text": part.text,
+                        "reply_to": posts[-1].id if posts else None,
+                        "media": [UploadImage(m.data, m.mime_type, m.alt_text) for m in part.media],
+                        "language": language,
+                    },
                 )
             posts.append(post)
         return Result(Outcome.OK, self._published(posts))
 
-    def _existing(self, keys: Sequence[str]) -> dict[str, RemotePost]:
-        """The first live post for each key that has one."""
-        found: dict[str, RemotePost] = {}
-        for post in self._client.posts_by_keys(keys):
-            found.setdefault(post.idempotency_key, post)
-        return found
+    def _find_plan(self, request: PublishRequest) -> Plan:
+        keys = [part_key(request.idempotency_key, i) for i in range(len(request.parts))]
+        if not keys:
+            return Result(Outcome.OK)
+        existing = _first_per_key((yield Call("posts_by_keys", {"keys": keys})))
+        if all(key in existing for key in keys):
+            return Result(Outcome.OK, self._published([existing[key] for key in keys]))
+        # None or some of the parts: `publish` reuses those there and posts the rest.
+        return Result(Outcome.OK)
+
+    def _run_sync(self, plan: Plan, refused: str) -> Result:
+        try:
+            call = next(plan)
+            while True:
+                call = plan.send(getattr(self._client, call.name)(**call.kwargs))
+        except StopIteration as done:
+            return done.value
+        except SandboxError as exc:
+            return _failure(exc, refused)
+
+    async def _run_async(self, plan: Plan, refused: str) -> Result:
+        client = AsyncSandboxClient(self.base_url, self._token)
+        try:
+            call = next(plan)
+            while True:
+                call = plan.send(await getattr(client, call.name)(**call.kwargs))
+        except StopIteration as done:
+            return done.value
+        except SandboxError as exc:
+            return _failure(exc, refused)
 
     @staticmethod
     def _published(posts: Sequence[RemotePost]) -> Published:
@@ -283,20 +350,6 @@ class SandboxConnector:
         return Published(
             remote_id=posts[0].id, url=posts[0].url, part_ids=tuple(p.id for p in posts)
         )
-
-    def find_existing(self, request: PublishRequest) -> Result:
-        """OK with `published` when every part landed; OK and None when not all did."""
-        keys = [part_key(request.idempotency_key, i) for i in range(len(request.parts))]
-        if not keys:
-            return Result(Outcome.OK)
-        try:
-            existing = self._existing(keys)
-        except SandboxError as exc:
-            return _failure(exc, _("Sandbox refused to look up earlier posts: %(message)s."))
-        if all(key in existing for key in keys):
-            return Result(Outcome.OK, self._published([existing[key] for key in keys]))
-        # None or some of the parts: `publish` reuses those there and posts the rest.
-        return Result(Outcome.OK)
 
     def delete(self, remote_id: str) -> Result:
         """Delete a post; one that is already gone counts as deleted."""
