@@ -19,3 +19,14 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.hostname} (pid {self.pid})"
+
+
+class PeriodicJob(models.Model):
+    """When a recurring job next runs. Workers race for it with a conditional update, so
+    one of any number of workers wins each run."""
+
+    name = models.CharField(max_length=64, unique=True)
+    next_run_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.next_run_at:%Y-%m-%d %H:%M}"

@@ -16,21 +16,24 @@ import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import close_old_connections
 from django.db.models import F
 
 from roost.channels.services import channel_store_credentials, connector_for
 from roost.core import clock
+from roost.core.periodic import claim_turn
 from roost.networks.base import Connector, Outcome, PublishRequest, Result
 from roost.networks.sandbox.aclient import close_sessions
 from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
 from roost.publishing.services.delivery import claim_due, record_many, recover_stale
 from roost.publishing.services.scheduling import post_refresh_status
+from roost.publishing.tasks import refresh_metrics
 
 log = logging.getLogger("roost.publisher")
 # Connectors whose SDK client is not safe to share between threads get one call at a time.
@@ -209,6 +212,7 @@ class Publisher:
                     busy = self.step()
                     if time.monotonic() - last_sweep > 2.0:
                         recover_stale()
+                        self._periodic()
                         last_sweep = time.monotonic()
                 except Exception:
                     log.exception("publisher round failed; retrying")
@@ -218,6 +222,13 @@ class Publisher:
                     stop.wait(settings.ROOST_PUBLISH_POLL_SECONDS)
         finally:
             self.drain()
+
+    def _periodic(self) -> None:
+        """Recurring work, run by whichever worker's turn it is (see core.periodic)."""
+        if claim_turn("publishing.metrics", timedelta(minutes=settings.ROOST_METRICS_MINUTES)):
+            refresh_metrics.enqueue()
+        if claim_turn("tasks.prune", timedelta(hours=24)):
+            call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 
     def drain(self, timeout: float = 30.0) -> None:
         """On shutdown: finish the calls in flight and record them; release the rest."""

@@ -24,3 +24,4 @@ ROOST_PUBLISH_BACKOFF_CAP = 15 * 60.0
 # Longer than any network call may take (connectors time out well before).
 ROOST_PUBLISH_LEASE_SECONDS = env_int("ROOST_PUBLISH_LEASE_SECONDS", 180)
 ROOST_SANDBOX_URL = env_str("ROOST_SANDBOX_URL", "http://127.0.0.1:8025")
+ROOST_METRICS_MINUTES = env_int("ROOST_METRICS_MINUTES", 15)

@@ -1,0 +1,71 @@
+"""Engagement counts (likes, reposts, replies, quotes) fetched from the networks."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from roost.channels.models import Channel, ChannelStatus
+from roost.channels.services import channel_mark_unauthorized, connector_for
+from roost.core import clock
+from roost.networks.base import Metrics, Outcome, Result
+from roost.publishing.models import Delivery, DeliveryStatus
+
+log = logging.getLogger("roost.metrics")
+WINDOW = timedelta(days=30)
+BATCH = 100
+
+
+def _fetch(channel: Channel, remote_ids: list[str]) -> tuple[Result, dict[str, Metrics]]:
+    try:
+        return connector_for(channel).fetch_metrics(remote_ids)
+    except Exception as exc:  # a connector bug must not stop the other channels
+        log.exception("channel %s: metrics failed", channel.pk)
+        return Result(Outcome.RETRYABLE, reason=str(exc)), {}
+
+
+def metrics_refresh(*, channel_ids: list[int] | None = None, concurrency: int = 8) -> int:
+    """Fetch counts for posts published in the last 30 days; returns how many were updated.
+    Network calls run concurrently per channel, outside any transaction."""
+    since = clock.now() - WINDOW
+    deliveries = Delivery.objects.filter(
+        status=DeliveryStatus.PUBLISHED,
+        published_at__gte=since,
+        channel__status=ChannelStatus.ACTIVE,
+    ).select_related("channel__workspace")
+    if channel_ids:
+        deliveries = deliveries.filter(channel_id__in=channel_ids)
+    by_channel: dict[int, list[Delivery]] = defaultdict(list)
+    channels: dict[int, Channel] = {}
+    for d in deliveries.order_by("-published_at")[:5000]:
+        by_channel[d.channel_id].append(d)
+        channels[d.channel_id] = d.channel
+    jobs = [
+        (channels[cid], items[i : i + BATCH])
+        for cid, items in by_channel.items()
+        for i in range(0, len(items), BATCH)
+    ]
+    with ThreadPoolExecutor(max(1, min(concurrency, len(jobs) or 1))) as pool:
+        results = list(pool.map(lambda job: _fetch(job[0], [d.remote_id for d in job[1]]), jobs))
+    updated = 0
+    now = clock.now().isoformat()
+    for (channel, items), (result, counts) in zip(jobs, results, strict=True):
+        if result.outcome is Outcome.UNAUTHORIZED:
+            channel_mark_unauthorized(channel_id=channel.pk, reason=result.reason)
+            continue
+        for d in items:
+            m = counts.get(d.remote_id)
+            if m is None:
+                continue
+            d.metrics = {
+                "likes": m.likes,
+                "reposts": m.reposts,
+                "replies": m.replies,
+                "quotes": m.quotes,
+                "fetched_at": now,
+            }
+            updated += 1
+        Delivery.objects.bulk_update([d for d in items if d.remote_id in counts], ["metrics"])
+    return updated
