@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from roost.core import clock
 from roost.core.models import PeriodicJob
@@ -13,10 +14,9 @@ from roost.core.models import PeriodicJob
 def claim_turn(name: str, every: timedelta) -> bool:
     """True for exactly one caller per period, across all workers."""
     now = clock.now()
-    try:
+    # Another worker may create it at the same moment: its row serves as well.
+    with contextlib.suppress(IntegrityError), transaction.atomic():
         PeriodicJob.objects.get_or_create(name=name, defaults={"next_run_at": now})
-    except IntegrityError:  # another worker created it a moment ago
-        pass
     return bool(
         PeriodicJob.objects.filter(name=name, next_run_at__lte=now).update(next_run_at=now + every)
     )

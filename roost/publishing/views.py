@@ -156,8 +156,19 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     return render(
         request,
         "publishing/post.html",
-        {"area": "calendar", "post": post, "schedule": ScheduleForm(initial={"mode": "at"})},
+        {
+            "area": "calendar",
+            "post": post,
+            "rows": _delivery_rows(post),
+            "schedule": ScheduleForm(initial={"mode": "at"}),
+        },
     )
+
+
+def _delivery_rows(post: Post) -> list[tuple[Any, str]]:
+    """Each channel's delivery with its own text, where it has one."""
+    variants = {v.channel_id: v.text for v in post.variants.all()}
+    return [(d, variants.get(d.channel_id, "")) for d in post.deliveries.all()]
 
 
 @workspace_view(Perm.COMPOSE)
@@ -183,7 +194,7 @@ def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
     return render(
         request,
         "publishing/post.html",
-        {"area": "calendar", "post": post, "schedule": form},
+        {"area": "calendar", "post": post, "rows": _delivery_rows(post), "schedule": form},
         status=422,
     )
 

@@ -26,7 +26,7 @@ def test_metrics_reach_the_deliveries(
         mode="now",
     )
     drain()
-    first, second = post.deliveries.order_by("channel_id")
+    first, _second = post.deliveries.order_by("channel_id")
     sandbox.control(metrics={first.remote_id: {"likes": 7, "reposts": 2, "quotes": 1}})
     # A reply on the Sandbox counts as a reply.
     token = channels[1].credentials["token"]
