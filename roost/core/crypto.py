@@ -2,8 +2,8 @@
 
 Keys come from ROOST_SECRET_KEYS (comma-separated, newest first). Encryption always uses
 the first key; decryption tries each, so a new key can be put in front and old values
-re-encrypted at leisure with `roost rotate_secrets`. Without ROOST_SECRET_KEYS a key is
-derived from SECRET_KEY, which is fine for the embedded default.
+re-encrypted at leisure with `roost rotate_secrets`. A key derived from SECRET_KEY comes
+last (and is the only one without ROOST_SECRET_KEYS, fine for the embedded default).
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ def _keyring(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def keyring() -> MultiFernet:
-    keys = tuple(settings.ROOST_SECRET_KEYS) or (f"roost-credentials:{settings.SECRET_KEY}",)
-    return _keyring(keys)
+    # The key derived from SECRET_KEY always comes last, so values written before
+    # ROOST_SECRET_KEYS was set still open (and `roost rotate_secrets` moves them over).
+    derived = f"roost-credentials:{settings.SECRET_KEY}"
+    return _keyring((*settings.ROOST_SECRET_KEYS, derived))
 
 
 class SecretUnreadable(Exception):
@@ -57,4 +59,7 @@ def decrypt_json(token: str) -> dict[str, Any]:
 
 def rotate(token: str) -> str:
     """Re-encrypt with the newest key."""
-    return keyring().rotate(token.encode()).decode()
+    try:
+        return keyring().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretUnreadable("No configured key opens these credentials.") from exc
