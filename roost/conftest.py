@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from roost.accounts.models import User
+from roost.approvals.models import ApprovalRequest, Workflow, WorkflowStep
 from roost.channels.models import Channel
-from roost.publishing.models import Post
+from roost.publishing.models import Campaign, Post
 from roost.publishing.services.compose import PostInput, post_compose
 from roost.workspaces import services
 from roost.workspaces.models import ApiScope, Group, Invite, Membership, Workspace
@@ -37,6 +38,10 @@ class World:
     b_channel: Channel
     a_post: Post
     b_post: Post
+    a_workflow: Workflow
+    b_workflow: Workflow
+    a_request: ApprovalRequest
+    b_request: ApprovalRequest
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client_for(self, role: str) -> Client:
@@ -100,6 +105,11 @@ def world(db: Any) -> World:
     b_post = post_compose(
         actor=b_owner, data=PostInput(text=f"Post {B_MARKER}", channel_ids=[b_channel.pk])
     )
+    a_workflow, a_request = _review(a, members["content_creator"], a_channel, world_group=a_group)
+    b_writer = seed_member(
+        b, make_user("writer@bravo.test", f"Writer {B_MARKER}"), ["content_creator"]
+    )
+    b_workflow, b_request = _review(b, b_writer, b_channel, world_group=b_group)
     return World(
         a,
         b,
@@ -114,7 +124,34 @@ def world(db: Any) -> World:
         b_channel,
         a_post,
         b_post,
+        a_workflow,
+        b_workflow,
+        a_request,
+        b_request,
     )
+
+
+def _review(
+    workspace: Workspace, author: Membership, channel: Channel, world_group: Group
+) -> tuple[Workflow, ApprovalRequest]:
+    """A one-step workflow (the group approves) and a post waiting in it. The workflow is
+    narrowed to a campaign of its own, so it touches no other test's posts."""
+    campaign = Campaign.objects.create(workspace=workspace, name="Reviewed campaign")
+    workflow = Workflow.objects.create(
+        workspace=workspace, name=f"Review {workspace.name}", campaign_ids=[campaign.pk]
+    )
+    step = WorkflowStep.objects.create(workflow=workflow, position=1, name="Group review")
+    step.groups.set([world_group])
+    post = post_compose(
+        actor=author,
+        data=PostInput(
+            text=f"For review in {workspace.name}",
+            channel_ids=[channel.pk],
+            campaign_id=campaign.pk,
+        ),
+        mode="now",
+    )
+    return workflow, ApprovalRequest.objects.get(kind="post", object_id=post.pk)
 
 
 @pytest.fixture

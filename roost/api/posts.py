@@ -1,7 +1,7 @@
 """Posts, media and channels: create, edit, schedule, queue, cancel, list by calendar range,
 upload media — through the same services as the compose page."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -186,7 +186,10 @@ def post_list(
     channel: int | None = None,
     status: str | None = None,
 ) -> Any:
-    if end <= start or (end - start).days > 92:
+    # Without a UTC offset, start and end are wall-clock times in the workspace's zone.
+    tz = _actor(request).workspace.tzinfo
+    start, end = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, end))
+    if end <= start or end - start > timedelta(days=92):
         raise ValidationFailed({"end": ["end must be after start, at most 92 days later."]})
     filters = selectors.PostFilter(
         channel_ids=[channel] if channel else [], statuses=[status] if status else []

@@ -158,6 +158,7 @@ def channel_store_credentials(*, channel: Channel, credentials: Mapping[str, Any
 def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
     """Forget the credentials; scheduled deliveries to it are cancelled with a reason."""
     from roost.publishing.models import Delivery, DeliveryStatus
+    from roost.publishing.services.scheduling import post_refresh_status
 
     require(actor, Perm.CONNECT_CHANNELS)
     if channel.workspace_id != actor.workspace_id:
@@ -168,6 +169,13 @@ def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
     channel.credentials_encrypted = ""
     channel.status_reason = _("Disconnected by %(who)s.") % {"who": actor.user.display_name}
     channel.save(update_fields=["status", "credentials_encrypted", "status_reason"])
+    # Posts that were on the schedule follow their deliveries (drafts stay drafts).
+    scheduled_posts = list(
+        Delivery.objects.filter(
+            channel=channel,
+            status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.WAITING_RECONNECT],
+        ).values_list("post_id", flat=True)
+    )
     Delivery.objects.filter(
         channel=channel,
         status__in=[
@@ -176,6 +184,7 @@ def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
             DeliveryStatus.WAITING_RECONNECT,
         ],
     ).update(status=DeliveryStatus.CANCELLED, error=_("The channel was disconnected."))
+    post_refresh_status(scheduled_posts)
     audit_record(
         workspace=actor.workspace, actor=actor.user, action="channel.disconnected", target=channel
     )

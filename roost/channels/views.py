@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +40,8 @@ def channel_list(request: HttpRequest) -> HttpResponse:
         "channels/list.html",
         {
             "area": "channels",
-            "channels": selectors.channels_list(actor),
+            # Each row shows the channel's zone, which may be the workspace's.
+            "channels": selectors.channels_list(actor).select_related("workspace"),
             "networks": registry.networks(),
         },
     )
@@ -103,7 +105,7 @@ def _oauth_start(request: HttpRequest, net: registry.Network) -> HttpResponse:
                     return render(
                         request,
                         "channels/connect.html",
-                        {"form": form, "network": net},
+                        {"form": form, "network": net, "oauth": True},
                         status=422,
                     )
                 state.setdefault("state", secrets.token_urlsafe(16))
@@ -112,7 +114,12 @@ def _oauth_start(request: HttpRequest, net: registry.Network) -> HttpResponse:
         status = 422
     elif request.method == "POST":
         status = 422
-    return render(request, "channels/connect.html", {"form": form, "network": net}, status=status)
+    return render(
+        request,
+        "channels/connect.html",
+        {"form": form, "network": net, "oauth": True},
+        status=status,
+    )
 
 
 @workspace_view(Perm.CONNECT_CHANNELS)
@@ -186,16 +193,21 @@ def channel_settings(request: HttpRequest, channel_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.channel_update(
-                    actor=actor,
-                    channel=channel,
-                    name=form.cleaned_data["name"],
-                    timezone=form.cleaned_data["timezone"],
-                )
-                queue_slots_set(
-                    actor=actor, channel=channel, slots=_parse_slots(form.cleaned_data["slots"])
-                )
+                # All or nothing: a bad queue slot must not leave a new name saved.
+                with transaction.atomic():
+                    services.channel_update(
+                        actor=actor,
+                        channel=channel,
+                        name=form.cleaned_data["name"],
+                        timezone=form.cleaned_data["timezone"],
+                    )
+                    queue_slots_set(
+                        actor=actor,
+                        channel=channel,
+                        slots=_parse_slots(form.cleaned_data["slots"]),
+                    )
             except RoostError as exc:
+                channel.refresh_from_db()
                 apply_error(form, exc)
             else:
                 messages.success(request, _("Channel settings saved."))

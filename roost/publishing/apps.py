@@ -6,3 +6,6 @@ class PublishingConfig(AppConfig):
     name = "roost.publishing"
     label = "publishing"
     verbose_name = _("Publishing")
+
+    def ready(self) -> None:
+        from roost.publishing import approval  # noqa: F401  (registers posts as approvable)

@@ -100,6 +100,8 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
         schedule = ScheduleForm(request.POST)
         if not schedule.is_valid():
             errors.update({k: [str(m) for m in v] for k, v in schedule.errors.items()})
+            # Say everything at once: the content's problems too, not only the time's.
+            errors.update(compose.post_validate(actor=actor, data=post_input(request.POST)))
         else:
             try:
                 saved = compose.post_compose(

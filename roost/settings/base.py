@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "roost.networks",
     "roost.channels",
     "roost.publishing",
+    "roost.approvals",
     "roost.web",
     "roost.api",
 ]

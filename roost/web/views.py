@@ -35,7 +35,6 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
 
 # Areas of the product whose issues have not landed yet. Each says so plainly.
 AREAS = {
-    "approvals": (_("Approvals"), Perm.VIEW_CONTENT, _("Review posts before they go out.")),
     "inbox": (_("Inbox"), Perm.INBOX_READ_ROUTED, _("Answer your community in one place.")),
     "analytics": (_("Analytics"), Perm.VIEW_ANALYTICS, _("Turn numbers into decisions.")),
 }
@@ -54,7 +53,6 @@ def _area_view(key: str) -> Any:
     return view
 
 
-approvals = _area_view("approvals")
 inbox = _area_view("inbox")
 analytics = _area_view("analytics")
 

@@ -70,7 +70,9 @@ def queue_slots_set(
                 raise ValueError
             parsed.add((weekday, time(hour, minute)))
         except ValueError:
-            errors.append(_("“%(value)s” is not a time like 09:30.") % {"value": text})
+            message = _("“%(value)s” is not a time like 09:30.") % {"value": text}
+            if message not in errors:  # a bare time stands for all seven days: say it once
+                errors.append(message)
     if errors:
         raise ValidationFailed({"slots": errors})
     QueueSlot.objects.filter(channel=channel).delete()

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from roost.approvals import services as approvals
 from roost.channels.models import Channel, ChannelStatus
 from roost.channels.selectors import channels_visible_to
 from roost.channels.services import connector_for
@@ -17,6 +18,7 @@ from roost.core import clock
 from roost.core.exceptions import Conflict, ValidationFailed
 from roost.networks import registry
 from roost.networks.base import PublishRequest
+from roost.publishing import approval
 from roost.publishing.content import build_request
 from roost.publishing.models import (
     Campaign,
@@ -210,7 +212,7 @@ def post_compose(
     """Save a post and, unless `mode` is "draft", schedule it: all of it or none of it.
 
     Every problem (content per network, channels, time) is reported together."""
-    from roost.publishing.services.scheduling import Mode, due_times, post_schedule
+    from roost.publishing.services.scheduling import Mode, due_times
 
     require(actor, Perm.COMPOSE)
     errors: dict[str, list[str]] = {}
@@ -231,12 +233,14 @@ def post_compose(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
+        before: dict[str, Any] | None = None
         if post is None:
             post = Post(workspace=actor.workspace, author=actor.user, status=PostStatus.DRAFT)
             action = "post.created"
         else:
             if Delivery.objects.filter(post=post, status__in=LOCKED).exists():
                 raise Conflict(LOCKED_MESSAGE())
+            before = approval.snapshot(post)
             action = "post.updated"
         _write_content(actor, post, data, checked)
         audit_record(
@@ -246,6 +250,78 @@ def post_compose(
             target=post,
             channels=sorted(c.pk for c in checked.channels),
         )
-        if mode != "draft":
-            post_schedule(actor=actor, post=post, mode=mode, at=at)
+        changes = approval.changes_between(before, approval.snapshot(post)) if before else {}
+        if mode == "draft":
+            if changes or post.status == PostStatus.IN_REVIEW:
+                approvals.request_cancel(
+                    kind="post",
+                    object_id=post.pk,
+                    actor=actor.user,
+                    reason=_("Saved back as a draft."),
+                )
+                approval.PostApprovable().on_returned(post)
+        else:
+            _submit_or_schedule(actor, post, mode, at, changes, first_time=before is None)
+    post.refresh_from_db()
     return post
+
+
+def _submit_or_schedule(
+    actor: Membership,
+    post: Post,
+    mode: str,
+    at: datetime | None,
+    changes: dict[str, Any],
+    first_time: bool,
+) -> None:
+    """Send the post for approval when a workflow applies to this member; else schedule it.
+    An edit keeps an approval (or a review under way) when only the time changed."""
+    from roost.publishing.services.scheduling import post_schedule
+
+    plan = {"mode": mode, "at": at.isoformat() if at else None}
+    workflow = approvals.needs_review(actor, "post", post)
+    if workflow is None:
+        if approvals.workflow_for(actor.workspace_id, "post", post) is not None:
+            approvals.record_skip(actor=actor, kind="post", obj=post)
+        # A review still under way would otherwise carry out its old plan when approved.
+        approvals.request_cancel(
+            kind="post",
+            object_id=post.pk,
+            actor=actor.user,
+            reason=_("Scheduled without approval (allowed by their role)."),
+        )
+        post_schedule(actor=actor, post=post, mode=mode, at=at)
+        return
+    if first_time:
+        approvals.request_submit(actor=actor, kind="post", obj=post, workflow=workflow, plan=plan)
+        return
+    if changes:
+        if (
+            approvals.request_reset(
+                actor=actor.user,
+                kind="post",
+                obj=post,
+                changes=changes,
+                plan=plan,
+                workflow=workflow,
+            )
+            is None
+        ):
+            approvals.request_submit(
+                actor=actor, kind="post", obj=post, workflow=workflow, plan=plan
+            )
+        return
+    status = approvals.latest_status(kind="post", object_id=post.pk)
+    if status is None or status not in ("pending", "approved"):
+        approvals.request_submit(actor=actor, kind="post", obj=post, workflow=workflow, plan=plan)
+    elif not approvals.request_update_plan(kind="post", obj=post, plan=plan):
+        approvals.request_reset(
+            actor=actor.user,
+            kind="post",
+            obj=post,
+            changes={"time": plan},
+            plan=plan,
+            workflow=workflow,
+        )
+    elif status == "approved":
+        post_schedule(actor=actor, post=post, mode=mode, at=at)  # the approval stands

@@ -7,6 +7,7 @@ import enum
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -105,7 +106,18 @@ def post_schedule(
 ) -> Post:
     """Schedule (or reschedule) every channel of the post."""
     require(actor, Perm.COMPOSE)
-    mode = Mode(mode)
+    return schedule_deliveries(post=post, mode=mode, at=at, by=actor.user)
+
+
+def schedule_deliveries(
+    *, post: Post, mode: Mode | str, at: datetime | None = None, by: Any = None
+) -> Post:
+    """The scheduling itself, for callers that checked permission their own way (the
+    approval engine carrying out an approved plan)."""
+    try:
+        mode = Mode(mode)
+    except ValueError:  # the API passes the client's word through
+        raise ValidationFailed({"mode": [_("Choose draft, now, a time, or the queue.")]}) from None
     now = clock.now()
     deliveries = list(Delivery.objects.filter(post=post).select_related("channel__workspace"))
     if not deliveries:
@@ -137,8 +149,8 @@ def post_schedule(
         post.updated_at = now
         post.save(update_fields=["scheduled_at", "status", "updated_at"])
         audit_record(
-            workspace=actor.workspace,
-            actor=actor.user,
+            workspace=post.workspace,
+            actor=by,
             action="post.scheduled",
             target=post,
             mode=mode.value,

@@ -52,6 +52,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "invite_id": world.a_invite.pk,
             "channel_id": world.a_channel.pk,
             "post_id": world.a_post.pk,
+            "request_id": world.a_request.pk,
+            "workflow_id": world.a_workflow.pk,
         }
     else:
         token_owner = world.b_owner
@@ -62,6 +64,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "invite_id": world.b_invite.pk,
             "channel_id": world.b_channel.pk,
             "post_id": world.b_post.pk,
+            "request_id": world.b_request.pk,
+            "workflow_id": world.b_workflow.pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(

@@ -1,0 +1,57 @@
+"""What can be approved. The owning app (publishing, later the inbox) registers an adapter;
+the engine calls only these methods."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class Approvable(Protocol):
+    kind: str  # "post", "reply", …
+
+    def load(self, object_id: int) -> Any | None:
+        """The object, or None when it no longer exists."""
+
+    def workspace_id(self, obj: Any) -> int: ...
+
+    def title(self, obj: Any) -> str:
+        """A short line for people (queues, notifications)."""
+
+    def url(self, obj: Any) -> str:
+        """Where a member sees it (a path)."""
+
+    def snapshot(self, obj: Any) -> dict[str, Any]:
+        """The content under review, to show approvers what changed after a reset."""
+
+    def scope(self, obj: Any) -> tuple[list[int], int | None]:
+        """(channel ids, campaign id): which workflow applies."""
+
+    def author(self, obj: Any) -> Any:
+        """The user who submitted it (told about decisions)."""
+
+    def planned_at(self, obj: Any, plan: dict[str, Any]) -> datetime | None:
+        """When it is meant to go out (None: as soon as approved)."""
+
+    def on_submitted(self, obj: Any) -> None:
+        """It entered review (e.g. a post's status becomes "in review")."""
+
+    def on_approved(self, obj: Any, plan: dict[str, Any]) -> str:
+        """The last step approved: carry out the plan (schedule, send). Returns a message."""
+
+    def on_returned(self, obj: Any) -> None:
+        """Rejected, changes requested or cancelled: back to its author (e.g. a draft)."""
+
+
+_ADAPTERS: dict[str, Approvable] = {}
+
+
+def register(adapter: Approvable) -> None:
+    _ADAPTERS[adapter.kind] = adapter
+
+
+def adapter(kind: str) -> Approvable:
+    try:
+        return _ADAPTERS[kind]
+    except KeyError:
+        raise LookupError(f"Nothing registered for approvals of kind {kind!r}") from None

@@ -1,0 +1,89 @@
+"""Reads for approvals, scoped to the member's workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, StepState
+from roost.approvals.registry import adapter
+from roost.approvals.services import approvers_of
+from roost.workspaces.models import Membership
+
+
+@dataclass
+class QueueItem:
+    request: ApprovalRequest
+    state: StepState | None
+    title: str
+    url: str
+    obj: Any
+
+
+def _item(req: ApprovalRequest) -> QueueItem | None:
+    handler = adapter(req.kind)
+    obj = handler.load(req.object_id)
+    if obj is None:
+        return None
+    state = next((s for s in req.steps.all() if s.position == req.current_position), None)
+    return QueueItem(req, state, handler.title(obj), handler.url(obj), obj)
+
+
+def queue_for(membership: Membership) -> dict[str, list[QueueItem]]:
+    """Waiting for me (named or escalated to me), waiting for my groups, submitted by me."""
+    pending = (
+        ApprovalRequest.objects.filter(
+            workspace_id=membership.workspace_id, status=RequestStatus.PENDING
+        )
+        .select_related("workspace", "submitted_by")
+        .prefetch_related("steps__step__members", "steps__step__groups")
+        .order_by("submitted_at")
+    )
+    my_groups = set(membership.groups.values_list("pk", flat=True))
+    mine: list[QueueItem] = []
+    groups: list[QueueItem] = []
+    for req in pending:
+        item = _item(req)
+        if item is None or item.state is None:
+            continue
+        step = item.state.step
+        named = step is not None and membership.pk in {m.pk for m in step.members.all()}
+        via_group = step is not None and bool(my_groups & {g.pk for g in step.groups.all()})
+        escalated = item.state.escalated_at is not None and membership.user in approvers_of(
+            item.state
+        )
+        if named or escalated:
+            mine.append(item)
+        elif via_group:
+            groups.append(item)
+    submitted = [
+        i
+        for i in (
+            _item(r)
+            for r in ApprovalRequest.objects.filter(
+                workspace_id=membership.workspace_id, submitted_by=membership.user
+            )
+            .select_related("workspace")
+            .prefetch_related("steps")
+            .order_by("-submitted_at")[:50]
+        )
+        if i is not None
+    ]
+    return {"mine": mine, "groups": groups, "submitted": submitted}
+
+
+def events_for(workspace_id: int, kind: str, object_id: int) -> QuerySet[ApprovalEvent]:
+    return ApprovalEvent.objects.filter(
+        workspace_id=workspace_id, kind=kind, object_id=object_id
+    ).select_related("actor")
+
+
+def request_in(membership: Membership, request_id: int) -> ApprovalRequest | None:
+    return (
+        ApprovalRequest.objects.filter(workspace_id=membership.workspace_id, pk=request_id)
+        .select_related("workspace", "submitted_by", "workflow")
+        .prefetch_related("steps__decisions__user", "steps__step")
+        .first()
+    )

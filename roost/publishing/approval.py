@@ -1,0 +1,107 @@
+"""Posts as approvable things: the adapter the approval engine calls."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from roost.approvals.registry import register
+from roost.core.exceptions import RoostError
+from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
+
+
+def snapshot(post: Post) -> dict[str, Any]:
+    """What reviewers approve: the words, the images, where it goes."""
+    return {
+        "text": post.text,
+        "thread": list(post.thread),
+        "variants": {str(v.channel_id): v.text for v in post.variants.all()},
+        "media": [pm.asset_id for pm in post.postmedia_set.order_by("position")],
+        "alt_texts": [pm.asset.alt_text for pm in post.postmedia_set.select_related("asset")],
+        "channels": sorted(post.deliveries.values_list("channel_id", flat=True)),
+    }
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def plan_time(post: Post, plan: dict[str, Any]) -> datetime | None:
+    if plan.get("mode") != "at" or not plan.get("at"):
+        return None
+    moment = datetime.fromisoformat(plan["at"])
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(post.workspace.timezone))
+    return moment
+
+
+class PostApprovable:
+    kind = "post"
+
+    def load(self, object_id: int) -> Post | None:
+        return Post.objects.select_related("workspace", "author").filter(pk=object_id).first()
+
+    def workspace_id(self, obj: Post) -> int:
+        return obj.workspace_id
+
+    def title(self, obj: Post) -> str:
+        text = obj.text.strip().replace("\n", " ")
+        return (text[:77] + "…") if len(text) > 80 else (text or _("(post without text)"))
+
+    def url(self, obj: Post) -> str:
+        return reverse("publishing:post", args=[obj.workspace.slug, obj.pk])
+
+    def snapshot(self, obj: Post) -> dict[str, Any]:
+        return snapshot(obj)
+
+    def scope(self, obj: Post) -> tuple[list[int], int | None]:
+        return list(obj.deliveries.values_list("channel_id", flat=True)), obj.campaign_id
+
+    def author(self, obj: Post) -> Any:
+        return obj.author
+
+    def planned_at(self, obj: Post, plan: dict[str, Any]) -> datetime | None:
+        return plan_time(obj, plan)
+
+    def on_submitted(self, obj: Post) -> None:
+        Delivery.objects.filter(
+            post=obj,
+            status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.WAITING_RECONNECT],
+        ).update(status=DeliveryStatus.PENDING)
+        Post.objects.filter(pk=obj.pk).update(status=PostStatus.IN_REVIEW)
+        obj.status = PostStatus.IN_REVIEW
+
+    def on_approved(self, obj: Post, plan: dict[str, Any]) -> str:
+        from roost.publishing.services.scheduling import schedule_deliveries
+
+        mode = plan.get("mode") or "now"
+        at = datetime.fromisoformat(plan["at"]) if plan.get("at") else None
+        try:
+            schedule_deliveries(post=obj, mode=mode, at=at, by=None)
+        except RoostError as exc:
+            Post.objects.filter(pk=obj.pk).update(status=PostStatus.DRAFT)
+            detail = "; ".join(m for ms in getattr(exc, "errors", {}).values() for m in ms)
+            return _("Approved, but it could not be scheduled: %(why)s") % {
+                "why": detail or exc.message
+            }
+        if mode == "now":
+            return _("It publishes now.")
+        obj.refresh_from_db(fields=["scheduled_at"])
+        return _("It is scheduled.")
+
+    def on_returned(self, obj: Post) -> None:
+        Delivery.objects.filter(
+            post=obj, status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.WAITING_RECONNECT]
+        ).update(status=DeliveryStatus.PENDING)
+        Post.objects.filter(pk=obj.pk).update(status=PostStatus.DRAFT)
+
+
+register(PostApprovable())
