@@ -155,7 +155,8 @@ def main() -> None:
         "latency_ms": args.latency_ms,
         "baseline_per_s": round(base_per_s, 1),
         "vs_baseline": round(per_s / base_per_s, 2),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
     }
     print(
         f"published {result['published']}/{args.n} in {elapsed:.1f}s; lateness p50 "

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
 from roost.api.posts import router as posts_router
 from roost.api.schemas import MeOut
@@ -66,3 +67,4 @@ me.roost_public_in_api = True  # type: ignore[attr-defined]
 
 api.add_router("/workspaces", team_router)
 api.add_router("/workspaces", posts_router)
+api.add_router("/workspaces", approvals_router)

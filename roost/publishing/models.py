@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -120,6 +121,15 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60] or f"Post {self.pk}"
+
+    @property
+    def review_at_risk(self) -> bool:
+        """Still in review with its planned time less than two hours away (or past)."""
+        return (
+            self.status == PostStatus.IN_REVIEW
+            and self.scheduled_at is not None
+            and self.scheduled_at <= clock.now() + timedelta(hours=2)
+        )
 
 
 class PostMedia(models.Model):

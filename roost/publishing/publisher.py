@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.db import close_old_connections
 from django.db.models import F
 
+from roost.approvals.services import escalate_due
 from roost.channels.services import channel_store_credentials, connector_for
 from roost.core import clock
 from roost.core.periodic import claim_turn
@@ -227,6 +228,8 @@ class Publisher:
         """Recurring work, run by whichever worker's turn it is (see core.periodic)."""
         if claim_turn("publishing.metrics", timedelta(minutes=settings.ROOST_METRICS_MINUTES)):
             refresh_metrics.enqueue()
+        if claim_turn("approvals.escalate", timedelta(minutes=1)):
+            escalate_due()
         if claim_turn("tasks.prune", timedelta(hours=24)):
             call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 

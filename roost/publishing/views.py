@@ -90,7 +90,20 @@ def _compose_context(
         "schedule": schedule,
         "errors": {k: v for k, v in errors.items() if not k.startswith("channel:")},
         "has_mastodon": any(c.network == "mastodon" for c in channels),
+        "needs_review": _may_need_review(actor),
     }
+
+
+def _may_need_review(actor: Any) -> bool:
+    """Will scheduling from compose go to review (for the button's words)?"""
+    from roost.approvals.models import Workflow
+    from roost.approvals.services import approval_settings
+
+    if not Workflow.objects.filter(workspace=actor.workspace, kind="post", active=True).exists():
+        return False
+    return approval_settings(actor.workspace).require_for_everyone or not actor.has_perm(
+        Perm.PUBLISH_WITHOUT_APPROVAL
+    )
 
 
 def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
@@ -114,7 +127,10 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
             except RoostError as exc:
                 errors = getattr(exc, "errors", None) or {"__all__": [exc.message]}
             else:
-                messages.success(request, _("Post saved."))
+                if saved.status == "in_review":
+                    messages.success(request, _("Sent for approval."))
+                else:
+                    messages.success(request, _("Post saved."))
                 return redirect("publishing:post", slug=actor.workspace.slug, post_id=saved.pk)
     context = _compose_context(request, post, errors)
     return render(request, "publishing/compose.html", context, status=422 if errors else 200)
@@ -163,8 +179,22 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "post": post,
             "rows": _delivery_rows(post),
             "schedule": ScheduleForm(initial={"mode": "at"}),
+            **_approval_context(post),
         },
     )
+
+
+def _approval_context(post: Post) -> dict[str, Any]:
+    """The post's review, if any, and its whole approval history."""
+    from roost.approvals.models import ApprovalRequest
+    from roost.approvals.selectors import events_for
+
+    return {
+        "approval_request": ApprovalRequest.objects.filter(kind="post", object_id=post.pk)
+        .order_by("-submitted_at", "-id")
+        .first(),
+        "events": events_for(post.workspace_id, "post", post.pk),
+    }
 
 
 def _delivery_rows(post: Post) -> list[tuple[Any, str]]:

@@ -16,7 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     perms = {p.value for p in membership.permissions} if membership else set()
+    from roost.notifications.models import Notification
+
     return {
+        "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "current_workspace": getattr(request, "workspace", None),
         "current_membership": membership,
         "my_workspaces": workspaces_for_user(user),

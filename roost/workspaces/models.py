@@ -198,6 +198,7 @@ class ApiScope(models.TextChoices):
     TEAM_WRITE = "team:write", _("Change members, roles, groups and invites")
     SETTINGS_WRITE = "settings:write", _("Change workspace settings")
     POSTS_WRITE = "posts:write", _("Create, edit, schedule and cancel posts; upload media")
+    APPROVALS_WRITE = "approvals:write", _("Approve, reject or send back posts under review")
 
 
 class ApiToken(models.Model):

@@ -73,6 +73,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "group_id": world.a_group.pk,
             "invite_id": world.a_invite.pk,
             "post_id": world.a_post.pk,
+            "request_id": world.a_request.pk,
         }
     return {
         "slug": world.b.slug,
@@ -80,6 +81,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "group_id": world.b_group.pk,
         "invite_id": world.b_invite.pk,
         "post_id": world.b_post.pk,
+        "request_id": world.b_request.pk,
     }
 
 
@@ -122,7 +124,9 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
 
     # A's owner pointing at B's objects: not found.
     object_params = [
-        p for p in ("member_id", "group_id", "invite_id", "post_id") if f"{p}>" in route
+        p
+        for p in ("member_id", "group_id", "invite_id", "post_id", "request_id")
+        if f"{p}>" in route
     ]
     if object_params:
         b_values = _values(world, "b")

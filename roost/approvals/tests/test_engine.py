@@ -126,7 +126,9 @@ def events(post: Post) -> list[str]:
 def told(kind: str) -> list[str]:
     """Who got a notification of this kind, in order, once per notification."""
     return list(
-        Notification.objects.filter(kind=kind).order_by("id").values_list("recipient__email", flat=True)
+        Notification.objects.filter(kind=kind)
+        .order_by("id")
+        .values_list("recipient__email", flat=True)
     )
 
 
@@ -330,7 +332,7 @@ def test_a_stale_form_for_a_step_that_moved_on_is_a_conflict(
     with pytest.raises(PermissionDenied, match="approver of step “Owner”"):
         decide(world, req, "social_media_manager")
     # … with it, they learn that their step was decided meanwhile.
-    with pytest.raises(Conflict, match="^This step was already decided.$"):
+    with pytest.raises(Conflict, match=r"^This step was already decided\.$"):
         decide(world, req, "social_media_manager", step_position=1)
     assert snapshot_of(post) == before
     assert before[:2] == ("pending", 2)
@@ -396,7 +398,10 @@ def test_an_all_step_waits_for_every_member_and_group_member(
     )
     post = compose(world, channel)
     req = request_of(post)
-    assert sorted(told("approval.review")) == ["admin@alpha.test", "social_media_manager@alpha.test"]
+    assert sorted(told("approval.review")) == [
+        "admin@alpha.test",
+        "social_media_manager@alpha.test",
+    ]
 
     decide(world, req, "social_media_manager")
     req.refresh_from_db()
@@ -732,6 +737,12 @@ def test_a_link_for_a_step_that_moved_on_is_not_found(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_at_once_one_wins(world: World, channel: Channel) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "The SQLite test database is an in-memory shared cache: a second connection "
+            "writing at once fails with 'database table is locked' instead of waiting. "
+            "The race runs on PostgreSQL (DATABASE_URL=postgres://…)."
+        )
     make_workflow(
         world,
         step(
@@ -742,12 +753,6 @@ def test_two_approvers_at_once_one_wins(world: World, channel: Channel) -> None:
     )
     post = compose(world, channel)
     req = request_of(post)
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "The SQLite test database is an in-memory shared cache: a second connection "
-            "writing at once fails with 'database table is locked' instead of waiting. "
-            "The race runs on PostgreSQL (DATABASE_URL=postgres://…)."
-        )
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -758,7 +763,7 @@ def test_two_approvers_at_once_one_wins(world: World, channel: Channel) -> None:
             outcomes[role] = "approved"
         except (Conflict, PermissionDenied) as exc:
             outcomes[role] = type(exc).__name__
-        except Exception as exc:  # noqa: BLE001 - shown in the assertion below
+        except Exception as exc:  # shown in the assertion below
             outcomes[role] = repr(exc)
         finally:
             connection.close()
@@ -778,3 +783,28 @@ def test_two_approvers_at_once_one_wins(world: World, channel: Channel) -> None:
     assert events(post).count("step_done") == 1
     assert events(post).count("completed") == 1
     assert told("approval.approved") == ["content_creator@alpha.test"]
+
+
+def test_no_way_around_review_for_members_who_need_it(world: World) -> None:
+    """Scheduling from the post page, the calendar or the API goes to review as well."""
+    from roost.approvals.models import ApprovalRequest, Workflow, WorkflowStep
+    from roost.conftest import make_channel
+    from roost.publishing.models import DeliveryStatus, PostStatus
+    from roost.publishing.services.compose import PostInput, post_compose
+    from roost.publishing.services.scheduling import post_schedule
+
+    workflow = Workflow.objects.create(workspace=world.a, name="Everything")
+    step = WorkflowStep.objects.create(workflow=workflow, position=1, name="Manager")
+    step.members.set([world.members["social_media_manager"]])
+    channel = make_channel(world.a, "Guarded")
+    creator = world.members["content_creator"]
+    post = post_compose(actor=creator, data=PostInput(text="Draft first", channel_ids=[channel.pk]))
+    assert post.status == PostStatus.DRAFT
+    post_schedule(actor=creator, post=post, mode="now")
+    post.refresh_from_db()
+    assert post.status == PostStatus.IN_REVIEW
+    assert post.deliveries.get().status == DeliveryStatus.PENDING
+    assert (
+        ApprovalRequest.objects.filter(kind="post", object_id=post.pk, status="pending").count()
+        == 1
+    )

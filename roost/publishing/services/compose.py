@@ -31,6 +31,7 @@ from roost.publishing.models import (
     PostVariant,
     Tag,
 )
+from roost.publishing.services.review import post_submit_or_schedule
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -261,67 +262,8 @@ def post_compose(
                 )
                 approval.PostApprovable().on_returned(post)
         else:
-            _submit_or_schedule(actor, post, mode, at, changes, first_time=before is None)
+            post_submit_or_schedule(
+                actor=actor, post=post, mode=mode, at=at, changes=changes, first_time=before is None
+            )
     post.refresh_from_db()
     return post
-
-
-def _submit_or_schedule(
-    actor: Membership,
-    post: Post,
-    mode: str,
-    at: datetime | None,
-    changes: dict[str, Any],
-    first_time: bool,
-) -> None:
-    """Send the post for approval when a workflow applies to this member; else schedule it.
-    An edit keeps an approval (or a review under way) when only the time changed."""
-    from roost.publishing.services.scheduling import post_schedule
-
-    plan = {"mode": mode, "at": at.isoformat() if at else None}
-    workflow = approvals.needs_review(actor, "post", post)
-    if workflow is None:
-        if approvals.workflow_for(actor.workspace_id, "post", post) is not None:
-            approvals.record_skip(actor=actor, kind="post", obj=post)
-        # A review still under way would otherwise carry out its old plan when approved.
-        approvals.request_cancel(
-            kind="post",
-            object_id=post.pk,
-            actor=actor.user,
-            reason=_("Scheduled without approval (allowed by their role)."),
-        )
-        post_schedule(actor=actor, post=post, mode=mode, at=at)
-        return
-    if first_time:
-        approvals.request_submit(actor=actor, kind="post", obj=post, workflow=workflow, plan=plan)
-        return
-    if changes:
-        if (
-            approvals.request_reset(
-                actor=actor.user,
-                kind="post",
-                obj=post,
-                changes=changes,
-                plan=plan,
-                workflow=workflow,
-            )
-            is None
-        ):
-            approvals.request_submit(
-                actor=actor, kind="post", obj=post, workflow=workflow, plan=plan
-            )
-        return
-    status = approvals.latest_status(kind="post", object_id=post.pk)
-    if status is None or status not in ("pending", "approved"):
-        approvals.request_submit(actor=actor, kind="post", obj=post, workflow=workflow, plan=plan)
-    elif not approvals.request_update_plan(kind="post", obj=post, plan=plan):
-        approvals.request_reset(
-            actor=actor.user,
-            kind="post",
-            obj=post,
-            changes={"time": plan},
-            plan=plan,
-            workflow=workflow,
-        )
-    elif status == "approved":
-        post_schedule(actor=actor, post=post, mode=mode, at=at)  # the approval stands

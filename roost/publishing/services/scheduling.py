@@ -104,9 +104,22 @@ def next_free_slot(channel: Channel, now: datetime) -> datetime:
 def post_schedule(
     *, actor: Membership, post: Post, mode: Mode | str, at: datetime | None = None
 ) -> Post:
-    """Schedule (or reschedule) every channel of the post."""
+    """Schedule (or reschedule) every channel of the post — or, where an approval workflow
+    applies to this member, send it for review with this plan."""
+    from roost.publishing.services.review import post_submit_or_schedule
+
     require(actor, Perm.COMPOSE)
-    return schedule_deliveries(post=post, mode=mode, at=at, by=actor.user)
+    try:
+        mode = Mode(mode)
+    except ValueError:  # the API passes the client's word through
+        raise ValidationFailed({"mode": [_("Choose draft, now, a time, or the queue.")]}) from None
+    channels = [
+        d.channel for d in Delivery.objects.filter(post=post).select_related("channel__workspace")
+    ]
+    due_times(channels, mode, at, clock.now())  # refuse a bad time before anything else
+    post_submit_or_schedule(actor=actor, post=post, mode=mode.value, at=at)
+    post.refresh_from_db()
+    return post
 
 
 def schedule_deliveries(

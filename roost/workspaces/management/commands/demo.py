@@ -89,6 +89,18 @@ class Command(BaseCommand):
         # A second workspace so the switcher has somewhere to go.
         seed_member(bakery, members["owner"].user, [Role.OWNER])
         seed_member(bakery, members["manager"].user, [Role.SOCIAL_MEDIA_MANAGER])
+        made = {}
         for group_name, (description, locals_) in GROUPS.items():
             group = Group.objects.create(workspace=coffee, name=group_name, description=description)
             group.members.set([members[m] for m in locals_])
+            made[group_name] = group
+        # Brand review: Legal review (any one of them), then the Social Media Manager.
+        from roost.approvals.models import Workflow, WorkflowStep
+
+        workflow = Workflow.objects.create(workspace=coffee, name="Brand review")
+        legal = WorkflowStep.objects.create(workflow=workflow, position=1, name="Legal review")
+        legal.groups.set([made["Legal review"]])
+        final = WorkflowStep.objects.create(
+            workflow=workflow, position=2, name="Social media manager"
+        )
+        final.members.set([members["manager"]])
