@@ -221,7 +221,7 @@ def _request_out(actor: Membership, req: ApprovalRequest) -> dict[str, Any]:
 @router.get(
     "/{slug}/approvals",
     response=QueueOut,
-    auth=access(Perm.VIEW_TEAM, READ),
+    auth=access(Perm.VIEW_CONTENT, READ),
     summary="My approval queue",
 )
 def approval_queue(request: HttpRequest, slug: str) -> Any:
@@ -238,7 +238,7 @@ def approval_queue(request: HttpRequest, slug: str) -> Any:
 @router.get(
     "/{slug}/approvals/{request_id}",
     response={200: RequestOut, **ERRORS},
-    auth=access(Perm.VIEW_TEAM, READ),
+    auth=access(Perm.VIEW_CONTENT, READ),
     summary="One review: its steps, decisions and history",
 )
 def approval_get(request: HttpRequest, slug: str, request_id: int) -> Any:
@@ -249,7 +249,7 @@ def approval_get(request: HttpRequest, slug: str, request_id: int) -> Any:
 @router.post(
     "/{slug}/approvals/{request_id}/decide",
     response={200: RequestOut, **ERRORS},
-    auth=access(Perm.VIEW_TEAM, WRITE),
+    auth=access(Perm.VIEW_CONTENT, WRITE),
     summary="Approve, reject or request changes on the current step",
 )
 def approval_decide(request: HttpRequest, slug: str, request_id: int, payload: DecideIn) -> Any:

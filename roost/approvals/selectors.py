@@ -54,6 +54,8 @@ def queue_for(membership: Membership) -> dict[str, list[QueueItem]]:
         escalated = item.state.escalated_at is not None and membership.user in approvers_of(
             item.state
         )
+        if item.state.decisions.filter(user=membership.user).exists():
+            continue  # an "all of them" step I already approved waits for the others
         if named or escalated:
             mine.append(item)
         elif via_group:

@@ -24,7 +24,7 @@ def _actor(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
-@workspace_view(Perm.VIEW_TEAM)
+@workspace_view(Perm.VIEW_CONTENT)
 def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -66,14 +66,14 @@ def _detail_context(
     }
 
 
-@workspace_view(Perm.VIEW_TEAM)
+@workspace_view(Perm.VIEW_CONTENT)
 def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     actor = _actor(request)
     req = _request_or_404(actor, request_id)
     return render(request, "approvals/detail.html", _detail_context(actor, req))
 
 
-@workspace_view(Perm.VIEW_TEAM)
+@workspace_view(Perm.VIEW_CONTENT)
 @require_POST
 def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     actor = _actor(request)
@@ -87,6 +87,7 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
                 user=actor.user,
                 comment=form.cleaned_data["comment"],
                 when=form.when_value(),
+                step_position=form.cleaned_data["step"],
             )
         except RoostError as exc:
             apply_error(form, exc)
