@@ -122,6 +122,54 @@ class Account:
     url: str = ""
 
 
+class InboundKind(enum.StrEnum):
+    MENTION = "mention"
+    REPLY = "reply"  # a reply to one of our posts (or within a thread we are in)
+    QUOTE = "quote"
+    DIRECT = "direct"  # a private/direct message
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing someone said to or about the account. `remote_id` is unique per channel."""
+
+    remote_id: str
+    kind: InboundKind
+    text: str
+    created_at: datetime
+    author_id: str
+    author_handle: str
+    author_name: str = ""
+    url: str = ""
+    parent_id: str = ""  # what it answers (a post of ours, or a message in the thread)
+    root_id: str = ""  # the start of the thread it belongs to
+    conversation_id: str = ""  # direct conversations
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One poll's worth. Store `cursor` only after the items are stored: a poll that stops
+    half-way is then repeated, and duplicates are dropped by `remote_id`."""
+
+    items: tuple[Inbound, ...] = ()
+    cursor: str | None = None  # pass back next time; None: nothing newer yet, keep the old
+    activity: Mapping[str, int] = field(default_factory=dict)  # likes, reposts, follows
+    skipped: int = 0  # malformed items logged and left out
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """A reply from the inbox to `parent_id` (threaded under `root_id`)."""
+
+    idempotency_key: str
+    text: str
+    parent_id: str
+    root_id: str = ""
+    conversation_id: str = ""
+    kind: InboundKind = InboundKind.REPLY
+
+
 @dataclass(frozen=True)
 class ConnectField:
     """A field of a network's connect form (label: for people, may be a lazy translation)."""
@@ -166,6 +214,14 @@ class Connector(Protocol):
     def delete(self, remote_id: str) -> Result: ...
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]: ...
+
+    def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
+        """What arrived since `cursor` (None: the first poll — the recent past only)."""
+        ...
+
+    def reply(self, request: ReplyRequest) -> Result:
+        """Answer an inbound item, threaded correctly on the network."""
+        ...
 
     def credentials(self) -> dict[str, Any]:
         """The credentials as they are now (a session may have been refreshed): the caller
