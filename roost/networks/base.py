@@ -215,15 +215,20 @@ class Connector(Protocol):
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]: ...
 
+    def credentials(self) -> dict[str, Any]:
+        """The credentials as they are now (a session may have been refreshed): the caller
+        stores them again when they differ from what it passed in."""
+        ...
+
+
+@runtime_checkable
+class InboxConnector(Connector, Protocol):
+    """A connector that also reads the account's inbox and answers from it."""
+
     def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
-        """What arrived since `cursor` (None: the first poll — the recent past only)."""
+        """What arrived since `cursor` (None: the first poll, the recent past only)."""
         ...
 
     def reply(self, request: ReplyRequest) -> Result:
         """Answer an inbound item, threaded correctly on the network."""
-        ...
-
-    def credentials(self) -> dict[str, Any]:
-        """The credentials as they are now (a session may have been refreshed): the caller
-        stores them again when they differ from what it passed in."""
         ...
