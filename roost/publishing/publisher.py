@@ -230,6 +230,11 @@ class Publisher:
             refresh_metrics.enqueue()
         if claim_turn("approvals.escalate", timedelta(minutes=1)):
             escalate_due()
+        if claim_turn("inbox.poll", timedelta(seconds=settings.ROOST_INBOX_POLL_SECONDS)):
+            from roost.inbox.tasks import poll_inboxes, send_webhooks
+
+            poll_inboxes.enqueue()
+            send_webhooks.enqueue()  # retries that came due
         if claim_turn("tasks.prune", timedelta(hours=24)):
             call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "roost.channels",
     "roost.publishing",
     "roost.approvals",
+    "roost.inbox",
     "roost.web",
     "roost.api",
 ]

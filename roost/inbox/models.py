@@ -1,0 +1,232 @@
+"""The shared inbox: messages grouped into conversations, assigned to people or groups,
+tagged, turned into tasks (lead, support…), answered, and measured against SLAs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from roost.channels.models import Channel
+from roost.core import clock
+from roost.workspaces.models import Group, Membership, Workspace
+
+
+class Conversation(models.Model):
+    """A thread (a reply chain under one root) or a direct conversation on one channel."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="conversations")
+    key = models.CharField(max_length=500)  # the root's remote id, or the DM conversation id
+    direct = models.BooleanField(default=False)
+    # The published post of ours it answers, when it answers one.
+    delivery = models.ForeignKey(
+        "publishing.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_message_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="conversation_once_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.key}"
+
+
+class MessageStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    COMPLETE = "complete", _("Complete")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 0, _("Low")
+    NORMAL = 1, _("Normal")
+    HIGH = 2, _("High")
+    URGENT = 3, _("Urgent")
+
+
+class Message(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    remote_id = models.CharField(max_length=500)
+    kind = models.CharField(max_length=16)  # mention, reply, quote, direct
+    outgoing = models.BooleanField(default=False)  # our own reply
+    author_id = models.CharField(max_length=255, blank=True)
+    author_handle = models.CharField(max_length=255, blank=True)
+    author_name = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    parent_remote_id = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    sent_at = models.DateTimeField()  # when the author wrote it (the network's time)
+    received_at = models.DateTimeField(default=clock.now)  # when Roost stored it
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.OPEN
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags: models.ManyToManyField[InboxTag, Any] = models.ManyToManyField(
+        "InboxTag", blank=True, related_name="messages"
+    )
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "remote_id"], name="message_once_per_channel"
+            )
+        ]
+        indexes = [
+            # The default inbox list: a workspace's open items, newest first.
+            models.Index(fields=["workspace", "status", "-received_at"], name="inbox_list"),
+            models.Index(fields=["workspace", "assignee", "status"], name="inbox_mine"),
+            models.Index(fields=["workspace", "group", "status"], name="inbox_group"),
+            models.Index(fields=["channel", "author_id"], name="inbox_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_handle}: {self.text[:40]}"
+
+
+class InboxTag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="inbox_tag_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboxCursor(models.Model):
+    """Where polling a channel's inbox got to. Moved only after the items are stored."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="inbox_cursor")
+    cursor = models.CharField(max_length=500, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    activity = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}@{self.cursor}"
+
+
+class TaskKind(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    SUPPORT = "support", _("Support")
+    FEEDBACK = "feedback", _("Feedback")
+    OTHER = "other", _("Other")
+
+
+class Task(models.Model):
+    """Work that leaves the inbox: a lead for Sales, a support case for Customer Care…"""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=10, choices=TaskKind.choices)
+    done = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.message_id}"
+
+
+class InboxRule(models.Model):
+    """When (channels, keywords, languages, kinds) → then (tag, assign, priority, complete,
+    task). Conditions and actions are small JSON objects, checked in order."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    when = models.JSONField(
+        default=dict
+    )  # {"channels": [...], "keywords": [...], "languages": [...], "kinds": [...]}
+    then = models.JSONField(
+        default=dict
+    )  # {"tag": "...", "member": id, "group": id, "priority": n, "complete": bool, "task": kind}
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboxSettings(models.Model):
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    first_response_minutes = models.PositiveIntegerField(default=60)
+    completion_hours = models.PositiveIntegerField(default=24)
+    # Business hours: weekday → [start "HH:MM", end "HH:MM"]; empty: around the clock.
+    business_hours = models.JSONField(default=dict, blank=True)
+    per_member_cap = models.PositiveIntegerField(default=25)
+
+    def __str__(self) -> str:
+        return f"inbox settings of {self.workspace_id}"
+
+
+class WebhookEndpoint(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100)
+    task_kinds = models.JSONField(default=list, blank=True)  # empty: every kind
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=50)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, default="pending")  # pending, sent, failed
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    response_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id}: {self.status}"

@@ -1,0 +1,153 @@
+"""Ingestion: store what a channel's poll returned — deduplicated, threaded into
+conversations, run through the workspace's rules — in a few set-based statements."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from roost.channels.models import Channel
+from roost.core import clock
+from roost.inbox.models import Conversation, InboxCursor, Message
+from roost.inbox.services.rules import apply_rules
+from roost.networks.base import Inbound, InboundKind, InboxPage
+
+log = logging.getLogger("roost.inbox")
+MAX_TEXT = 10_000  # longer texts are cut, not refused: nothing said to the brand is lost
+
+
+@dataclass(frozen=True)
+class Ingested:
+    created: int
+    duplicates: int
+    skipped: int
+
+
+def _clean(text: str) -> str:
+    """Drop what cannot be stored (lone surrogates, NUL) and cap the length."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")[:MAX_TEXT]
+
+
+def _key(item: Inbound, known: dict[str, str]) -> str:
+    """The conversation an item belongs to."""
+    if item.kind is InboundKind.DIRECT and item.conversation_id:
+        return f"dm:{item.conversation_id}"
+    if item.root_id:
+        return item.root_id
+    if item.parent_id:
+        return known.get(item.parent_id, item.parent_id)
+    return item.remote_id
+
+
+def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> Ingested:
+    """Store a page of inbound items for `channel` and move its cursor, in one transaction:
+    a poll that stops half-way is repeated whole, and duplicates are dropped by remote id."""
+    skipped = page.skipped
+    items: dict[str, Inbound] = {}
+    for item in page.items:
+        if not item.remote_id or not isinstance(item.text, str):
+            skipped += 1
+            continue
+        items.setdefault(item.remote_id[:500], item)
+    with transaction.atomic():
+        existing = set(
+            Message.objects.filter(channel=channel, remote_id__in=list(items)).values_list(
+                "remote_id", flat=True
+            )
+        )
+        fresh = [i for rid, i in items.items() if rid not in existing]
+        duplicates = len(items) - len(fresh)
+        created = _store(channel, fresh) if fresh else 0
+        if cursor_after:
+            state, _made = InboxCursor.objects.get_or_create(channel=channel)
+            if page.cursor is not None:
+                state.cursor = page.cursor[:500]
+            state.polled_at = clock.now()
+            state.last_error = ""
+            activity = dict(state.activity)
+            for name, count in page.activity.items():
+                activity[name] = int(activity.get(name, 0)) + int(count)
+            state.activity = activity
+            state.save()
+    return Ingested(created=created, duplicates=duplicates, skipped=skipped)
+
+
+def _store(channel: Channel, fresh: list[Inbound]) -> int:
+    from roost.publishing.models import Delivery
+
+    # Conversations we already know for the parents of these items.
+    parents = {i.parent_id for i in fresh if i.parent_id}
+    known = dict(
+        Message.objects.filter(channel=channel, remote_id__in=list(parents)).values_list(
+            "remote_id", "conversation__key"
+        )
+    )
+    keys: dict[str, str] = {}
+    for i in sorted(fresh, key=lambda i: i.created_at):  # parents before their replies
+        keys[i.remote_id] = known[i.remote_id] = _key(i, known)
+    by_key = {
+        c.key: c for c in Conversation.objects.filter(channel=channel, key__in=set(keys.values()))
+    }
+    missing = set(keys.values()) - set(by_key)
+    if missing:
+        ours = {
+            d.remote_id: d
+            for d in Delivery.objects.filter(channel=channel, remote_id__in=list(missing))
+        }
+        Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    workspace_id=channel.workspace_id,
+                    channel=channel,
+                    key=key[:500],
+                    direct=key.startswith("dm:"),
+                    delivery=ours.get(key),
+                )
+                for key in missing
+            ],
+            ignore_conflicts=True,
+        )
+        by_key = {
+            c.key: c
+            for c in Conversation.objects.filter(channel=channel, key__in=set(keys.values()))
+        }
+    now = clock.now()
+    rows = [
+        Message(
+            workspace_id=channel.workspace_id,
+            channel=channel,
+            conversation=by_key[keys[i.remote_id][:500]],
+            remote_id=i.remote_id[:500],
+            kind=i.kind.value,
+            author_id=i.author_id[:255],
+            author_handle=i.author_handle[:255],
+            author_name=_clean(i.author_name)[:255],
+            text=_clean(i.text),
+            url=i.url[:500],
+            parent_remote_id=i.parent_id[:500],
+            language=(i.language or "")[:16],
+            sent_at=i.created_at,
+            received_at=now,
+        )
+        for i in fresh
+    ]
+    Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    stored = list(
+        Message.objects.filter(channel=channel, remote_id__in=[r.remote_id for r in rows])
+        .filter(received_at=now)
+        .select_related("channel")
+    )
+    latest: dict[int, Any] = {}
+    for m in stored:
+        current = latest.get(m.conversation_id)
+        if current is None or m.sent_at > current:
+            latest[m.conversation_id] = m.sent_at
+    for conversation_id, moment in latest.items():
+        Conversation.objects.filter(pk=conversation_id, last_message_at__lt=moment).update(
+            last_message_at=moment
+        )
+    apply_rules(channel.workspace_id, stored)
+    return len(stored)

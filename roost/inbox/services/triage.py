@@ -1,0 +1,255 @@
+"""Triage: assign (to a member, or round-robin within a group), tag, complete, tasks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from roost.core import clock
+from roost.core.exceptions import ValidationFailed
+from roost.inbox.models import (
+    InboxSettings,
+    InboxTag,
+    Message,
+    MessageStatus,
+    Task,
+    TaskKind,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from roost.workspaces.access import require
+from roost.workspaces.models import Group, Membership
+from roost.workspaces.roles import Perm
+from roost.workspaces.services import audit_record
+
+
+def inbox_settings(workspace_id: int) -> InboxSettings:
+    found, _made = InboxSettings.objects.get_or_create(workspace_id=workspace_id)
+    return found
+
+
+def assign_round_robin(group_id: int, messages: list[Message]) -> None:
+    """Hand messages out to the group's members who may reply, fewest open items first,
+    never past the per-member cap (over the cap: the message stays with the group)."""
+    if not messages:
+        return
+    group = Group.objects.get(pk=group_id)
+    cap = inbox_settings(group.workspace_id).per_member_cap
+    members = [
+        m
+        for m in group.members.select_related("user").prefetch_related("roles")
+        if m.has_perm(Perm.INBOX_REPLY) and m.user.is_active
+    ]
+    if not members:
+        return
+    load = dict(
+        Message.objects.filter(assignee__in=members, status=MessageStatus.OPEN)
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values_list("assignee", "n")
+    )
+    counts = {m.pk: load.get(m.pk, 0) for m in members}
+    for message in messages:
+        pick = min(members, key=lambda m: (counts[m.pk], m.pk))
+        if counts[pick.pk] >= cap:
+            continue
+        message.assignee_id = pick.pk
+        counts[pick.pk] += 1
+
+
+@transaction.atomic
+def message_assign(
+    *,
+    actor: Membership,
+    message: Message,
+    member_id: int | None = None,
+    group_id: int | None = None,
+) -> Message:
+    require(actor, Perm.INBOX_ASSIGN)
+    if member_id is None and group_id is None:
+        raise ValidationFailed({"assignee": [_("Choose a person or a group.")]})
+    if member_id is not None:
+        member = Membership.objects.filter(workspace=actor.workspace, pk=member_id).first()
+        if member is None:
+            raise ValidationFailed({"assignee": [_("That person is not in this workspace.")]})
+        message.assignee, message.group = member, None
+    else:
+        group = Group.objects.filter(workspace=actor.workspace, pk=int(group_id or 0)).first()
+        if group is None:
+            raise ValidationFailed({"group": [_("That group is not in this workspace.")]})
+        message.group, message.assignee = group, None
+        assign_round_robin(group.pk, [message])
+    message.save(update_fields=["assignee", "group"])
+    audit_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action="inbox.assigned",
+        target=message,
+        member=message.assignee_id,
+        group=message.group_id,
+    )
+    return message
+
+
+@transaction.atomic
+def message_set_status(*, actor: Membership, message: Message, complete: bool) -> Message:
+    require(actor, Perm.INBOX_REPLY)
+    if complete:
+        message.status, message.completed_at, message.completed_by = (
+            MessageStatus.COMPLETE,
+            clock.now(),
+            actor.user,
+        )
+    else:
+        message.status, message.completed_at, message.completed_by = MessageStatus.OPEN, None, None
+    message.save(update_fields=["status", "completed_at", "completed_by"])
+    return message
+
+
+@transaction.atomic
+def message_tag(*, actor: Membership, message: Message, names: Iterable[str]) -> Message:
+    require(actor, Perm.INBOX_REPLY)
+    tags = []
+    for name in {n.strip()[:50] for n in names if n.strip()}:
+        tag, _made = InboxTag.objects.get_or_create(workspace=actor.workspace, name=name)
+        tags.append(tag)
+    message.tags.set(tags)
+    return message
+
+
+DEFAULT_GROUPS = {TaskKind.LEAD: "Sales", TaskKind.SUPPORT: "Customer Care"}
+
+
+def task_create(
+    *,
+    actor: Membership,
+    message: Message,
+    kind: str,
+    notes: str = "",
+    due_at: Any = None,
+    member_id: int | None = None,
+    group_id: int | None = None,
+) -> Task:
+    """A task on a message; a Lead goes to Sales and Support to Customer Care unless told
+    otherwise. Outgoing webhooks are queued for it."""
+    require(actor, Perm.INBOX_REPLY)
+    if kind not in TaskKind.values:
+        raise ValidationFailed({"kind": [_("Choose lead, support, feedback or other.")]})
+    with transaction.atomic():
+        group = None
+        if group_id is not None:
+            group = Group.objects.filter(workspace=actor.workspace, pk=group_id).first()
+            if group is None:
+                raise ValidationFailed({"group": [_("That group is not in this workspace.")]})
+        elif kind in DEFAULT_GROUPS:
+            group = Group.objects.filter(
+                workspace=actor.workspace, name=DEFAULT_GROUPS[TaskKind(kind)]
+            ).first()
+        task = Task.objects.create(
+            workspace=actor.workspace,
+            message=message,
+            kind=kind,
+            notes=notes.strip(),
+            due_at=due_at,
+            assignee_id=member_id,
+            group=group,
+            created_by=actor.user,
+        )
+        if group is not None and message.group_id is None and message.assignee_id is None:
+            message.group = group
+            assign_round_robin(group.pk, [message])
+            message.save(update_fields=["group", "assignee"])
+        audit_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            action="inbox.task_created",
+            target=task,
+            kind=kind,
+        )
+        queue_webhooks([task])
+    return task
+
+
+def create_tasks_bulk(items: list[tuple[Message, str]]) -> None:
+    """Tasks made by inbox rules."""
+    made = Task.objects.bulk_create(
+        [
+            Task(workspace_id=m.workspace_id, message=m, kind=k)
+            for m, k in items
+            if k in TaskKind.values
+        ]
+    )
+    queue_webhooks(made)
+
+
+def task_payload(task: Task) -> dict[str, Any]:
+    m = task.message
+    return {
+        "event": "task.created",
+        "task": {
+            "id": task.pk,
+            "kind": task.kind,
+            "notes": task.notes,
+            "due_at": task.due_at.isoformat() if task.due_at else None,
+            "created_at": task.created_at.isoformat(),
+        },
+        "message": {
+            "id": m.pk,
+            "channel": m.channel.name,
+            "network": m.channel.network,
+            "author": {"handle": m.author_handle, "name": m.author_name},
+            "text": m.text,
+            "url": m.url,
+            "language": m.language,
+            "sent_at": m.sent_at.isoformat(),
+        },
+        "workspace": m.workspace.slug if hasattr(m, "workspace") else None,
+    }
+
+
+def queue_webhooks(tasks: list[Task]) -> int:
+    """One delivery per task and matching endpoint; sent by a background task."""
+    if not tasks:
+        return 0
+    endpoints = list(
+        WebhookEndpoint.objects.filter(workspace_id=tasks[0].workspace_id, active=True)
+    )
+    rows = [
+        WebhookDelivery(endpoint=e, event="task.created", payload=task_payload(t))
+        for t in Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related(
+            "message__channel", "message__workspace"
+        )
+        for e in endpoints
+        if not e.task_kinds or t.kind in e.task_kinds
+    ]
+    WebhookDelivery.objects.bulk_create(rows)
+    if rows:
+        from roost.inbox.tasks import send_webhooks
+
+        transaction.on_commit(lambda: send_webhooks.enqueue())
+    return len(rows)
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 of "<timestamp>.<body>" with the endpoint's secret, hex."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def webhook_body(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def q_visible(membership: Membership) -> Q:
+    """Which messages a member sees: all (people who read the whole inbox), or only what is
+    routed to them or their groups (Customer Care, Sales)."""
+    if membership.has_perm(Perm.INBOX_READ_ALL):
+        return Q(workspace_id=membership.workspace_id)
+    groups = list(membership.groups.values_list("pk", flat=True))
+    return Q(workspace_id=membership.workspace_id) & (Q(assignee=membership) | Q(group__in=groups))

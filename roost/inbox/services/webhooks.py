@@ -1,0 +1,82 @@
+"""Outgoing webhooks: signed POSTs to a CRM or help desk, retried with backoff, logged.
+A slow or broken endpoint never blocks the inbox: sending happens in a background task,
+with short timeouts, several at once."""
+
+from __future__ import annotations
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import httpx
+
+from roost.core import clock
+from roost.inbox.models import WebhookDelivery
+from roost.inbox.services.triage import signature, webhook_body
+
+MAX_ATTEMPTS = 8
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    body = webhook_body(delivery.payload)
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Roost-Webhooks",
+        "X-Roost-Event": delivery.event,
+        "X-Roost-Delivery": str(delivery.pk),
+        "X-Roost-Timestamp": stamp,
+        "X-Roost-Signature": "sha256=" + signature(delivery.endpoint.secret, stamp, body),
+    }
+    try:
+        response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    return response.status_code, "" if response.status_code < 300 else response.text[:500]
+
+
+def send_due(limit: int = 200) -> int:
+    """Send the due deliveries (several at once); returns how many were attempted."""
+    now = clock.now()
+    due = list(
+        WebhookDelivery.objects.filter(status="pending", next_attempt_at__lte=now)
+        .select_related("endpoint")
+        .order_by("next_attempt_at")[:limit]
+    )
+    if not due:
+        return 0
+    with ThreadPoolExecutor(min(8, len(due))) as pool:
+        results = list(pool.map(_send, due))
+    for delivery, (code, error) in zip(due, results, strict=True):
+        delivery.attempts += 1
+        delivery.response_code = code
+        delivery.last_error = error
+        if code is not None and 200 <= code < 300:
+            delivery.status, delivery.sent_at = "sent", clock.now()
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = "failed"
+        else:
+            wait = min(3600.0, 10.0 * 2 ** (delivery.attempts - 1))
+            delivery.next_attempt_at = clock.now() + timedelta(
+                seconds=random.uniform(wait / 2, wait)  # noqa: S311 - jitter
+            )
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "response_code",
+                "last_error",
+                "status",
+                "sent_at",
+                "next_attempt_at",
+            ]
+        )
+    return len(due)
+
+
+def delivery_replay(delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again (from the delivery log)."""
+    delivery.status, delivery.next_attempt_at = "pending", clock.now()
+    delivery.save(update_fields=["status", "next_attempt_at"])
+    return delivery

@@ -1,0 +1,129 @@
+"""Ingestion: dedupe, threading, rules, cursors; bad payloads skipped, nothing lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from roost.conftest import World
+from roost.inbox.models import Conversation, InboxCursor, InboxRule, Message, Task
+from roost.inbox.services.ingest import ingest
+from roost.networks.base import Inbound, InboundKind, InboxPage
+
+T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def item(rid: str, text: str = "hello", **kw: object) -> Inbound:
+    fields: dict[str, object] = {
+        "remote_id": rid,
+        "kind": InboundKind.MENTION,
+        "text": text,
+        "created_at": T0 + timedelta(minutes=int(rid.split("-")[-1]) if rid[-1:].isdigit() else 0),
+        "author_id": "u1",
+        "author_handle": "anna.sandbox",
+        "author_name": "Anna",
+    }
+    fields.update(kw)
+    return Inbound(**fields)  # type: ignore[arg-type]
+
+
+def test_duplicates_are_dropped_and_the_cursor_moves(world: World) -> None:
+    channel = world.a_channel
+    first = ingest(channel, InboxPage(items=(item("m-1"), item("m-2"), item("m-1")), cursor="2"))
+    assert (first.created, first.duplicates) == (2, 0)
+    again = ingest(channel, InboxPage(items=(item("m-2"), item("m-3")), cursor="3"))
+    assert (again.created, again.duplicates) == (1, 1)
+    assert Message.objects.filter(channel=channel).count() == 3
+    assert InboxCursor.objects.get(channel=channel).cursor == "3"
+
+
+def test_replies_thread_into_one_conversation(world: World) -> None:
+    channel = world.a_channel
+    ingest(channel, InboxPage(items=(item("root-1", kind=InboundKind.MENTION),)))
+    ingest(
+        channel,
+        InboxPage(
+            items=(
+                item("r-2", kind=InboundKind.REPLY, parent_id="root-1", root_id="root-1"),
+                item("r-3", kind=InboundKind.REPLY, parent_id="r-2"),  # root unknown: via parent
+            )
+        ),
+    )
+    conversations = Conversation.objects.filter(channel=channel)
+    assert conversations.count() == 1
+    assert conversations.get().key == "root-1"
+    assert conversations.get().messages.count() == 3
+
+
+def test_a_reply_to_our_post_links_the_delivery(world: World) -> None:
+    from roost.publishing.models import Delivery
+
+    delivery = Delivery.objects.filter(post=world.a_post).get()
+    Delivery.objects.filter(pk=delivery.pk).update(remote_id="our-post", status="published")
+    ingest(
+        world.a_channel,
+        InboxPage(
+            items=(item("x-1", kind=InboundKind.REPLY, root_id="our-post", parent_id="our-post"),)
+        ),
+    )
+    conversation = Conversation.objects.get(key="our-post")
+    assert conversation.delivery_id == delivery.pk
+
+
+def test_malformed_payloads_are_skipped_or_cleaned_never_fatal(world: World) -> None:
+    huge = "x" * 100_000
+    broken = "bad \ud800 unicode \x00 here"
+    result = ingest(
+        world.a_channel,
+        InboxPage(
+            items=(
+                item("ok-1"),
+                item("", text="no id"),
+                item("big-2", text=huge),
+                item("uni-3", text=broken),
+            ),
+            skipped=2,
+        ),
+    )
+    assert result.created == 3 and result.skipped == 3
+    assert len(Message.objects.get(remote_id="big-2").text) == 10_000
+    assert Message.objects.get(remote_id="uni-3").text == "bad ? unicode  here"
+
+
+def test_rules_tag_assign_prioritise_and_make_tasks(world: World) -> None:
+    care = world.members["customer_care"]
+    from roost.workspaces.models import Group
+
+    group = Group.objects.create(workspace=world.a, name="Customer Care")
+    group.members.set([care])
+    Group.objects.create(workspace=world.a, name="Sales")
+    InboxRule.objects.create(
+        workspace=world.a,
+        name="Complaints",
+        position=1,
+        when={"keywords": ["cold", "zimna"]},
+        then={"tag": "complaint", "group": group.pk, "priority": 3, "task": "support"},
+    )
+    InboxRule.objects.create(
+        workspace=world.a, name="Polish", position=2, when={"languages": ["pl"]}, then={"tag": "pl"}
+    )
+    ingest(
+        world.a_channel,
+        InboxPage(
+            items=(
+                item("c-1", text="My coffee arrived COLD"),
+                item("p-2", text="Kawa była zimna", language="pl"),
+                item("n-3", text="Nice!"),
+            )
+        ),
+    )
+    cold = Message.objects.get(remote_id="c-1")
+    assert [t.name for t in cold.tags.all()] == ["complaint"]
+    assert (cold.group_id, cold.assignee_id, cold.priority) == (group.pk, care.pk, 3)
+    polish = Message.objects.get(remote_id="p-2")
+    assert sorted(t.name for t in polish.tags.all()) == ["complaint", "pl"]
+    plain = Message.objects.get(remote_id="n-3")
+    assert plain.tags.count() == 0 and plain.assignee_id is None
+    assert sorted(Task.objects.values_list("message__remote_id", "kind")) == [
+        ("c-1", "support"),
+        ("p-2", "support"),
+    ]
