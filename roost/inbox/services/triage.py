@@ -244,12 +244,3 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def webhook_body(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-
-
-def q_visible(membership: Membership) -> Q:
-    """Which messages a member sees: all (people who read the whole inbox), or only what is
-    routed to them or their groups (Customer Care, Sales)."""
-    if membership.has_perm(Perm.INBOX_READ_ALL):
-        return Q(workspace_id=membership.workspace_id)
-    groups = list(membership.groups.values_list("pk", flat=True))
-    return Q(workspace_id=membership.workspace_id) & (Q(assignee=membership) | Q(group__in=groups))
