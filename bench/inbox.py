@@ -1,0 +1,245 @@
+"""Inbox: ingest N inbound messages from the Sandbox through the real path (poll over
+HTTP, dedupe, threading, rules), then time the inbox list page (default filter) with a
+real HTTP client against a running server over a store of 1,000,000 messages.
+
+    python bench/inbox.py --n 20000 --db sqlite
+    python bench/inbox.py --n 20000 --db postgres --store 1000000
+
+The last line printed is one JSON object:
+{"n", "db", "ingest_per_s", "duplicates", "missing", "list_p50_ms", "list_p95_ms", ...}.
+A baseline runs in the same process: the same pages fetched from the Sandbox without
+storing them, so `ingest_vs_fetch` shows what storing costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench.publish import database_url  # noqa: E402
+from roost.publishing.testing import (  # noqa: E402
+    child_env,
+    free_port,
+    migrate,
+    percentile,
+    sandbox_process,
+)
+
+PASSWORD = "bench-password-123"
+
+
+def seed_store(workspace_id: int, channel_id: int, total: int) -> None:
+    """Bulk-load `total` old messages (in conversations of 5) so the list runs over a big table."""
+    from roost.inbox.models import Conversation, Message
+
+    now = datetime.now(UTC)
+    batch = 20_000
+    made = 0
+    while made < total:
+        size = min(batch, total - made)
+        convs = Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    workspace_id=workspace_id, channel_id=channel_id, key=f"old-{made + i}"
+                )
+                for i in range(0, size, 5)
+            ]
+        )
+        rows = []
+        for i in range(size):
+            n = made + i
+            rows.append(
+                Message(
+                    workspace_id=workspace_id,
+                    channel_id=channel_id,
+                    conversation=convs[i // 5],
+                    remote_id=f"old-{n}",
+                    kind="mention",
+                    author_id=f"a{n % 5000}",
+                    author_handle=f"person{n % 5000}.sandbox",
+                    text=f"Old message {n} about coffee",
+                    sent_at=now - timedelta(seconds=total - n + 3600),
+                    received_at=now - timedelta(seconds=total - n + 3600),
+                    status="complete" if n % 3 else "open",
+                )
+            )
+        Message.objects.bulk_create(rows, batch_size=5000)
+        made += size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--store", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="roost-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        url = database_url(args.db, tmp)
+        env = child_env(url)
+        os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="roost.settings")
+        migrate(env)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from roost.accounts.models import User
+        from roost.channels.models import Channel
+        from roost.inbox.models import Message
+        from roost.inbox.services.ingest import ingest
+        from roost.networks.sandbox.client import SandboxClient
+        from roost.networks.sandbox.connector import SandboxConnector
+        from roost.workspaces.services import workspace_create
+
+        with sandbox_process(env) as sandbox_url:
+            user = User.objects.create_user(f"bench-{uuid.uuid4().hex[:6]}@bench.test", PASSWORD)
+            workspace = workspace_create(actor=user, name="Inbox bench")
+            account = SandboxClient(sandbox_url).create_account("Inbox bench")
+            channel = Channel(
+                workspace=workspace,
+                network="sandbox",
+                name="Bench",
+                handle=account.handle,
+                remote_id=str(account.id),
+                config={"base_url": sandbox_url},
+            )
+            channel.set_credentials({"token": account.token})
+            channel.save()
+            connector = SandboxConnector(channel.config, channel.credentials)
+            httpx.post(
+                f"{sandbox_url}/api/inbound",
+                json={"handle": account.handle, "count": args.n, "seed": 1},
+                timeout=120,
+            ).raise_for_status()
+
+            # Baseline: fetch every page without storing.
+            started = time.monotonic()
+            cursor, fetched = "0", 0
+            while True:
+                result, page = connector.fetch_inbox(cursor)
+                assert result.ok, result.reason
+                fetched += len(page.items)
+                if not page.items or page.cursor in (None, cursor):
+                    break
+                cursor = page.cursor
+            fetch_per_s = fetched / (time.monotonic() - started)
+
+            # The real path: poll, dedupe, thread, rules, cursor — page by page.
+            started = time.monotonic()
+            cursor, created, duplicates = "0", 0, 0
+            while True:
+                _result, page = connector.fetch_inbox(cursor)
+                if not page.items:
+                    break
+                done = ingest(channel, page)
+                created += done.created
+                duplicates += done.duplicates
+                if page.cursor in (None, cursor):
+                    break
+                cursor = page.cursor
+            ingest_seconds = time.monotonic() - started
+            # A second full poll must add nothing.
+            again = ingest(channel, connector.fetch_inbox("0")[1])
+            duplicates_stored = Message.objects.filter(channel=channel).count() - args.n
+            missing = args.n - Message.objects.filter(channel=channel).count()
+
+        seed_store(workspace.pk, channel.pk, max(0, args.store - args.n))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("ANALYZE")
+        connection.close()
+
+        port = free_port()
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "roost.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            client = httpx.Client(base_url=base, timeout=30, trust_env=False)
+            for _ in range(100):
+                try:
+                    page = client.get("/login/")
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            assert token, "no CSRF token on the login page"
+            client.post(
+                "/login/",
+                data={
+                    "username": user.email,
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": token.group(1),
+                },
+                headers={"Referer": base + "/login/"},
+            )
+            path = f"/w/{workspace.slug}/inbox/"
+            for _ in range(10):  # warm up
+                assert client.get(path).status_code == 200
+            timings = []
+            for _ in range(args.requests):
+                t = time.perf_counter()
+                response = client.get(path)
+                timings.append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+    summary = {
+        "n": args.n,
+        "db": args.db,
+        "ingest_per_s": round(created / ingest_seconds, 1),
+        "duplicates": max(duplicates_stored, 0) + again.created,
+        "missing": max(missing, 0),
+        "list_p50_ms": round(percentile(timings, 0.50), 1),
+        "list_p95_ms": round(percentile(timings, 0.95), 1),
+        "store": args.store,
+        "fetch_only_per_s": round(fetch_per_s, 1),
+        "ingest_vs_fetch": round((created / ingest_seconds) / fetch_per_s, 2),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+    }
+    print(
+        f"ingested {created} in {ingest_seconds:.1f}s ({summary['ingest_per_s']}/s); "
+        f"list p50 {summary['list_p50_ms']} ms p95 {summary['list_p95_ms']} ms over "
+        f"{args.store} messages"
+    )
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
