@@ -91,6 +91,11 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
     by_key = {
         c.key: c for c in Conversation.objects.filter(channel=channel, key__in=set(keys.values()))
     }
+    newest: dict[str, Any] = {}
+    for i in fresh:
+        k = keys[i.remote_id][:500]
+        if k not in newest or i.created_at > newest[k]:
+            newest[k] = i.created_at
     missing = set(keys.values()) - set(by_key)
     if missing:
         ours = {
@@ -105,6 +110,7 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
                     key=key[:500],
                     direct=key.startswith("dm:"),
                     delivery=ours.get(key),
+                    last_message_at=newest[key[:500]],
                 )
                 for key in missing
             ],
@@ -140,14 +146,11 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
         .filter(received_at=now)
         .select_related("channel")
     )
-    latest: dict[int, Any] = {}
-    for m in stored:
-        current = latest.get(m.conversation_id)
-        if current is None or m.sent_at > current:
-            latest[m.conversation_id] = m.sent_at
-    for conversation_id, moment in latest.items():
-        Conversation.objects.filter(pk=conversation_id, last_message_at__lt=moment).update(
-            last_message_at=moment
-        )
+    # Conversations that existed before this page move to their newest message (new ones
+    # were created with it).
+    for key in set(keys.values()) - missing:
+        Conversation.objects.filter(
+            channel=channel, key=key[:500], last_message_at__lt=newest[key[:500]]
+        ).update(last_message_at=newest[key[:500]])
     apply_rules(channel.workspace_id, stored)
     return len(stored)
