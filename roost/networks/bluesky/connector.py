@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from atproto import Client, models
@@ -25,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from roost.networks.base import (
     Account,
-    Connection,
+    InboundKind,
+    InboxPage,
     Limits,
     Media,
     Metrics,
@@ -34,6 +34,7 @@ from roost.networks.base import (
     Problem,
     Published,
     PublishRequest,
+    ReplyRequest,
     Result,
 )
 from roost.networks.bluesky.client import (
@@ -41,11 +42,12 @@ from roost.networks.bluesky.client import (
     TIMEOUT,
     BlueskyClient,
     is_auth_error,
-    normalize_service_url,
     xrpc_error,
 )
+from roost.networks.bluesky.connect import account_for, connect
 from roost.networks.bluesky.facets import Kind, detect
-from roost.networks.bluesky.outcomes import SDK_ERRORS, describe, failure
+from roost.networks.bluesky.inbox import Unreadable, post_uri, read_inbox, thread_refs
+from roost.networks.bluesky.outcomes import SDK_ERRORS, failure
 from roost.networks.bluesky.tid import part_rkey
 from roost.networks.bluesky.validation import (
     IMAGE_TYPES,
@@ -60,6 +62,9 @@ from roost.networks.bluesky.validation import (
 POST = "app.bsky.feed.post"
 APP_URL = "https://bsky.app"
 METRICS_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
+
+
+__all__ = ["BlueskyConnector", "account_for", "build", "connect"]
 
 
 class BlueskyConnector:
@@ -181,6 +186,53 @@ class BlueskyConnector:
         except SDK_ERRORS as exc:
             return failure(exc, now=self._clock()), metrics
         return Result(Outcome.OK), metrics
+
+    def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
+        """Mentions, replies and quotes indexed after `cursor` (see `inbox.py`)."""
+        try:
+            return Result(Outcome.OK), read_inbox(self._client, cursor)
+        except Unreadable as exc:
+            reason = _("Bluesky sent an answer Roost could not read (%(error)s); try again later.")
+            return Result(Outcome.RETRYABLE, reason=reason % {"error": exc}), InboxPage()
+        except SDK_ERRORS as exc:
+            return failure(exc, now=self._clock()), InboxPage()
+
+    def reply(self, request: ReplyRequest) -> Result:
+        """Reply under `parent_id`, in its thread, under a record key derived from the
+        request's idempotency key: a repeated reply finds the first instead of doubling it."""
+        if request.kind is InboundKind.DIRECT:
+            return Result(
+                Outcome.REJECTED, reason=_("Roost cannot answer Bluesky direct messages.")
+            )
+        problems = self.validate(PublishRequest(request.idempotency_key, (Part(request.text),)))
+        if problems:
+            return Result(Outcome.REJECTED, reason=" ".join(p.message for p in problems))
+        if post_uri(request.parent_id) is None:
+            return Result(
+                Outcome.REJECTED,
+                reason=_(
+                    "Bluesky post addresses look like at://…/app.bsky.feed.post/…; got %(id)s."
+                )
+                % {"id": request.parent_id},
+            )
+        try:
+            refs = thread_refs(self._client, request.parent_id)
+            if refs is None:
+                return Result(
+                    Outcome.REJECTED,
+                    reason=_("The Bluesky post to reply to is gone or hidden (%(id)s).")
+                    % {"id": request.parent_id},
+                )
+            record = models.AppBskyFeedPost.Record(
+                text=request.text,
+                created_at=self._now_iso(),
+                facets=self._facets(request.text, {}) or None,
+                reply=refs,
+            )
+            ref = self._create(part_rkey(request.idempotency_key, 0), record)
+        except SDK_ERRORS as exc:
+            return failure(exc, now=self._clock())
+        return Result(Outcome.OK, published=self._published([ref]))
 
     def credentials(self) -> dict[str, Any]:
         """The stored credentials with the session as it is now (it may have been refreshed)."""
@@ -349,86 +401,6 @@ def _may_exist(exc: Exception) -> bool:
         # PDS versions without an explicit error answer a duplicate key with a 500.
         return True
     return "AlreadyExists" in error or "already exists" in message.lower()
-
-
-# Connecting.
-
-
-def account_for(did: str, handle: str, display_name: str | None = None) -> Account:
-    """The account as Roost shows it, with its bsky.app profile link."""
-    return Account(
-        remote_id=did,
-        handle=handle,
-        display_name=display_name or "",
-        url=f"{APP_URL}/profile/{handle}",
-    )
-
-
-def connect(
-    *,
-    service_url: str = DEFAULT_SERVICE_URL,
-    handle: str,
-    app_password: str,
-    timeout: httpx.Timeout = TIMEOUT,
-    clock: Callable[[], float] = time.time,
-) -> Connection:
-    """Log in with a handle and app password (createSession) and say what to store."""
-    handle = handle.strip().removeprefix("@")
-    if not handle or not app_password.strip():
-        return Connection(
-            Result(
-                Outcome.REJECTED,
-                reason=_("Enter the Bluesky handle and an app password created for Roost."),
-            )
-        )
-    parts = urlsplit(normalize_service_url(service_url))
-    if not parts.hostname or " " in service_url.strip():
-        return Connection(
-            Result(
-                Outcome.REJECTED,
-                reason=_(
-                    "Enter the address of the Bluesky server (PDS), such as https://bsky.social."
-                ),
-            )
-        )
-    client = BlueskyClient(
-        service_url=service_url, handle=handle, app_password=app_password.strip(), timeout=timeout
-    )
-    try:
-        client.login()
-        display_name = _display_name(client)
-        account = account_for(client.did, client.handle, display_name)
-        session = client.session_string
-    except SDK_ERRORS as exc:
-        result = failure(exc, now=clock())
-        if result.outcome is Outcome.UNAUTHORIZED:
-            result = Result(
-                Outcome.UNAUTHORIZED,
-                reason=_("Bluesky did not accept this handle and app password (%(detail)s).")
-                % {"detail": describe(exc)},
-            )
-        return Connection(result)
-    finally:
-        client.close()
-    return Connection(
-        Result(Outcome.OK),
-        account=account,
-        config={"service_url": client.service_url},
-        credentials={
-            "handle": account.handle,
-            "app_password": app_password.strip(),
-            "session": session,
-        },
-    )
-
-
-def _display_name(client: BlueskyClient) -> str:
-    """The profile's display name; blank when the PDS cannot tell (the login still stands)."""
-    try:
-        profile = client.call(lambda sdk: sdk.get_profile(client.did))
-    except SDK_ERRORS:
-        return ""
-    return profile.display_name or ""
 
 
 def build(config: Mapping[str, Any], credentials: Mapping[str, Any]) -> BlueskyConnector:

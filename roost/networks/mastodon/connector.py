@@ -16,6 +16,8 @@ from mastodon import MastodonNotFoundError
 
 from roost.networks.base import (
     Account,
+    InboundKind,
+    InboxPage,
     Limits,
     Media,
     Metrics,
@@ -24,9 +26,11 @@ from roost.networks.base import (
     Problem,
     Published,
     PublishRequest,
+    ReplyRequest,
     Result,
 )
 from roost.networks.mastodon.client import Client, host_of, parse_limits
+from roost.networks.mastodon.inbox import InboxReader, with_mention
 from roost.networks.mastodon.outcomes import result_for
 from roost.networks.mastodon.text import comparable, plain_text
 from roost.networks.mastodon.validation import VISIBILITIES, validate
@@ -75,6 +79,7 @@ class MastodonConnector:
         self._api = self._client.api
         self._sleep = sleep
         self._now = now or (lambda: datetime.now(UTC))
+        self._account_id = str(config.get("account_id") or "")
         cached = config.get("limits")
         self._limit_values = parse_limits(cached) if isinstance(cached, Mapping) else None
 
@@ -246,6 +251,53 @@ class MastodonConnector:
                 quotes=_count(status.get("quotes_count")),
             )
         return Result(Outcome.OK), metrics
+
+    # The inbox
+
+    def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
+        """Mentions, replies, quotes and direct messages after `cursor` (see `inbox.py`)."""
+        reader = InboxReader(self._api, domain=self._domain, own_id=self._own_id)
+        page, error = reader.read(cursor)
+        if error is not None:
+            # The page holds the whole pages read before the error; the rest comes next time.
+            return self._failed(error), page
+        return Result(Outcome.OK), page
+
+    def reply(self, request: ReplyRequest) -> Result:
+        """Reply under `parent_id`, mentioning its author (Mastodon threads need it), with the
+        parent's visibility ("direct" for a direct message) and the request's Idempotency-Key."""
+        try:
+            parent = self._api.status(request.parent_id)
+        except Exception as exc:
+            return self._failed(exc)
+        account = parent.get("account") or {}
+        text = with_mention(request.text, str(account.get("acct") or ""), self._domain)
+        visibility = parent.get("visibility")
+        if request.kind is InboundKind.DIRECT:
+            visibility = "direct"
+        elif visibility not in VISIBILITIES:
+            visibility = None  # the account's default
+        check = PublishRequest(request.idempotency_key, (Part(text),))
+        problems = self.validate(check)
+        if problems:
+            return Result(Outcome.REJECTED, reason=" ".join(p.message for p in problems))
+        try:
+            status = self._api.status_post(
+                text,
+                in_reply_to_id=request.parent_id,
+                visibility=visibility,
+                # Mastodon answers a repeated key (within an hour) with the status it made.
+                idempotency_key=request.idempotency_key,
+            )
+        except Exception as exc:
+            return self._failed(exc)
+        return Result(Outcome.OK, published=_published([status]))
+
+    def _own_id(self) -> str:
+        """This account's id, read once (only when a mention answers someone)."""
+        if not self._account_id:
+            self._account_id = str(self._api.account_verify_credentials()["id"])
+        return self._account_id
 
     def credentials(self) -> dict[str, Any]:
         """Mastodon tokens do not refresh: always what the connector was given."""

@@ -16,7 +16,7 @@ _URL = regex.compile(r"(?<![\w@\uFF20$#\uFF03/])https?://\w[^\s<>\"]*", regex.IG
 _URL_END = regex.compile(r"[\w/=+#&-]")
 # Account::MENTION_RE: "@user" optionally followed by "@domain".
 _MENTION = regex.compile(
-    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?",
+    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@(\w+(?:[.-]+\w+)*))?",
     regex.IGNORECASE,
 )
 _GRAPHEME = regex.compile(r"\X")
@@ -68,6 +68,14 @@ def comparable(text: str) -> str:
     """A form of post text that survives Mastodon's rendering: "@user" mentions, one-space
     whitespace. Equal for the text Roost sent and the plain text of the status it became."""
     return " ".join(_MENTION.sub(r"@\1", text).split())
+
+
+def mentions(text: str, local_domain: str) -> set[str]:
+    """Every account `text` mentions, as lower-case "user@domain" ("@user" is local)."""
+    return {
+        f"{match.group(1)}@{match.group(2) or local_domain}".lower()
+        for match in _MENTION.finditer(text)
+    }
 
 
 class _TextParser(HTMLParser):
