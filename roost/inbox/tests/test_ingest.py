@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from roost.conftest import World
+from roost.conftest import World, make_channel
 from roost.inbox.models import Conversation, InboxCursor, InboxRule, Message, Task
 from roost.inbox.services.ingest import ingest
 from roost.networks.base import Inbound, InboundKind, InboxPage
@@ -27,7 +27,7 @@ def item(rid: str, text: str = "hello", **kw: object) -> Inbound:
 
 
 def test_duplicates_are_dropped_and_the_cursor_moves(world: World) -> None:
-    channel = world.a_channel
+    channel = make_channel(world.a, "Inbox only")
     first = ingest(channel, InboxPage(items=(item("m-1"), item("m-2"), item("m-1")), cursor="2"))
     assert (first.created, first.duplicates) == (2, 0)
     again = ingest(channel, InboxPage(items=(item("m-2"), item("m-3")), cursor="3"))
@@ -37,7 +37,7 @@ def test_duplicates_are_dropped_and_the_cursor_moves(world: World) -> None:
 
 
 def test_replies_thread_into_one_conversation(world: World) -> None:
-    channel = world.a_channel
+    channel = make_channel(world.a, "Threads")
     ingest(channel, InboxPage(items=(item("root-1", kind=InboundKind.MENTION),)))
     ingest(
         channel,

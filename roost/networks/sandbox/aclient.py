@@ -15,12 +15,15 @@ from typing import Any
 import aiohttp
 
 from roost.networks.sandbox.client import (
+    InboxBatch,
     RemotePost,
     SandboxError,
     UploadImage,
     _remote_post,
     _shape,
     error_text,
+    inbox_batch,
+    inbox_params,
     parse_retry_after,
     post_body,
     request_headers,
@@ -109,3 +112,7 @@ class AsyncSandboxClient:
             "GET", "/api/posts", params=[("idempotency_key", key) for key in keys]
         )
         return _shape(lambda: [_remote_post(item) for item in data["posts"]])
+
+    async def inbox(self, *, after: int | None, limit: int) -> InboxBatch:
+        data = await self._request("GET", "/api/inbox", params=inbox_params(after, limit))
+        return _shape(lambda: inbox_batch(data))

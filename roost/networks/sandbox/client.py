@@ -134,6 +134,20 @@ class RemoteAccount:
 
 
 @dataclass(frozen=True)
+class InboxBatch:
+    """One page of GET /api/inbox. `items` are as sent: the connector checks each one, so
+    one malformed item is skipped rather than losing the page."""
+
+    items: list[Any]
+    next_after: int
+    has_more: bool
+    activity: dict[str, int]
+
+
+ACTIVITY = ("likes", "reposts", "follows")
+
+
+@dataclass(frozen=True)
 class UploadImage:
     """An image to send with a post."""
 
@@ -242,6 +256,12 @@ class SandboxClient:
         data = self._request("GET", "/api/posts", params=[("idempotency_key", key) for key in keys])
         return _shape(lambda: [_remote_post(item) for item in data["posts"]])
 
+    def inbox(self, *, after: int | None, limit: int) -> InboxBatch:
+        """Replies and mentions by others after post `after` (None: the newest `limit`)."""
+        params: list[tuple[str, str | int | float | bool | None]] = [*inbox_params(after, limit)]
+        data = self._request("GET", "/api/inbox", params=params)
+        return _shape(lambda: inbox_batch(data))
+
     def delete_post(self, post_id: str) -> None:
         """Delete one of the token's posts."""
         self._request("DELETE", f"/api/posts/{quote(post_id, safe='')}")
@@ -283,6 +303,31 @@ def post_body(
             for image in media
         ],
     }
+
+
+def inbox_params(after: int | None, limit: int) -> list[tuple[str, str]]:
+    """The query of an inbox page."""
+    return [("limit", str(limit))] + ([("after", str(after))] if after is not None else [])
+
+
+def inbox_batch(data: Any) -> InboxBatch:
+    """An InboxBatch from a page's JSON; raises on a page of the wrong shape."""
+    items, next_after = data["items"], data["next_after"]
+    if not isinstance(items, list):
+        raise TypeError(f"items is a {type(items).__name__}, not a list")
+    if not (isinstance(next_after, str) and next_after.isascii() and next_after.isdigit()):
+        raise ValueError(f"next_after {next_after!r} is not a post id")
+    activity = data.get("activity")
+    return InboxBatch(
+        items=items,
+        next_after=int(next_after),
+        has_more=data.get("has_more") is True,
+        activity={
+            name: count
+            for name, count in (activity.items() if isinstance(activity, dict) else ())
+            if name in ACTIVITY and isinstance(count, int) and not isinstance(count, bool)
+        },
+    )
 
 
 def error_text(status: int, body: bytes, reason: str) -> str:

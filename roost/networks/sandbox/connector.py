@@ -10,6 +10,9 @@ from typing import Any
 from roost.networks.base import (
     Account,
     Connection,
+    Inbound,
+    InboundKind,
+    InboxPage,
     Limits,
     Metrics,
     Outcome,
@@ -17,11 +20,13 @@ from roost.networks.base import (
     Problem,
     Published,
     PublishRequest,
+    ReplyRequest,
     Result,
 )
-from roost.networks.sandbox import rules
+from roost.networks.sandbox import inbox, rules
 from roost.networks.sandbox.aclient import AsyncSandboxClient
 from roost.networks.sandbox.client import (
+    InboxBatch,
     RemoteAccount,
     RemotePost,
     SandboxClient,
@@ -107,6 +112,7 @@ class Call:
 
 
 Plan = Generator[Call, Any, Result]
+InboxPlan = Generator[Call, Any, tuple[Result, InboxPage]]
 
 
 def _first_per_key(posts: Sequence[RemotePost]) -> dict[str, RemotePost]:
@@ -325,24 +331,47 @@ class SandboxConnector:
 
     def _run_sync(self, plan: Plan, refused: str) -> Result:
         try:
-            call = next(plan)
-            while True:
-                call = plan.send(getattr(self._client, call.name)(**call.kwargs))
-        except StopIteration as done:
-            return done.value
+            return self._drive_sync(plan)
         except SandboxError as exc:
             return _failure(exc, refused)
 
     async def _run_async(self, plan: Plan, refused: str) -> Result:
+        try:
+            return await self._drive_async(plan)
+        except SandboxError as exc:
+            return _failure(exc, refused)
+
+    def _drive_sync[T](self, plan: Generator[Call, Any, T]) -> T:
+        """Make a plan's calls in turn; a failed call is raised inside the plan, which may
+        handle it or let it out."""
+        try:
+            call = next(plan)
+            while True:
+                try:
+                    answer = getattr(self._client, call.name)(**call.kwargs)
+                except SandboxError as exc:
+                    call = plan.throw(exc)
+                else:
+                    call = plan.send(answer)
+        except StopIteration as done:
+            value: T = done.value
+            return value
+
+    async def _drive_async[T](self, plan: Generator[Call, Any, T]) -> T:
+        """`_drive_sync` on the running event loop."""
         client = AsyncSandboxClient(self.base_url, self._token)
         try:
             call = next(plan)
             while True:
-                call = plan.send(await getattr(client, call.name)(**call.kwargs))
+                try:
+                    answer = await getattr(client, call.name)(**call.kwargs)
+                except SandboxError as exc:
+                    call = plan.throw(exc)
+                else:
+                    call = plan.send(answer)
         except StopIteration as done:
-            return done.value
-        except SandboxError as exc:
-            return _failure(exc, refused)
+            value: T = done.value
+            return value
 
     @staticmethod
     def _published(posts: Sequence[RemotePost]) -> Published:
@@ -376,6 +405,106 @@ class SandboxConnector:
     def credentials(self) -> dict[str, Any]:
         """The token never changes, so this is what the channel stored."""
         return {"token": self._token}
+
+    # The inbox: replies and mentions by others, after the last post id seen.
+
+    def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
+        """What arrived after post `cursor`, oldest first (None: the newest 50 only)."""
+        try:
+            return self._drive_sync(self._inbox_plan(cursor))
+        except SandboxError as exc:  # the plan handles its calls' errors; this is a guard
+            return _failure(exc, _inbox_refused()), InboxPage()
+
+    async def fetch_inbox_async(self, cursor: str | None) -> tuple[Result, InboxPage]:
+        """`fetch_inbox` on the running event loop."""
+        try:
+            return await self._drive_async(self._inbox_plan(cursor))
+        except SandboxError as exc:
+            return _failure(exc, _inbox_refused()), InboxPage()
+
+    def _inbox_plan(self, cursor: str | None) -> InboxPlan:
+        """Page after page up to MAX_PAGES. A failed page after good ones ends the poll
+        with what came (OK, with the cursor where it stopped): the next poll goes on from
+        there and meets the failure then, if it lasts."""
+        start = position = inbox.parse_cursor(cursor)
+        items: dict[str, Inbound] = {}
+        skipped = 0
+        activity: dict[str, int] = {}
+        for number in range(inbox.MAX_PAGES if start is not None else 1):
+            limit = inbox.PAGE_SIZE if position is not None else inbox.FIRST_POLL
+            try:
+                batch: InboxBatch = yield Call("inbox", {"after": position, "limit": limit})
+            except SandboxError as exc:
+                if number == 0:
+                    return _failure(exc, _inbox_refused()), InboxPage()
+                break
+            for raw in batch.items:
+                item = inbox.inbound(raw)
+                if item is None:
+                    skipped += 1
+                else:
+                    items.setdefault(item.remote_id, item)
+            for name, count in batch.activity.items():
+                activity[name] = activity.get(name, 0) + count
+            if position is not None and batch.next_after <= position:
+                break  # no progress: never loop on a server that does not move on
+            position = batch.next_after
+            if not batch.has_more:
+                break
+        page = InboxPage(
+            items=tuple(items.values()),
+            cursor=str(position) if position is not None and position != start else None,
+            activity=activity,
+            skipped=skipped,
+        )
+        return Result(Outcome.OK), page
+
+    def reply(self, request: ReplyRequest) -> Result:
+        """Post a reply under `parent_id`, unless a reply with this key is there already."""
+        return self._run_sync(self._reply_plan(request), _reply_refused())
+
+    async def reply_async(self, request: ReplyRequest) -> Result:
+        """`reply` on the running event loop."""
+        return await self._run_async(self._reply_plan(request), _reply_refused())
+
+    def _reply_plan(self, request: ReplyRequest) -> Plan:
+        problem = self._reply_problem(request)
+        if problem:
+            return Result(Outcome.REJECTED, reason=problem)
+        key = request.idempotency_key
+        # Asked first, every time: a retried reply must never be posted twice.
+        existing = _first_per_key((yield Call("posts_by_keys", {"keys": [key]})))
+        post = existing.get(key)
+        if post is None:
+            post = yield Call(
+                "create_post",
+                {"idempotency_key": key, "text": request.text, "reply_to": request.parent_id},
+            )
+        return Result(Outcome.OK, self._published([post]))
+
+    @staticmethod
+    def _reply_problem(request: ReplyRequest) -> str:
+        """Why the Sandbox would refuse this reply, or ""."""
+        if request.kind is InboundKind.DIRECT:
+            return _("Sandbox has no direct messages; reply in the thread instead.")
+        if not request.parent_id:
+            return _("Sandbox needs the post this reply answers.")
+        if not request.text.strip():
+            return _("Sandbox needs text in a reply; this one is empty.")
+        if len(request.text) > rules.MAX_CHARS:
+            return _("Sandbox allows %(limit)d characters per post; this reply has %(count)d.") % {
+                "limit": rules.MAX_CHARS,
+                "count": len(request.text),
+            }
+        return ""
+
+
+def _inbox_refused() -> str:
+    return _("Sandbox refused to show the inbox: %(message)s.")
+
+
+def _reply_refused() -> str:
+    return _("Sandbox refused the reply: %(message)s.")
 
 
 def connect(*, name: str = "", base_url: str | None = None, **_ignored: Any) -> Connection:

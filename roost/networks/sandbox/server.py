@@ -3,20 +3,27 @@
 A real local server, so the whole publish loop (and its failures) can be seen and measured
 without any account on a real network. Control knobs inject latency, 429s, 503s, revoked
 tokens and lost responses; `GET /api/stats` counts publishes per idempotency key.
+`GET /api/inbox` shows what others said to an account; `POST /api/inbound` and the
+`inbound_rate` knob make simulated people say it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import random
 import sqlite3
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from roost.networks.sandbox import pages, rules
+from roost.networks.sandbox import pages, rules, traffic
 from roost.networks.sandbox.state import (
     Account,
     ApiError,
@@ -28,6 +35,7 @@ from roost.networks.sandbox.state import (
 )
 from roost.networks.sandbox.store import Store
 
+logger = logging.getLogger("roost.networks.sandbox")
 # Four 5 MB images in base64 plus text: about 27 MB.
 MAX_BODY = 32 * 1024 * 1024
 PAGE_HEADERS = {
@@ -35,6 +43,8 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+INBOX_LIMIT, MAX_INBOX_LIMIT = 100, 1000
+TRAFFIC_TICK = 0.25  # seconds between rounds of generated inbound traffic
 
 
 class SandboxServer:
@@ -43,6 +53,7 @@ class SandboxServer:
     def __init__(self, state: SandboxState, store: Store | None) -> None:
         self.state = state
         self.store = store
+        self._traffic: asyncio.Task[None] | None = None
 
     # Plumbing
 
@@ -97,6 +108,25 @@ class SandboxServer:
                 }
                 for position, image in enumerate(post.media)
             ],
+        }
+
+    def _inbound_json(self, base: str, post: Post, kind: str) -> dict[str, Any]:
+        """A post to an account, as its inbox shows it."""
+        author = self.state.accounts.get(post.account_id)
+        return {
+            "id": str(post.id),
+            "url": f"{base}/posts/{post.id}",
+            "text": post.text,
+            "author": {
+                "id": str(post.account_id),
+                "handle": author.handle if author else "",
+                "name": author.name if author else "",
+            },
+            "created_at": datetime.fromtimestamp(post.created_at, UTC).isoformat(),
+            "reply_to": str(post.reply_to) if post.reply_to is not None else None,
+            "root_id": str(post.root_id),
+            "language": post.language,
+            "kind": kind,
         }
 
     # JSON API
@@ -171,6 +201,50 @@ class SandboxServer:
         post = self.state.live_post(request.match_info["id"])
         return web.json_response(self.state.metrics(post, time.time()))
 
+    async def inbox(self, request: web.Request) -> web.Response:
+        """GET /api/inbox?after=<post id>&limit=<n> → replies and mentions by others, oldest
+        first. Without `after`: the newest `limit` only, and `next_after` marks now."""
+        account = await self._authenticate(request)
+        raw = request.query.get("after")
+        after = None if raw is None else 0 if raw == "0" else parse_id(raw)
+        if raw is not None and after is None:
+            raise ApiError(400, f"after must be a post id, not {raw!r}")
+        found, more = self.state.inbox_page(account, after=after, limit=_inbox_limit(request))
+        if found:
+            next_after = found[-1][0].id
+        else:
+            # A first look at an empty inbox: later polls start from the newest post now.
+            next_after = after if after is not None else self.state.next_post_id - 1
+        base = _base_url(request)
+        return web.json_response(
+            {
+                "items": [self._inbound_json(base, post, kind) for post, kind in found],
+                "activity": self.state.activity([post for post, _kind in found]),
+                "next_after": str(next_after),
+                "has_more": more,
+            }
+        )
+
+    async def inbound(self, request: web.Request) -> web.Response:
+        """POST /api/inbound {"handle", "count", "seed"} → that many posts to the account
+        from simulated people, at once (for tests, benchmarks and the demo)."""
+        account, count, seed = traffic.parse_request(self.state, await self._json(request))
+        made, by_language = traffic.people(self.state)
+        rng = random.Random(seed)  # noqa: S311 (not a secret: reproducible traffic)
+        posts = traffic.generate(self.state, account, count, rng, by_language)
+        await self._save(*made, *posts)
+        replies = sum(1 for post in posts if post.reply_to is not None)
+        return web.json_response(
+            {
+                "created": len(posts),
+                "first_id": str(posts[0].id) if posts else None,
+                "last_id": str(posts[-1].id) if posts else None,
+                "replies": replies,
+                "mentions": len(posts) - replies,
+            },
+            status=201,
+        )
+
     async def stats(self, request: web.Request) -> web.Response:
         """GET /api/stats → publishes in total and per idempotency key, duplicates, faults."""
         return web.json_response(self.state.stats())
@@ -180,7 +254,9 @@ class SandboxServer:
         knobs, reset = self.state.control(await self._json(request))
         if reset:
             await self._save(Reset(self.state.next_post_id))
-        return web.json_response({"knobs": knobs})
+        return web.json_response(
+            {"knobs": knobs, "traffic": {"inbound_rate": self.state.inbound_rate}}
+        )
 
     # HTML
 
@@ -229,16 +305,59 @@ class SandboxServer:
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=3600"},
         )
 
+    # Generated traffic
+
+    async def _generate_traffic(self) -> None:
+        """Forever: `inbound_rate` posts a second to every account that has posts."""
+        owed: dict[int, float] = {}  # fractions of a post carried to the next round
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(TRAFFIC_TICK)
+            now = time.monotonic()
+            elapsed, last = min(now - last, 1.0), now
+            rate = self.state.inbound_rate
+            if not rate:
+                owed.clear()
+                continue
+            try:
+                await self._save(*self._traffic_round(rate * elapsed, owed))
+            except ApiError:
+                pass  # the store logged it; the next round goes on
+            except Exception:  # a bug here must not stop the server or later rounds
+                logger.exception("sandbox: generating inbound traffic failed")
+
+    def _traffic_round(self, due: float, owed: dict[int, float]) -> Sequence[Change]:
+        """One round of generated posts (and any people created for them)."""
+        state = self.state
+        made, by_language = traffic.people(state)
+        changes: list[Change] = list(made)
+        for account in list(state.accounts.values()):
+            if account.simulated or not state.has_live_posts(account.id):
+                continue
+            owed[account.id] = owed.get(account.id, 0.0) + due
+            count = int(owed[account.id])
+            if count:
+                owed[account.id] -= count
+                changes.extend(
+                    traffic.generate(state, account, count, state.traffic_rng, by_language)
+                )
+        return changes
+
     # Lifecycle
 
     async def startup(self, app: web.Application) -> None:
-        """Load the saved world, if there is a file."""
+        """Load the saved world, if there is a file; start the traffic generator."""
         if self.store is not None:
             accounts, posts, next_post_id = await self.store.open()
             self.state.load(accounts, posts, next_post_id)
+        self._traffic = asyncio.create_task(self._generate_traffic())
 
     async def cleanup(self, app: web.Application) -> None:
-        """Commit what is pending and close the file."""
+        """Stop generating, commit what is pending and close the file."""
+        if self._traffic is not None:
+            self._traffic.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._traffic
         if self.store is not None:
             await self.store.close()
 
@@ -252,6 +371,12 @@ def _limit(request: web.Request) -> int:
     """The page size from ?limit=, 1 to 100 (default 50)."""
     raw = request.query.get("limit", "")
     return min(int(raw), 100) if raw.isdigit() and int(raw) > 0 else 50
+
+
+def _inbox_limit(request: web.Request) -> int:
+    """The inbox page size from ?limit=, 1 to 1000 (default 100)."""
+    raw = request.query.get("limit", "")
+    return min(int(raw), MAX_INBOX_LIMIT) if raw.isdigit() and int(raw) > 0 else INBOX_LIMIT
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -281,7 +406,7 @@ def create_app(
     db_path: str | Path | None = None, *, latency_ms: int = 0, seed: int = 0
 ) -> web.Application:
     """The Sandbox as an aiohttp application; persisted in `db_path` if given."""
-    state = SandboxState(latency_ms=latency_ms, seed=seed)
+    state = SandboxState(latency_ms=latency_ms, seed=seed, reserved_handles=traffic.HANDLES)
     server = SandboxServer(state, Store(Path(db_path)) if db_path else None)
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_json_errors])
     app[SERVER_KEY] = server
@@ -298,6 +423,8 @@ def create_app(
             web.delete("/api/posts/{id}", server.delete_post),
             web.get("/api/posts/{id}/metrics", server.metrics),
             web.get("/api/stats", server.stats),
+            web.get("/api/inbox", server.inbox),
+            web.post("/api/inbound", server.inbound),
             web.post("/api/control", server.control),
             web.get("/", server.feed),
             web.get("/@{handle}", server.account_feed),

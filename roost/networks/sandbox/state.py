@@ -15,8 +15,9 @@ import secrets
 import time
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from typing import Any
 
 from roost.networks.sandbox import rules
@@ -41,6 +42,9 @@ class Account:
     name: str
     token: str
     created_at: float
+    # One of the simulated people who write to accounts (POST /api/inbound): their posts
+    # are traffic, not publishes, so the publish counters leave them out.
+    simulated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,10 @@ class Post:
     created_at: float
     media: tuple[Image, ...] = ()
     deleted_at: float | None = None
+    # Derived, not stored: the first post of its thread (itself when it replies to
+    # nothing), and the accounts that wrote it or any post it is (indirectly) a reply to.
+    root_id: int = 0
+    chain_accounts: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +112,14 @@ RATE_KNOBS = ("fail_5xx_rate", "rate_limit_rate", "fail_after_commit_rate")
 INT_KNOBS = {"latency_ms": 600_000, "retry_after": 86_400, "seed": 2**63}
 CONTROL_KEYS = frozenset(
     {*RATE_KNOBS, *INT_KNOBS, "all_endpoints", "unauthorized_tokens", "revoke", "reset"}
-    | {"metrics"}
+    | {"metrics", "inbound_rate"}
 )
 METRIC_NAMES = ("likes", "reposts", "replies", "quotes")
+# Inbound posts generated per second for every account with posts (POST /api/control).
+MAX_INBOUND_RATE = 1000
+# "@demo-coffee.sandbox" in a post's text mentions that account.
+MENTION = re.compile(r"@([a-z0-9][a-z0-9-]*\.sandbox)(?![a-z0-9-])", re.IGNORECASE)
+REPLY, MENTIONED = "reply", "mention"
 
 
 def _is_int(value: object) -> bool:
@@ -132,11 +145,18 @@ def slug(name: str) -> str:
 class SandboxState:
     """Accounts, posts and fault knobs of one running Sandbox."""
 
-    def __init__(self, *, latency_ms: int = 0, seed: int = 0) -> None:
+    def __init__(
+        self, *, latency_ms: int = 0, seed: int = 0, reserved_handles: Iterable[str] = ()
+    ) -> None:
         self._initial = Knobs(latency_ms=latency_ms, seed=seed)
         self.knobs = Knobs(latency_ms=latency_ms, seed=seed)
         # Fault dice, not secrets: a seed makes a failing run reproducible.
         self.rng = random.Random(seed)  # noqa: S311
+        # Separate dice for generated traffic, so it never shifts the fault sequence.
+        self.traffic_rng = random.Random(seed)  # noqa: S311
+        self.inbound_rate = 0.0
+        # Handles kept for simulated people, so no account made through the API takes one.
+        self.reserved_handles = frozenset(reserved_handles)
         self.accounts: dict[int, Account] = {}
         self.by_token: dict[str, Account] = {}
         self.by_handle: dict[str, Account] = {}
@@ -151,6 +171,9 @@ class SandboxState:
         self.posts: dict[int, Post] = {}
         self.ids: list[int] = []  # ascending, for newest-first pages with a cursor
         self.replies: dict[int, list[int]] = {}
+        self.by_account: dict[int, list[int]] = {}  # ascending post ids per account
+        # Per account, ascending: (post id, "reply" | "mention") written to it by others.
+        self.inbox: dict[int, list[tuple[int, str]]] = {}
         self.by_account_key: dict[tuple[int, str], list[int]] = {}
         self.by_key: dict[str, int] = {}
         self.publishes = 0
@@ -175,15 +198,42 @@ class SandboxState:
         self._next_account = max(self._next_account, account.id + 1)
 
     def _add_post(self, post: Post) -> None:
-        """Index a new or loaded post and count it as a publish."""
+        """Index a new or loaded post, and count it as a publish unless it is traffic."""
         self.posts[post.id] = post
         self.ids.append(post.id)
+        parent = self.posts.get(post.reply_to) if post.reply_to is not None else None
+        post.root_id = parent.root_id if parent is not None else post.id
+        # Shared, not copied, while the author is already in the chain: long threads among
+        # a few people cost one set between them.
+        above = parent.chain_accounts if parent is not None else frozenset()
+        post.chain_accounts = above if post.account_id in above else above | {post.account_id}
         if post.reply_to is not None:
             self.replies.setdefault(post.reply_to, []).append(post.id)
-        self.by_account_key.setdefault((post.account_id, post.idempotency_key), []).append(post.id)
-        self.by_key[post.idempotency_key] = self.by_key.get(post.idempotency_key, 0) + 1
-        self.publishes += 1
+        self.by_account.setdefault(post.account_id, []).append(post.id)
+        author = self.accounts.get(post.account_id)
+        if author is None or not author.simulated:
+            key = (post.account_id, post.idempotency_key)
+            self.by_account_key.setdefault(key, []).append(post.id)
+            self.by_key[post.idempotency_key] = self.by_key.get(post.idempotency_key, 0) + 1
+            self.publishes += 1
+        self._index_inbound(post, parent)
         self.next_post_id = max(self.next_post_id, post.id + 1)
+
+    def _index_inbound(self, post: Post, parent: Post | None) -> None:
+        """File the post in the inbox of every other account it answers (directly or
+        further up its reply chain) or mentions."""
+        targets: dict[int, str] = {}
+        if parent is not None:
+            for owner in parent.chain_accounts:
+                if owner != post.account_id:
+                    targets[owner] = REPLY
+        if "@" in post.text:
+            for handle in MENTION.findall(post.text):
+                account = self.by_handle.get(handle.lower())
+                if account is not None and account.id != post.account_id:
+                    targets.setdefault(account.id, MENTIONED)
+        for account_id, kind in targets.items():
+            self.inbox.setdefault(account_id, []).append((post.id, kind))
 
     # Accounts
 
@@ -197,7 +247,10 @@ class SandboxState:
             raise ApiError(400, "name is longer than 100 characters")
         base = slug(name)
         candidate, n = base, 2
-        while f"{candidate}.sandbox" in self.by_handle:
+        while (
+            f"{candidate}.sandbox" in self.by_handle
+            or f"{candidate}.sandbox" in self.reserved_handles
+        ):
             candidate, n = f"{base}-{n}", n + 1
         account = Account(
             id=self._next_account,
@@ -349,15 +402,93 @@ class SandboxState:
         self, *, account_id: int | None = None, before: int | None = None, limit: int = 50
     ) -> list[Post]:
         """Live posts newest first, optionally one account's and older than `before`."""
-        end = bisect.bisect_left(self.ids, before) if before else len(self.ids)
+        ids = self.ids if account_id is None else self.by_account.get(account_id, [])
+        end = bisect.bisect_left(ids, before) if before else len(ids)
         found: list[Post] = []
         for i in range(end - 1, -1, -1):
-            post = self.posts[self.ids[i]]
-            if post.deleted_at is None and account_id in (None, post.account_id):
+            post = self.posts[ids[i]]
+            if post.deleted_at is None:
                 found.append(post)
                 if len(found) == limit:
                     break
         return found
+
+    def add_inbound(
+        self, author: Account, text: str, *, reply_to: int | None, language: str, at: float
+    ) -> Post:
+        """Record a post by a simulated person (already valid: the generator wrote it)."""
+        post = Post(
+            id=self.next_post_id,
+            account_id=author.id,
+            text=text,
+            reply_to=reply_to,
+            language=language,
+            idempotency_key="",
+            created_at=at,
+        )
+        self._add_post(post)
+        return post
+
+    def add_people(self, people: Iterable[tuple[str, str]]) -> list[Account]:
+        """Create the simulated (handle, name) accounts that do not exist yet."""
+        made = []
+        for handle, name in people:
+            if handle in self.by_handle:
+                continue  # made earlier (or, in an old file, taken by a person: left alone)
+            account = Account(
+                id=self._next_account,
+                handle=handle,
+                name=name,
+                token="sim_" + secrets.token_urlsafe(24),
+                created_at=time.time(),
+                simulated=True,
+            )
+            self._add_account(account)
+            made.append(account)
+        return made
+
+    def has_live_posts(self, account_id: int) -> bool:
+        """Whether the account has published anything that is still there."""
+        ids = self.by_account.get(account_id, ())
+        return any(self.posts[i].deleted_at is None for i in reversed(ids))
+
+    def inbox_page(
+        self, account: Account, *, after: int | None, limit: int
+    ) -> tuple[list[tuple[Post, str]], bool]:
+        """Live posts to the account with ids above `after`, oldest first, and whether more
+        follow; `after` None: the newest `limit` of them (and never more)."""
+        entries = self.inbox.get(account.id, [])
+        found: list[tuple[Post, str]] = []
+        if after is None:
+            for i in range(len(entries) - 1, -1, -1):
+                post_id, kind = entries[i]
+                if self.posts[post_id].deleted_at is None:
+                    found.append((self.posts[post_id], kind))
+                    if len(found) == limit:
+                        break
+            found.reverse()
+            return found, False
+        for i in range(bisect.bisect_right(entries, after, key=itemgetter(0)), len(entries)):
+            post_id, kind = entries[i]
+            post = self.posts[post_id]
+            if post.deleted_at is not None:
+                continue
+            if len(found) == limit:
+                return found, True
+            found.append((post, kind))
+        return found, False
+
+    @staticmethod
+    def activity(posts: Sequence[Post]) -> dict[str, int]:
+        """Likes, reposts and follows that came with these inbound posts: made up, but the
+        same for the same posts, so pages add up to the same totals however they are cut."""
+        totals = {"likes": 0, "reposts": 0, "follows": 0}
+        for post in posts:
+            spread = zlib.crc32(f"activity:{post.id}".encode())
+            totals["likes"] += spread % 4
+            totals["reposts"] += (spread >> 2) % 3 // 2
+            totals["follows"] += 1 if (spread >> 4) % 5 == 0 else 0
+        return totals
 
     def live_replies(self, post: Post) -> list[Post]:
         """Replies to a post that still exist, oldest first."""
@@ -418,6 +549,12 @@ class SandboxState:
         for name in ("all_endpoints", "reset"):
             if name in body and not isinstance(body[name], bool):
                 raise ApiError(400, f"{name} must be true or false")
+        rate = body.get("inbound_rate", 0)
+        if (
+            not (isinstance(rate, int | float) and not isinstance(rate, bool))
+            or not 0 <= rate <= MAX_INBOUND_RATE
+        ):
+            raise ApiError(400, f"inbound_rate must be a number from 0 to {MAX_INBOUND_RATE}")
         tokens = body.get("unauthorized_tokens", [])
         if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
             raise ApiError(400, "unauthorized_tokens must be a list of tokens")
@@ -431,11 +568,15 @@ class SandboxState:
             self.revoked.clear()
             self.knobs = Knobs(**asdict(self._initial))
             self.rng.seed(self.knobs.seed)
+            self.traffic_rng.seed(self.knobs.seed)
+            self.inbound_rate = 0.0
         for name in (*RATE_KNOBS, *INT_KNOBS, "all_endpoints"):
             if name in body:
                 setattr(self.knobs, name, body[name])
         if "seed" in body:
             self.rng.seed(body["seed"])
+        if "inbound_rate" in body:
+            self.inbound_rate = float(rate)
         if "unauthorized_tokens" in body:
             self.revoked = set(tokens)
         if "revoke" in body:

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     handle TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     token TEXT NOT NULL UNIQUE,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    simulated INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS posts (
     id INTEGER PRIMARY KEY,
@@ -75,11 +76,14 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(accounts)")}
+        if "simulated" not in columns:  # a file from before simulated people
+            conn.execute("ALTER TABLE accounts ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0")
         self._conn = conn
         accounts = [
-            Account(*row)
-            for row in conn.execute(
-                "SELECT id, handle, name, token, created_at FROM accounts ORDER BY id"
+            Account(pk, handle, name, token, created_at, simulated=bool(simulated))
+            for pk, handle, name, token, created_at, simulated in conn.execute(
+                "SELECT id, handle, name, token, created_at, simulated FROM accounts ORDER BY id"
             )
         ]
         media: dict[int, list[Image]] = {}
@@ -141,46 +145,72 @@ class Store:
         assert conn is not None, "Store.open() first"
         conn.execute("BEGIN")
         try:
+            # Runs of posts go in with one executemany: generated traffic comes in the
+            # tens of thousands, and a statement per row would cost several times more.
+            posts: list[Post] = []
             for change in changes:
+                if isinstance(change, Post):
+                    posts.append(change)
+                    continue
+                if posts:
+                    self._insert_posts(conn, posts)
+                    posts = []
                 self._apply_one(conn, change)
+            if posts:
+                self._insert_posts(conn, posts)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
     @staticmethod
+    def _insert_posts(conn: sqlite3.Connection, posts: list[Post]) -> None:
+        """The SQL for new posts and their images."""
+        conn.executemany(
+            "INSERT INTO posts (id, account_id, text, reply_to, language,"
+            " idempotency_key, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    post.id,
+                    post.account_id,
+                    post.text,
+                    post.reply_to,
+                    post.language,
+                    post.idempotency_key,
+                    post.created_at,
+                    post.deleted_at,
+                )
+                for post in posts
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO media (post_id, position, alt, mime_type, data) VALUES (?, ?, ?, ?, ?)",
+            [
+                (post.id, position, image.alt, image.mime_type, image.data)
+                for post in posts
+                for position, image in enumerate(post.media)
+            ],
+        )
+
+    @staticmethod
     def _apply_one(conn: sqlite3.Connection, change: Change) -> None:
-        """The SQL for one change."""
+        """The SQL for one change other than a new post."""
         match change:
             case Account():
                 conn.execute(
-                    "INSERT INTO accounts (id, handle, name, token, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (change.id, change.handle, change.name, change.token, change.created_at),
-                )
-            case Post():
-                conn.execute(
-                    "INSERT INTO posts (id, account_id, text, reply_to, language,"
-                    " idempotency_key, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO accounts (id, handle, name, token, created_at, simulated)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         change.id,
-                        change.account_id,
-                        change.text,
-                        change.reply_to,
-                        change.language,
-                        change.idempotency_key,
+                        change.handle,
+                        change.name,
+                        change.token,
                         change.created_at,
-                        change.deleted_at,
+                        int(change.simulated),
                     ),
                 )
-                conn.executemany(
-                    "INSERT INTO media (post_id, position, alt, mime_type, data)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (change.id, position, image.alt, image.mime_type, image.data)
-                        for position, image in enumerate(change.media)
-                    ],
-                )
+            case Post():
+                Store._insert_posts(conn, [change])
             case Deleted():
                 conn.execute(
                     "UPDATE posts SET deleted_at = ? WHERE id = ?", (change.at, change.post_id)

@@ -48,6 +48,16 @@ class SandboxHandle:
         result: dict[str, Any] = response.json()
         return result
 
+    def inbound(self, handle: str, count: int, seed: int | None = None) -> dict[str, Any]:
+        """Have simulated people write `count` posts to an account at once."""
+        body: dict[str, Any] = {"handle": handle, "count": count}
+        if seed is not None:
+            body["seed"] = seed
+        response = self._http.post("/api/inbound", json=body, timeout=120.0)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
     def create_account(self, name: str) -> SandboxAccount:
         """A new Sandbox account and its token."""
         response = self._http.post("/api/accounts", json={"name": name})
