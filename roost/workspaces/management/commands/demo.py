@@ -63,12 +63,27 @@ class Command(BaseCommand):
         if owner is None:
             return
         try:
-            for name in ("Coffee Co. Sandbox", "Coffee Co. Sandbox PL"):
+            made = [
                 connect_with_form(actor=owner, network="sandbox", fields={"name": name})
+                for name in ("Coffee Co. Sandbox", "Coffee Co. Sandbox PL")
+            ]
         except RoostError as exc:
             self.stdout.write(f"roost: no Sandbox channels yet ({exc.message})")
-        else:
-            self.stdout.write("roost: connected two Sandbox channels to the demo")
+            return
+        self.stdout.write("roost: connected two Sandbox channels to the demo")
+        # Some people talking to the brand, so the inbox has something to show.
+        import httpx
+
+        for channel in made:
+            try:
+                httpx.post(
+                    f"{channel.config['base_url']}/api/inbound",
+                    json={"handle": channel.handle, "count": 12, "seed": channel.pk},
+                    timeout=10,
+                    trust_env=False,
+                )
+            except httpx.HTTPError:
+                self.stdout.write("roost: the Sandbox did not take the demo messages")
 
     @transaction.atomic
     def _create(self) -> None:
