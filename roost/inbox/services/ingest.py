@@ -12,7 +12,7 @@ from django.db import transaction
 from roost.channels.models import Channel
 from roost.core import clock
 from roost.inbox.models import Conversation, InboxCursor, Message
-from roost.inbox.services.rules import apply_rules
+from roost.inbox.services.rules import apply_rules, has_rules
 from roost.networks.base import Inbound, InboundKind, InboxPage
 
 log = logging.getLogger("roost.inbox")
@@ -141,10 +141,8 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
         for i in fresh
     ]
     Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    stored = list(
-        Message.objects.filter(channel=channel, remote_id__in=[r.remote_id for r in rows])
-        .filter(received_at=now)
-        .select_related("channel")
+    mine = Message.objects.filter(
+        channel=channel, remote_id__in=[r.remote_id for r in rows], received_at=now
     )
     # Conversations that existed before this page move to their newest message (new ones
     # were created with it).
@@ -152,5 +150,6 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
         Conversation.objects.filter(
             channel=channel, key=key[:500], last_message_at__lt=newest[key[:500]]
         ).update(last_message_at=newest[key[:500]])
-    apply_rules(channel.workspace_id, stored)
-    return len(stored)
+    if has_rules(channel.workspace_id):
+        apply_rules(channel.workspace_id, list(mine.select_related("channel")))
+    return mine.count()

@@ -26,6 +26,10 @@ def matches(rule: InboxRule, message: Message) -> bool:
     return True
 
 
+def has_rules(workspace_id: int) -> bool:
+    return InboxRule.objects.filter(workspace_id=workspace_id, active=True).exists()
+
+
 def apply_rules(workspace_id: int, messages: list[Message]) -> None:
     """Run the workspace's active rules over freshly stored messages, in rule order."""
     rules = list(InboxRule.objects.filter(workspace_id=workspace_id, active=True))
