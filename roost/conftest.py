@@ -11,6 +11,10 @@ from django.test import Client
 from roost.accounts.models import User
 from roost.approvals.models import ApprovalRequest, Workflow, WorkflowStep
 from roost.channels.models import Channel
+from roost.core import clock
+from roost.inbox.models import InboxRule, Message, WebhookDelivery, WebhookEndpoint
+from roost.inbox.services.ingest import ingest
+from roost.networks.base import Inbound, InboundKind, InboxPage
 from roost.publishing.models import Campaign, Post
 from roost.publishing.services.compose import PostInput, post_compose
 from roost.workspaces import services
@@ -21,6 +25,18 @@ from roost.workspaces.seeding import seed_member
 PASSWORD = "correct-horse-battery-staple"
 # Appears only in workspace B's data: no page or API answer for A may contain it.
 B_MARKER = "ZZSECRETBRAVO"
+
+
+@dataclass
+class InboxData:
+    """One inbox message (routed to a group, so every role may open it), an inactive rule,
+    an inactive webhook endpoint and one logged delivery."""
+
+    message: Message
+    group: Group
+    rule: InboxRule
+    endpoint: WebhookEndpoint
+    delivery: WebhookDelivery
 
 
 @dataclass
@@ -42,6 +58,8 @@ class World:
     b_workflow: Workflow
     a_request: ApprovalRequest
     b_request: ApprovalRequest
+    a_inbox: InboxData
+    b_inbox: InboxData
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client_for(self, role: str) -> Client:
@@ -110,6 +128,10 @@ def world(db: Any) -> World:
         b, make_user("writer@bravo.test", f"Writer {B_MARKER}"), ["content_creator"]
     )
     b_workflow, b_request = _review(b, b_writer, b_channel, world_group=b_group)
+    # Everyone who reads only routed items is in A's inbox group, so each role can open it.
+    routed = [members[r].pk for r in ("content_creator", "paid_media", "customer_care", "sales")]
+    a_inbox = _inbox(a, a_owner, a_channel, "Alpha customer asks about pricing", routed)
+    b_inbox = _inbox(b, b_owner, b_channel, f"Bravo customer {B_MARKER}", [])
     return World(
         a,
         b,
@@ -128,7 +150,61 @@ def world(db: Any) -> World:
         b_workflow,
         a_request,
         b_request,
+        a_inbox,
+        b_inbox,
     )
+
+
+def _inbox(
+    workspace: Workspace, owner: Membership, channel: Channel, text: str, member_ids: list[int]
+) -> InboxData:
+    ingest(
+        channel,
+        InboxPage(
+            items=(
+                Inbound(
+                    remote_id=f"in-{workspace.slug}-1",
+                    kind=InboundKind.MENTION,
+                    text=text,
+                    created_at=clock.now(),
+                    author_id="cust-1",
+                    author_handle="customer.sandbox",
+                    author_name=f"Customer {workspace.name}",
+                ),
+            )
+        ),
+    )
+    message = Message.objects.get(channel=channel, remote_id=f"in-{workspace.slug}-1")
+    group = services.group_create(
+        actor=owner, name=f"Inbox duty {workspace.name}", member_ids=member_ids
+    )
+    # Routed to the group only (no round-robin pick), so "assigned to nobody" stays true.
+    Message.objects.filter(pk=message.pk).update(group=group)
+    message.refresh_from_db()
+    rule = InboxRule.objects.create(
+        workspace=workspace,
+        name=f"Rule {workspace.name}",
+        active=False,
+        when={"keywords": ["never-matches-anything"]},
+        then={"tag": "never"},
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        workspace=workspace,
+        name=f"CRM {workspace.name}",
+        url="http://127.0.0.1:9/hook",
+        secret="whsec_fixture",
+        active=False,
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="task.created",
+        payload={"event": "task.created", "text": text},
+        status="failed",
+        attempts=8,
+        response_code=500,
+        last_error="Server error",
+    )
+    return InboxData(message, group, rule, endpoint, delivery)
 
 
 def _review(

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
+from roost.api.inbox import router as inbox_router
 from roost.api.posts import router as posts_router
 from roost.api.schemas import MeOut
 from roost.api.team import router as team_router
@@ -68,3 +69,4 @@ me.roost_public_in_api = True  # type: ignore[attr-defined]
 api.add_router("/workspaces", team_router)
 api.add_router("/workspaces", posts_router)
 api.add_router("/workspaces", approvals_router)
+api.add_router("/workspaces", inbox_router)

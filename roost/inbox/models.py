@@ -84,6 +84,10 @@ class Message(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who sent it, for our own replies (collision checks: "Maja answered a minute ago").
+    sent_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -230,3 +234,42 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id}: {self.status}"
+
+
+class SavedReply(models.Model):
+    """A canned answer; {first_name} and {handle} are filled in from the message's author."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="saved_reply_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PresenceState(models.TextChoices):
+    VIEWING = "viewing", _("viewing")
+    TYPING = "typing", _("typing")
+
+
+class Presence(models.Model):
+    """Who has a message open right now (refreshed by the page every few seconds)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="presence")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=PresenceState.choices)
+    seen_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "membership"], name="presence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.state} {self.message_id}"

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import math
+import zoneinfo
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 
-from roost.inbox.models import Message, MessageStatus, Task
+from roost.core.exceptions import NotFound
+from roost.inbox.models import (
+    InboxRule,
+    InboxSettings,
+    InboxTag,
+    Message,
+    MessageStatus,
+    SavedReply,
+    Task,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from roost.inbox.services.sla import business_seconds
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 
@@ -89,4 +105,123 @@ def author_history(message: Message, limit: int = 20) -> QuerySet[Message]:
         Message.objects.filter(channel_id=message.channel_id, author_id=message.author_id)
         .exclude(pk=message.pk)
         .order_by("-sent_at")[:limit]
+    )
+
+
+def access_message(membership: Membership, message_id: int) -> Message:
+    """The message, if `membership` may see it; NotFound otherwise (never "forbidden": a
+    hidden message does not exist for them)."""
+    found = message_detail(membership, message_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def tasks_list(membership: Membership, open_only: bool = False, limit: int = 200) -> QuerySet[Task]:
+    """Tasks on the messages `membership` may see, newest first."""
+    visible = Message.objects.filter(q_visible(membership)).values("pk")
+    qs = Task.objects.filter(workspace_id=membership.workspace_id, message__in=visible)
+    if open_only:
+        qs = qs.filter(done=False)
+    return qs.select_related("message__channel", "assignee__user", "group").order_by(
+        "-created_at", "-id"
+    )[:limit]
+
+
+def tags_in(workspace_id: int) -> QuerySet[InboxTag]:
+    return InboxTag.objects.filter(workspace_id=workspace_id).order_by("name")
+
+
+def saved_replies(workspace_id: int) -> QuerySet[SavedReply]:
+    return SavedReply.objects.filter(workspace_id=workspace_id).order_by("name")
+
+
+def rules_list(workspace_id: int) -> QuerySet[InboxRule]:
+    return InboxRule.objects.filter(workspace_id=workspace_id).order_by("position", "id")
+
+
+def endpoints_list(workspace_id: int) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(workspace_id=workspace_id).order_by("name", "id")
+
+
+def deliveries_list(workspace_id: int, limit: int = 50) -> QuerySet[WebhookDelivery]:
+    return (
+        WebhookDelivery.objects.filter(endpoint__workspace_id=workspace_id)
+        .select_related("endpoint")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100) of `values`; None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class MemberDays:
+    name: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class SlaReport:
+    days: list[date]
+    responded: int
+    p50: float | None  # seconds, in business hours when the workspace sets them
+    p90: float | None
+    members: list[MemberDays]
+
+
+def sla_report(
+    workspace_id: int, settings: InboxSettings, tz: str, now: datetime, days: int = 7
+) -> SlaReport:
+    """First-response percentiles over messages received in the last `days` days, and
+    items completed per member per day (in the workspace's time zone)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    day_list = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    start = datetime.combine(day_list[0], time.min, zone)
+    pairs = Message.objects.filter(
+        workspace_id=workspace_id,
+        outgoing=False,
+        received_at__gte=start,
+        first_response_at__isnull=False,
+    ).values_list("received_at", "first_response_at")
+    spent = [business_seconds(r, f, settings.business_hours, tz) for r, f in pairs if f]
+    done = (
+        Message.objects.filter(
+            workspace_id=workspace_id, completed_at__gte=start, completed_by__isnull=False
+        )
+        .annotate(day=TruncDate("completed_at", tzinfo=zone))
+        .values_list("completed_by", "day")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[date, int]] = {}
+    for user_id, day, n in done:
+        counts.setdefault(user_id, {})[day] = n
+    members = (
+        Membership.objects.filter(workspace_id=workspace_id)
+        .select_related("user")
+        .prefetch_related("roles")
+        .order_by("user__name", "pk")
+    )
+    rows = [
+        MemberDays(m.user.display_name, [counts.get(m.user_id, {}).get(d, 0) for d in day_list])
+        for m in members
+        if m.user_id in counts or m.has_perm(Perm.INBOX_REPLY)
+    ]
+    return SlaReport(
+        days=day_list,
+        responded=len(spent),
+        p50=percentile(spent, 50),
+        p90=percentile(spent, 90),
+        members=rows,
     )

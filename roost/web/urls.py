@@ -8,6 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("w/<slug:slug>/", views.workspace_home, name="workspace_home"),
-    path("w/<slug:slug>/inbox/", views.inbox, name="inbox"),
     path("w/<slug:slug>/analytics/", views.analytics, name="analytics"),
 ]

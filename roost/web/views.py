@@ -30,12 +30,11 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
     membership: Any = request.membership  # type: ignore[attr-defined]
     if membership.has_perm(Perm.VIEW_CONTENT):
         return redirect("calendar:month", slug=membership.workspace.slug)
-    return redirect("web:inbox", slug=membership.workspace.slug)
+    return redirect("inbox:list", slug=membership.workspace.slug)
 
 
 # Areas of the product whose issues have not landed yet. Each says so plainly.
 AREAS = {
-    "inbox": (_("Inbox"), Perm.INBOX_READ_ROUTED, _("Answer your community in one place.")),
     "analytics": (_("Analytics"), Perm.VIEW_ANALYTICS, _("Turn numbers into decisions.")),
 }
 
@@ -53,7 +52,6 @@ def _area_view(key: str) -> Any:
     return view
 
 
-inbox = _area_view("inbox")
 analytics = _area_view("analytics")
 
 

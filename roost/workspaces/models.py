@@ -199,6 +199,7 @@ class ApiScope(models.TextChoices):
     SETTINGS_WRITE = "settings:write", _("Change workspace settings")
     POSTS_WRITE = "posts:write", _("Create, edit, schedule and cancel posts; upload media")
     APPROVALS_WRITE = "approvals:write", _("Approve, reject or send back posts under review")
+    INBOX_WRITE = "inbox:write", _("Assign, tag, complete and answer inbox items; create tasks")
 
 
 class ApiToken(models.Model):

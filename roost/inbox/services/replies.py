@@ -4,8 +4,10 @@ network; the reply joins the conversation and stops the first-response clock."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from roost.channels.services import channel_mark_unauthorized, connector_for
@@ -18,16 +20,52 @@ from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 from roost.workspaces.services import audit_record
 
+COLLISION_WINDOW = timedelta(minutes=2)
+
+
+def recent_reply_by_other(actor: Membership, message: Message) -> Message | None:
+    """Another member's reply in the same conversation within the collision window."""
+    return (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            outgoing=True,
+            sent_at__gte=clock.now() - COLLISION_WINDOW,
+        )
+        .exclude(sent_by=actor)
+        .select_related("sent_by__user")
+        .order_by("-sent_at")
+        .first()
+    )
+
 
 def reply_send(
-    *, actor: Membership, message: Message, text: str, complete: bool = False, key: str = ""
+    *,
+    actor: Membership,
+    message: Message,
+    text: str,
+    complete: bool = False,
+    key: str = "",
+    confirm: bool = False,
 ) -> Message:
     """Answer `message` on its network. A refusal keeps nothing half-done: the person sees
-    why (their text stays in the form as a draft)."""
+    why (their text stays in the form as a draft). A second answer within two minutes of
+    a colleague's needs `confirm`."""
     require(actor, Perm.INBOX_REPLY)
     text = text.strip()
     if not text:
         raise ValidationFailed({"text": [_("Write the reply first.")]})
+    if not confirm:
+        other = recent_reply_by_other(actor, message)
+        if other is not None:
+            who = other.sent_by.user.display_name if other.sent_by else other.author_name
+            if clock.now() - other.sent_at < timedelta(minutes=1):
+                said = _("%(name)s answered less than a minute ago — send anyway?") % {"name": who}
+            else:
+                said = _("%(name)s answered %(ago)s ago — send anyway?") % {
+                    "name": who,
+                    "ago": timesince(other.sent_at, clock.now()),
+                }
+            raise ValidationFailed({"confirm": [said]})
     channel = message.channel
     connector = connector_for(channel)
     if not isinstance(connector, InboxConnector):
@@ -60,6 +98,7 @@ def reply_send(
             author_id=channel.remote_id,
             author_handle=channel.handle,
             author_name=actor.user.display_name,
+            sent_by=actor,
             text=text,
             url=result.published.url[:500],
             parent_remote_id=message.remote_id,

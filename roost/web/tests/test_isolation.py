@@ -54,6 +54,10 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "post_id": world.a_post.pk,
             "request_id": world.a_request.pk,
             "workflow_id": world.a_workflow.pk,
+            "message_id": world.a_inbox.message.pk,
+            "rule_id": world.a_inbox.rule.pk,
+            "endpoint_id": world.a_inbox.endpoint.pk,
+            "delivery_id": world.a_inbox.delivery.pk,
         }
     else:
         token_owner = world.b_owner
@@ -66,6 +70,10 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "post_id": world.b_post.pk,
             "request_id": world.b_request.pk,
             "workflow_id": world.b_workflow.pk,
+            "message_id": world.b_inbox.message.pk,
+            "rule_id": world.b_inbox.rule.pk,
+            "endpoint_id": world.b_inbox.endpoint.pk,
+            "delivery_id": world.b_inbox.delivery.pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(

@@ -1,0 +1,531 @@
+"""The Smart Inbox: the shared list with filters, one message's pane (thread, history,
+SLA, assign, tags, tasks, reply), presence, settings and the team SLA report."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from roost.channels.selectors import channels_visible_to
+from roost.core import clock
+from roost.core.exceptions import NotFound, RoostError
+from roost.inbox import selectors
+from roost.inbox.forms import (
+    KIND_CHOICES,
+    AssignForm,
+    EndpointForm,
+    FilterForm,
+    InboxSettingsForm,
+    PresenceForm,
+    ReplyForm,
+    RuleForm,
+    SavedReplyForm,
+    StatusForm,
+    TagsForm,
+    TaskForm,
+)
+from roost.inbox.models import InboxRule, Message, Priority, TaskKind, WebhookDelivery
+from roost.inbox.models import WebhookEndpoint as Endpoint
+from roost.inbox.services import collab, config, sla, triage
+from roost.inbox.services.replies import reply_send
+from roost.web.decorators import workspace_view
+from roost.web.forms import apply_error
+from roost.workspaces.models import Group, Membership
+from roost.workspaces.roles import Perm
+
+CHANGED = "inbox-changed"  # htmx event: the list reloads itself
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _members(actor: Membership) -> list[Membership]:
+    return list(
+        Membership.objects.filter(workspace_id=actor.workspace_id)
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
+
+
+def _groups(actor: Membership) -> list[Group]:
+    return list(Group.objects.filter(workspace_id=actor.workspace_id).order_by("name"))
+
+
+def _sla_label(state: str) -> str:
+    return {
+        "ok": _("On time"),
+        "at_risk": _("At risk"),
+        "breached": _("Breached"),
+        "met": _("Met"),
+    }.get(state, state)
+
+
+def _list_context(request: HttpRequest, members: list[Membership], groups: list[Group]) -> dict:
+    actor = _actor(request)
+    form = FilterForm(
+        request.GET,
+        auto_id="filter_%s",
+        channels=list(channels_visible_to(actor).order_by("name")),
+        members=members,
+        groups=groups,
+        tags=list(selectors.tags_in(actor.workspace_id)),
+    )
+    items = list(selectors.messages_list(actor, form.to_filter()))
+    settings = triage.inbox_settings(actor.workspace_id)
+    now = clock.now()
+    rows = []
+    for m in items:
+        state = sla.first_response(m, settings, actor.workspace.timezone, now).state
+        rows.append({"m": m, "sla": state, "sla_label": _sla_label(state)})
+    return {"filter_form": form, "rows": rows, "qs": request.GET.urlencode()}
+
+
+def _pane_context(
+    request: HttpRequest,
+    message: Message,
+    members: list[Membership],
+    groups: list[Group],
+    **forms: Any,
+) -> dict[str, Any]:
+    actor = _actor(request)
+    ws = actor.workspace
+    state = sla.first_response(message, triage.inbox_settings(ws.pk), ws.timezone)
+    initial = f"m{message.assignee_id}" if message.assignee_id else ""
+    if not initial and message.group_id:
+        initial = f"g{message.group_id}"
+    return {
+        "message": message,
+        "thread": list(selectors.thread(message).select_related("sent_by__user")),
+        "history": list(selectors.author_history(message)),
+        "tasks": list(message.tasks.all()),
+        "sla": state,
+        "sla_label": _sla_label(state.state),
+        "sla_minutes": int(state.seconds // 60),
+        "target_minutes": int(state.target // 60),
+        "others": collab.presence_others(actor, message),
+        "saved_replies": [
+            (s.name, collab.saved_reply_render(s.text, message))
+            for s in selectors.saved_replies(ws.pk)
+        ],
+        "can_assign": actor.has_perm(Perm.INBOX_ASSIGN),
+        "can_reply": actor.has_perm(Perm.INBOX_REPLY),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(
+            auto_id="assign_%s", members=members, groups=groups, initial={"assignee": initial}
+        ),
+        "tags_form": forms.get("tags_form")
+        or TagsForm(
+            auto_id="tags_%s", initial={"tags": ", ".join(t.name for t in message.tags.all())}
+        ),
+        "task_form": forms.get("task_form") or TaskForm(auto_id="task_%s"),
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(auto_id="reply_%s", initial={"key": uuid.uuid4().hex}),
+        "qs": request.GET.urlencode(),
+    }
+
+
+def _page(
+    request: HttpRequest, message: Message | None, status: int = 200, **forms: Any
+) -> HttpResponse:
+    actor = _actor(request)
+    members, groups = _members(actor), _groups(actor)
+    context: dict[str, Any] = {"area": "inbox", **_list_context(request, members, groups)}
+    if _htmx(request) and request.headers.get("HX-Target") == "inbox-list":
+        return render(request, "inbox/inbox.html#list", context, status=status)
+    if message is not None:
+        context.update(_pane_context(request, message, members, groups, **forms))
+    return render(request, "inbox/inbox.html", context, status=status)
+
+
+def _pane(
+    request: HttpRequest, message: Message, status: int = 200, changed: bool = False, **forms: Any
+) -> HttpResponse:
+    actor = _actor(request)
+    context = _pane_context(request, message, _members(actor), _groups(actor), **forms)
+    response = render(request, "inbox/inbox.html#pane", context, status=status)
+    if changed:
+        response["HX-Trigger"] = CHANGED
+    return response
+
+
+@workspace_view(Perm.INBOX_READ_ROUTED)
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    return _page(request, None)
+
+
+@workspace_view(Perm.INBOX_READ_ROUTED)
+def detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = selectors.access_message(_actor(request), message_id)
+    if _htmx(request):
+        return _pane(request, message)
+    return _page(request, message)
+
+
+def _done(request: HttpRequest, message_id: int, ok_message: str | None = None) -> HttpResponse:
+    """After a successful action: the fresh pane (htmx) or back to the message (PRG)."""
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    if _htmx(request):
+        return _pane(request, message, changed=True)
+    if ok_message:
+        messages.success(request, ok_message)
+    url = reverse("inbox:detail", args=[actor.workspace.slug, message_id])
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def _failed(request: HttpRequest, message: Message, **forms: Any) -> HttpResponse:
+    if _htmx(request):
+        return _pane(request, message, status=422, **forms)
+    return _page(request, message, status=422, **forms)
+
+
+@workspace_view(Perm.INBOX_ASSIGN)
+@require_POST
+def assign(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = AssignForm(
+        request.POST, auto_id="assign_%s", members=_members(actor), groups=_groups(actor)
+    )
+    if form.is_valid():
+        member_id, group_id = form.target()
+        try:
+            triage.message_assign(
+                actor=actor, message=message, member_id=member_id, group_id=group_id
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, message_id, _("Assigned."))
+    return _failed(request, message, assign_form=form)
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def status(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, message)
+    complete = form.cleaned_data["complete"]
+    triage.message_set_status(actor=actor, message=message, complete=complete)
+    return _done(request, message_id, _("Completed.") if complete else _("Reopened."))
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def tags(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = TagsForm(request.POST, auto_id="tags_%s")
+    if not form.is_valid():
+        return _failed(request, message, tags_form=form)
+    triage.message_tag(actor=actor, message=message, names=form.names())
+    return _done(request, message_id, _("Tags saved."))
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def task_new(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = TaskForm(request.POST, auto_id="task_%s")
+    if form.is_valid():
+        try:
+            triage.task_create(
+                actor=actor,
+                message=message,
+                kind=form.cleaned_data["kind"],
+                notes=form.cleaned_data["notes"],
+                due_at=form.due_at(actor.workspace),
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, message_id, _("Task created."))
+    return _failed(request, message, task_form=form)
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def reply(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = ReplyForm(request.POST, auto_id="reply_%s")
+    if form.is_valid():
+        try:
+            reply_send(
+                actor=actor,
+                message=message,
+                text=form.cleaned_data["text"],
+                complete=form.cleaned_data["complete"],
+                key=form.cleaned_data["key"],
+                confirm=form.cleaned_data["confirm"],
+            )
+        except RoostError as exc:
+            # The network's reason, in words; the text stays in the box as a draft.
+            apply_error(form, exc)
+        else:
+            return _done(request, message_id, _("Reply sent."))
+    return _failed(request, message, reply_form=form)
+
+
+@workspace_view(Perm.INBOX_READ_ROUTED)
+@require_POST
+def presence(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The page's 5-second heartbeat: record mine, show who else is here."""
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = PresenceForm(request.POST)
+    state = form.cleaned_data["state"] if form.is_valid() else ""
+    collab.presence_touch(actor=actor, message=message, state=state or "viewing")
+    return render(
+        request,
+        "inbox/inbox.html#presence",
+        {"others": collab.presence_others(actor, message)},
+    )
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def _settings_initial(actor: Membership) -> dict[str, Any]:
+    found = triage.inbox_settings(actor.workspace_id)
+    initial: dict[str, Any] = {
+        "first_response_minutes": found.first_response_minutes,
+        "completion_hours": found.completion_hours,
+        "per_member_cap": found.per_member_cap,
+    }
+    for day, (opens, closes) in (found.business_hours or {}).items():
+        initial[f"open_{day}"], initial[f"close_{day}"] = opens, closes
+    return initial
+
+
+def _rule_text(
+    rule: InboxRule, channels: dict[int, str], members: dict[int, str], groups: dict[int, str]
+) -> tuple[list[str], list[str]]:
+    """A rule in words: (conditions, actions)."""
+    when, then = rule.when or {}, rule.then or {}
+    kinds, tasks = dict(KIND_CHOICES), dict(TaskKind.choices)
+    conditions = []
+    if when.get("channels"):
+        names = ", ".join(channels.get(c, "?") for c in when["channels"])
+        conditions.append(_("on %(channels)s") % {"channels": names})
+    if when.get("keywords"):
+        conditions.append(_("contains %(words)s") % {"words": ", ".join(when["keywords"])})
+    if when.get("languages"):
+        conditions.append(_("in %(languages)s") % {"languages": ", ".join(when["languages"])})
+    if when.get("kinds"):
+        names = ", ".join(str(kinds.get(k, k)) for k in when["kinds"])
+        conditions.append(_("is a %(kinds)s") % {"kinds": names})
+    actions = []
+    if then.get("tag"):
+        actions.append(_("tag “%(tag)s”") % {"tag": then["tag"]})
+    if then.get("member"):
+        actions.append(_("assign to %(who)s") % {"who": members.get(then["member"], "?")})
+    if then.get("group"):
+        actions.append(_("assign to %(who)s") % {"who": groups.get(then["group"], "?")})
+    if "priority" in then:
+        actions.append(
+            _("priority %(p)s") % {"p": dict(Priority.choices).get(then["priority"], "?")}
+        )
+    if then.get("complete"):
+        actions.append(_("complete"))
+    if then.get("task"):
+        actions.append(
+            _("create a %(kind)s task") % {"kind": tasks.get(then["task"], then["task"])}
+        )
+    return conditions, actions
+
+
+def _settings_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+    actor = _actor(request)
+    ws_id = actor.workspace_id
+    members, groups = _members(actor), _groups(actor)
+    channels = list(channels_visible_to(actor).order_by("name"))
+    names = (
+        {c.pk: c.name for c in channels},
+        {m.pk: m.user.display_name for m in members},
+        {g.pk: g.name for g in groups},
+    )
+    context: dict[str, Any] = {
+        "area": "inbox",
+        "settings_form": InboxSettingsForm(initial=_settings_initial(actor)),
+        "rule_form": RuleForm(channels=channels, members=members, groups=groups),
+        "endpoint_form": EndpointForm(),
+        "saved_form": SavedReplyForm(),
+        "rules": [(r, *_rule_text(r, *names)) for r in selectors.rules_list(ws_id)],
+        "endpoints": list(selectors.endpoints_list(ws_id)),
+        "deliveries": list(selectors.deliveries_list(ws_id)),
+        "saved_replies": list(selectors.saved_replies(ws_id)),
+    }
+    context.update(extra)
+    return render(request, "inbox/settings.html", context, status=status)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if request.method != "POST":
+        return _settings_page(request)
+    form = InboxSettingsForm(request.POST)
+    if form.is_valid():
+        config.inbox_settings_save(
+            actor=actor,
+            first_response_minutes=form.cleaned_data["first_response_minutes"],
+            completion_hours=form.cleaned_data["completion_hours"],
+            per_member_cap=form.cleaned_data["per_member_cap"],
+            business_hours=form.business_hours(),
+        )
+        messages.success(request, _("Inbox settings saved."))
+        return redirect("inbox:settings", slug=actor.workspace.slug)
+    return _settings_page(request, status=422, settings_form=form)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def rule_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = RuleForm(
+        request.POST,
+        channels=list(channels_visible_to(actor)),
+        members=_members(actor),
+        groups=_groups(actor),
+    )
+    if form.is_valid():
+        try:
+            config.rule_create(
+                actor=actor, name=form.cleaned_data["name"], when=form.when(), then=form.then()
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Rule added."))
+            return redirect("inbox:settings", slug=actor.workspace.slug)
+    return _settings_page(request, status=422, rule_form=form)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    actor = _actor(request)
+    rule = selectors.rules_list(actor.workspace_id).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound()
+    config.rule_delete(actor=actor, rule=rule)
+    messages.success(request, _("Rule removed."))
+    return redirect("inbox:settings", slug=actor.workspace.slug)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def endpoint_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = EndpointForm(request.POST)
+    if form.is_valid():
+        try:
+            endpoint, secret = config.endpoint_create(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                url=form.cleaned_data["url"],
+                task_kinds=form.cleaned_data["task_kinds"],
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            # Shown once, on this answer only; never again.
+            return _settings_page(request, new_endpoint=endpoint, new_secret=secret)
+    return _settings_page(request, status=422, endpoint_form=form)
+
+
+def _endpoint(actor: Membership, endpoint_id: int) -> Endpoint:
+    found = selectors.endpoints_list(actor.workspace_id).filter(pk=endpoint_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def endpoint_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    actor = _actor(request)
+    config.endpoint_delete(actor=actor, endpoint=_endpoint(actor, endpoint_id))
+    messages.success(request, _("Webhook endpoint removed."))
+    return redirect("inbox:settings", slug=actor.workspace.slug)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def delivery_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    actor = _actor(request)
+    delivery = (
+        WebhookDelivery.objects.filter(endpoint__workspace_id=actor.workspace_id, pk=delivery_id)
+        .select_related("endpoint")
+        .first()
+    )
+    if delivery is None:
+        raise NotFound()
+    config.delivery_replay_by(actor=actor, delivery=delivery)
+    messages.success(request, _("The delivery will be sent again shortly."))
+    return redirect("inbox:settings", slug=actor.workspace.slug)
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def saved_reply_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = SavedReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            collab.saved_reply_create(
+                actor=actor, name=form.cleaned_data["name"], text=form.cleaned_data["text"]
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved reply added."))
+            return redirect("inbox:settings", slug=actor.workspace.slug)
+    return _settings_page(request, status=422, saved_form=form)
+
+
+# --- report --------------------------------------------------------------------------
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _("%(n)s min") % {"n": minutes}
+    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+@workspace_view(Perm.INBOX_READ_ALL)
+def report(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    ws = actor.workspace
+    found = selectors.sla_report(ws.pk, triage.inbox_settings(ws.pk), ws.timezone, clock.now())
+    return render(
+        request,
+        "inbox/report.html",
+        {
+            "area": "inbox",
+            "report": found,
+            "p50": _duration(found.p50),
+            "p90": _duration(found.p90),
+        },
+    )
