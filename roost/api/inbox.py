@@ -12,7 +12,7 @@ from roost.api.auth import access
 from roost.api.schemas import ErrorOut
 from roost.core.exceptions import ValidationFailed
 from roost.inbox import selectors
-from roost.inbox.models import Message, MessageStatus, Task
+from roost.inbox.models import Message, MessageStatus, ReplyDraft, Task
 from roost.inbox.services import sla, triage
 from roost.inbox.services.replies import reply_send
 from roost.workspaces.models import ApiScope, Membership
@@ -242,9 +242,10 @@ def inbox_tags(request: HttpRequest, slug: str, message_id: int, payload: TagsIn
 
 @router.post(
     "/{slug}/inbox/{message_id}/reply",
-    response={201: MessageOut, **ERRORS},
+    response={201: MessageOut, 202: dict, **ERRORS},
     auth=access(Perm.INBOX_REPLY, WRITE),
-    summary="Answer on the network, threaded (422 says why the network refused)",
+    summary="Answer on the network, threaded (422 says why the network refused; 202 when "
+    "the reply waits for approval)",
 )
 def inbox_reply(request: HttpRequest, slug: str, message_id: int, payload: ReplyIn) -> Any:
     actor = _actor(request)
@@ -257,6 +258,9 @@ def inbox_reply(request: HttpRequest, slug: str, message_id: int, payload: Reply
         key=payload.idempotency_key,
         confirm=payload.confirm,
     )
+    if isinstance(sent, ReplyDraft):
+        # Waiting for approval: 202, and where the review is.
+        return Status(202, {"detail": "The reply was sent for approval.", "draft": sent.pk})
     return Status(201, _message_out(sent, tags=[]))
 
 

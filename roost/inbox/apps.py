@@ -6,3 +6,6 @@ class InboxConfig(AppConfig):
     name = "roost.inbox"
     label = "inbox"
     verbose_name = _("Inbox")
+
+    def ready(self) -> None:
+        from roost.inbox import approval  # noqa: F401  (registers replies as approvable)

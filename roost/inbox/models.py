@@ -279,3 +279,22 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.state} {self.message_id}"
+
+
+class ReplyDraft(models.Model):
+    """A reply waiting for approval (when the workspace requires it for inbox replies)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="drafts")
+    author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    complete = models.BooleanField(default=False)
+    key = models.CharField(max_length=64, unique=True)  # the reply's idempotency key
+    status = models.CharField(
+        max_length=12, default="pending"
+    )  # pending, approved, sent, failed, returned
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"draft reply to {self.message_id}: {self.status}"

@@ -18,3 +18,11 @@ def poll_inboxes() -> int:
 def send_webhooks() -> int:
     """Send outgoing webhooks that are due."""
     return send_due()
+
+
+@task()
+def send_approved_reply(draft_id: int) -> str:
+    """Send a reply whose approval just completed (safe to run twice: the key repeats)."""
+    from roost.inbox.services.replies import send_draft
+
+    return send_draft(draft_id)

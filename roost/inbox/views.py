@@ -31,7 +31,7 @@ from roost.inbox.forms import (
     TagsForm,
     TaskForm,
 )
-from roost.inbox.models import InboxRule, Message, Priority, TaskKind, WebhookDelivery
+from roost.inbox.models import InboxRule, Message, Priority, ReplyDraft, TaskKind, WebhookDelivery
 from roost.inbox.models import WebhookEndpoint as Endpoint
 from roost.inbox.services import collab, config, sla, triage
 from roost.inbox.services.replies import reply_send
@@ -268,7 +268,7 @@ def reply(request: HttpRequest, message_id: int) -> HttpResponse:
     form = ReplyForm(request.POST, auto_id="reply_%s")
     if form.is_valid():
         try:
-            reply_send(
+            sent = reply_send(
                 actor=actor,
                 message=message,
                 text=form.cleaned_data["text"],
@@ -280,6 +280,8 @@ def reply(request: HttpRequest, message_id: int) -> HttpResponse:
             # The network's reason, in words; the text stays in the box as a draft.
             apply_error(form, exc)
         else:
+            if isinstance(sent, ReplyDraft):
+                return _done(request, message_id, _("Your reply was sent for approval."))
             return _done(request, message_id, _("Reply sent."))
     return _failed(request, message, reply_form=form)
 

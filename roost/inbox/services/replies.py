@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from roost.channels.services import channel_mark_unauthorized, connector_for
 from roost.core import clock
 from roost.core.exceptions import Conflict, ValidationFailed
-from roost.inbox.models import Message, MessageStatus
+from roost.inbox.models import Message, MessageStatus, ReplyDraft
 from roost.networks.base import InboundKind, InboxConnector, Outcome, ReplyRequest
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
@@ -46,7 +46,7 @@ def reply_send(
     complete: bool = False,
     key: str = "",
     confirm: bool = False,
-) -> Message:
+) -> Message | ReplyDraft:
     """Answer `message` on its network. A refusal keeps nothing half-done: the person sees
     why (their text stays in the form as a draft). A second answer within two minutes of
     a colleague's needs `confirm`."""
@@ -66,13 +66,52 @@ def reply_send(
                     "ago": timesince(other.sent_at, clock.now()),
                 }
             raise ValidationFailed({"confirm": [said]})
+    key = key or uuid.uuid4().hex
+    draft = _review_if_required(actor, message, text, complete, key)
+    if draft is not None:
+        return draft
+    return deliver(actor=actor, message=message, text=text, complete=complete, key=key)
+
+
+def _review_if_required(
+    actor: Membership, message: Message, text: str, complete: bool, key: str
+) -> ReplyDraft | None:
+    """Where the workspace requires approval for inbox replies, the reply waits as a draft
+    in the approval workflow; it is sent when the last step approves."""
+    from roost.approvals import services as approvals
+
+    if not approvals.approval_settings(actor.workspace).require_for_inbox_replies:
+        return None
+    with transaction.atomic():
+        draft = ReplyDraft.objects.create(
+            workspace=actor.workspace,
+            message=message,
+            author=actor,
+            text=text,
+            complete=complete,
+            key=key,
+        )
+        workflow = approvals.needs_review(actor, "reply", draft)
+        if workflow is None:
+            transaction.set_rollback(True)
+            return None
+        approvals.request_submit(
+            actor=actor, kind="reply", obj=draft, workflow=workflow, plan={"mode": "now"}
+        )
+    return draft
+
+
+def deliver(
+    *, actor: Membership, message: Message, text: str, complete: bool = False, key: str
+) -> Message:
+    """Send the reply on the network and record it in the conversation."""
     channel = message.channel
     connector = connector_for(channel)
     if not isinstance(connector, InboxConnector):
         raise Conflict(_("%(channel)s cannot reply from Roost yet.") % {"channel": channel.name})
     conversation = message.conversation
     request = ReplyRequest(
-        idempotency_key=key or uuid.uuid4().hex,
+        idempotency_key=key,
         text=text,
         parent_id=message.remote_id,
         root_id=conversation.key if not conversation.direct else "",
@@ -126,3 +165,41 @@ def reply_send(
             reply=sent.remote_id,
         )
     return sent
+
+
+def send_draft(draft_id: int) -> str:
+    """Send an approved draft; a refusal is kept on the draft and told to its author."""
+    from roost.notifications.services import notify
+
+    draft = (
+        ReplyDraft.objects.select_related(
+            "message__channel", "message__conversation", "author__user", "workspace"
+        )
+        .filter(pk=draft_id, status="approved")
+        .first()
+    )
+    if draft is None:
+        return "not approved (or already sent)"
+    try:
+        deliver(
+            actor=draft.author,
+            message=draft.message,
+            text=draft.text,
+            complete=draft.complete,
+            key=draft.key,
+        )
+    except (ValidationFailed, Conflict) as exc:
+        reason = (
+            "; ".join(m for ms in getattr(exc, "errors", {}).values() for m in ms) or exc.message
+        )
+        ReplyDraft.objects.filter(pk=draft.pk).update(status="failed", error=reason[:500])
+        notify(
+            workspace=draft.workspace,
+            recipients=[draft.author.user],
+            kind="inbox.reply_failed",
+            key=f"reply-draft:{draft.pk}:failed",
+            text=_("Your approved reply could not be sent: %(why)s") % {"why": reason},
+        )
+        return "failed"
+    ReplyDraft.objects.filter(pk=draft.pk).update(status="sent")
+    return "sent"

@@ -461,3 +461,39 @@ def test_team_sla_report(world: World, monkeypatch: Any) -> None:
     assert f'<th scope="row">{cm.user.display_name}</th>' in html
     assert "<td><strong>5</strong></td>" in html
     assert world.client_for("customer_care").get(f"{URL}report/").status_code == 403
+
+
+def test_replies_can_require_approval(
+    world: World,
+    sandbox: SandboxHandle,
+    channels: list[Channel],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """With "inbox replies need approval", a reply waits in the approval workflow and goes
+    out on the network only when the last step approves."""
+    from roost.approvals.models import ApprovalRequest, Workflow, WorkflowStep
+    from roost.approvals.services import approval_settings, request_decide
+    from roost.inbox.models import ReplyDraft
+
+    found = approval_settings(world.a)
+    found.require_for_inbox_replies = True
+    found.save()
+    workflow = Workflow.objects.create(workspace=world.a, name="Replies", kind="reply")
+    step = WorkflowStep.objects.create(workflow=workflow, position=1, name="Manager")
+    step.members.set([world.members["social_media_manager"]])
+    m = inbound_message(sandbox, channels[0])
+    client = world.client_for("community_manager")
+    response = client.post(url(m, "reply"), {"text": "Yes, we ship to Kraków!", "key": "rk-1"})
+    assert response.status_code == 302
+    draft = ReplyDraft.objects.get(message=m)
+    assert draft.status == "pending"
+    assert not Message.objects.filter(conversation=m.conversation, outgoing=True).exists()
+    assert sandbox.stats()["by_key"].get("rk-1") is None  # nothing went out
+    req = ApprovalRequest.objects.get(kind="reply", object_id=draft.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_decide(req=req, decision="approve", user=world.members["social_media_manager"].user)
+    draft.refresh_from_db()
+    assert draft.status == "sent"
+    sent = Message.objects.get(conversation=m.conversation, outgoing=True)
+    assert sent.text == "Yes, we ship to Kraków!" and sent.parent_remote_id == m.remote_id
+    assert sandbox.stats()["by_key"]["rk-1"] == 1  # sent once
