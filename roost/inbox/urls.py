@@ -14,6 +14,7 @@ urlpatterns = [
     path(M + "status/", views.status, name="status"),
     path(M + "tags/", views.tags, name="tags"),
     path(M + "tasks/", views.task_new, name="task_create"),
+    path(M + "tasks/<int:task_id>/done/", views.task_done, name="task_done"),
     path(M + "reply/", views.reply, name="reply"),
     path(M + "presence/", views.presence, name="presence"),
     path(P + "settings/", views.settings_view, name="settings"),

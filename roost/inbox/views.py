@@ -262,6 +262,20 @@ def task_new(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @workspace_view(Perm.INBOX_REPLY)
 @require_POST
+def task_done(request: HttpRequest, message_id: int, task_id: int) -> HttpResponse:
+    """Mark a task done (or open again with done=0)."""
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    task = message.tasks.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound()
+    done = request.POST.get("done", "1") != "0"
+    triage.task_set_done(actor=actor, task=task, done=done)
+    return _done(request, message_id, _("Task done.") if done else _("Task reopened."))
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
 def reply(request: HttpRequest, message_id: int) -> HttpResponse:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)

@@ -235,6 +235,10 @@ class Publisher:
 
             poll_inboxes.enqueue()
             send_webhooks.enqueue()  # retries that came due
+        if claim_turn("inbox.presence_sweep", timedelta(hours=1)):
+            from roost.inbox.services.collab import presence_sweep
+
+            presence_sweep()
         if claim_turn("tasks.prune", timedelta(hours=24)):
             call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 

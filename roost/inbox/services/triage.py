@@ -244,3 +244,18 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def webhook_body(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+@transaction.atomic
+def task_set_done(*, actor: Membership, task: Task, done: bool) -> Task:
+    """Open or close a task."""
+    require(actor, Perm.INBOX_REPLY)
+    task.done = done
+    task.save(update_fields=["done"])
+    audit_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action="inbox.task_done" if done else "inbox.task_reopened",
+        target=task,
+    )
+    return task

@@ -497,3 +497,21 @@ def test_replies_can_require_approval(
     sent = Message.objects.get(conversation=m.conversation, outgoing=True)
     assert sent.text == "Yes, we ship to Kraków!" and sent.parent_remote_id == m.remote_id
     assert sandbox.stats()["by_key"]["rk-1"] == 1  # sent once
+
+
+def test_tasks_can_be_marked_done_and_reopened(world: World) -> None:
+    from roost.inbox.models import Task
+
+    task = Task.objects.create(workspace=world.a, message=world.a_inbox.message, kind="lead")
+    client = world.client_for("community_manager")
+    path = f"/w/alpha/inbox/{world.a_inbox.message.pk}/tasks/{task.pk}/done/"
+    assert client.post(path, {"done": "1"}).status_code == 302
+    task.refresh_from_db()
+    assert task.done is True
+    assert client.post(path, {"done": "0"}).status_code == 302
+    task.refresh_from_db()
+    assert task.done is False
+    # Someone who may not reply cannot close tasks.
+    assert world.client_for("analyst").post(path, {"done": "1"}).status_code == 403
+    task.refresh_from_db()
+    assert task.done is False

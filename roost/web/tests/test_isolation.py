@@ -41,6 +41,16 @@ def kind(callback: Any) -> str:
     return "unclassified"
 
 
+def _task(message: Any) -> Any:
+    """A task on the message (made here, so no other test sees it)."""
+    from roost.inbox.models import Task
+
+    task, _made = Task.objects.get_or_create(
+        workspace_id=message.workspace_id, message=message, kind="other"
+    )
+    return task
+
+
 def samples(world: World, actor: Membership | None, workspace: str = "a") -> dict[str, Any]:
     """Sample values for URL parameters, all pointing into workspace `workspace`."""
     if workspace == "a":
@@ -55,6 +65,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "request_id": world.a_request.pk,
             "workflow_id": world.a_workflow.pk,
             "message_id": world.a_inbox.message.pk,
+            "task_id": _task(world.a_inbox.message).pk,
             "rule_id": world.a_inbox.rule.pk,
             "endpoint_id": world.a_inbox.endpoint.pk,
             "delivery_id": world.a_inbox.delivery.pk,
@@ -71,6 +82,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "request_id": world.b_request.pk,
             "workflow_id": world.b_workflow.pk,
             "message_id": world.b_inbox.message.pk,
+            "task_id": _task(world.b_inbox.message).pk,
             "rule_id": world.b_inbox.rule.pk,
             "endpoint_id": world.b_inbox.endpoint.pk,
             "delivery_id": world.b_inbox.delivery.pk,
