@@ -40,3 +40,6 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) var/static
+
+e2e: setup
+	@bash e2e/run

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -16,6 +16,7 @@ from roost.inbox.models import WebhookDelivery
 from roost.inbox.services.triage import signature, webhook_body
 
 MAX_ATTEMPTS = 8
+CLAIM_LEASE = timedelta(minutes=5)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
@@ -37,14 +38,27 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     return response.status_code, "" if response.status_code < 300 else response.text[:500]
 
 
+def claim(candidates: list[WebhookDelivery], now: datetime) -> list[WebhookDelivery]:
+    """Claim each by moving its time forward, only if nobody moved it first: two workers
+    never send the same delivery, and one that dies mid-send is retried after the lease."""
+    return [
+        d
+        for d in candidates
+        if WebhookDelivery.objects.filter(
+            pk=d.pk, status="pending", next_attempt_at=d.next_attempt_at
+        ).update(next_attempt_at=now + CLAIM_LEASE)
+    ]
+
+
 def send_due(limit: int = 200) -> int:
     """Send the due deliveries (several at once); returns how many were attempted."""
     now = clock.now()
-    due = list(
+    candidates = list(
         WebhookDelivery.objects.filter(status="pending", next_attempt_at__lte=now)
         .select_related("endpoint")
         .order_by("next_attempt_at")[:limit]
     )
+    due = claim(candidates, now)
     if not due:
         return 0
     with ThreadPoolExecutor(min(8, len(due))) as pool:

@@ -515,3 +515,23 @@ def test_tasks_can_be_marked_done_and_reopened(world: World) -> None:
     assert world.client_for("analyst").post(path, {"done": "1"}).status_code == 403
     task.refresh_from_db()
     assert task.done is False
+
+
+def test_a_webhook_delivery_claimed_by_one_worker_is_not_sent_by_another(world: World) -> None:
+    from datetime import timedelta
+
+    from roost.core import clock
+    from roost.inbox.models import WebhookDelivery
+    from roost.inbox.services.webhooks import claim
+
+    delivery = WebhookDelivery.objects.create(
+        endpoint=world.a_inbox.endpoint,
+        event="task.created",
+        payload={"x": 1},
+        next_attempt_at=clock.now() - timedelta(seconds=1),
+    )
+    now = clock.now()
+    seen_by_a = list(WebhookDelivery.objects.filter(pk=delivery.pk))
+    seen_by_b = list(WebhookDelivery.objects.filter(pk=delivery.pk))
+    assert [d.pk for d in claim(seen_by_a, now)] == [delivery.pk]  # worker A wins
+    assert claim(seen_by_b, now) == []  # worker B read the same row, but too late
