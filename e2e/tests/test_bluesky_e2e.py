@@ -221,3 +221,18 @@ def test_image_with_alt_text(
     ratio = images[0]["aspectRatio"]
     assert (ratio["width"], ratio["height"]) == (64, 48)
     assert view["record"]["embed"]["images"][0]["image"]["mimeType"] == "image/png"
+
+
+def test_deleting_in_roost_deletes_on_the_network(
+    owner: Membership, make_account: Callable[[str], Account], appview: AppView
+) -> None:
+    from roost.publishing.models import Post
+    from roost.publishing.services.deletion import post_delete
+
+    ola = make_account("ola")
+    channel = connect(owner, ola)
+    delivery = publish_now(owner, channel, "Ten post zaraz zniknie")
+    wait_for("the post on the AppView", lambda: appview.post(delivery.remote_id))
+    post_delete(actor=owner, post=delivery.post)
+    assert not Post.objects.filter(pk=delivery.post_id).exists()
+    wait_for("the post gone from the AppView", lambda: appview.post(delivery.remote_id) is None)

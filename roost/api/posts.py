@@ -16,7 +16,7 @@ from roost.core.exceptions import NotFound, ValidationFailed
 from roost.networks import registry
 from roost.publishing import selectors
 from roost.publishing.models import Post
-from roost.publishing.services import compose, media, scheduling
+from roost.publishing.services import compose, deletion, media, scheduling
 from roost.publishing.services.compose import PostInput
 from roost.workspaces.models import ApiScope, Membership
 from roost.workspaces.roles import Perm
@@ -269,6 +269,18 @@ def post_cancel(request: HttpRequest, slug: str, post_id: int) -> Any:
     actor = _actor(request)
     scheduling.post_cancel(actor=actor, post=_fetch(actor, post_id))
     return _post_out(_fetch(actor, post_id))
+
+
+@router.delete(
+    "/{slug}/posts/{post_id}",
+    response={204: None, **ERRORS},
+    auth=access(Perm.COMPOSE, WRITE),
+    summary="Delete a post, from the networks too",
+)
+def post_delete(request: HttpRequest, slug: str, post_id: int) -> Any:
+    actor = _actor(request)
+    deletion.post_delete(actor=actor, post=_fetch(actor, post_id))
+    return Status(204, None)
 
 
 @router.post(

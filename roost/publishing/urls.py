@@ -11,6 +11,7 @@ urlpatterns = [
     path("w/<slug:slug>/posts/<int:post_id>/edit/", views.post_edit, name="edit"),
     path("w/<slug:slug>/posts/<int:post_id>/schedule/", views.post_schedule, name="schedule"),
     path("w/<slug:slug>/posts/<int:post_id>/cancel/", views.post_cancel, name="cancel"),
+    path("w/<slug:slug>/posts/<int:post_id>/delete/", views.post_delete, name="delete"),
     path("w/<slug:slug>/media/", views.media_library, name="media"),
     path("w/<slug:slug>/media/upload/", views.media_upload, name="media_upload"),
     path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),

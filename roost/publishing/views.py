@@ -17,7 +17,7 @@ from roost.publishing import selectors
 from roost.publishing.forms import CampaignForm, MediaUploadForm, ScheduleForm, post_input
 from roost.publishing.models import Post
 from roost.publishing.services import campaigns as campaign_services
-from roost.publishing.services import compose, media, scheduling
+from roost.publishing.services import compose, deletion, media, scheduling
 from roost.web.decorators import workspace_view
 from roost.web.forms import apply_error
 from roost.workspaces.roles import Perm
@@ -239,6 +239,21 @@ def post_cancel(request: HttpRequest, post_id: int) -> HttpResponse:
     scheduling.post_cancel(actor=actor, post=post)
     messages.success(request, _("The post was taken off the schedule."))
     return redirect("publishing:post", slug=actor.workspace.slug, post_id=post.pk)
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Delete from the networks, then from Roost."""
+    actor = _actor(request)
+    post = access_post(actor, post_id)
+    try:
+        deletion.post_delete(actor=actor, post=post)
+    except RoostError as exc:
+        messages.error(request, exc.message)
+        return redirect("publishing:post", slug=actor.workspace.slug, post_id=post_id)
+    messages.success(request, _("The post was deleted, from the networks too."))
+    return redirect("calendar:list", slug=actor.workspace.slug)
 
 
 @workspace_view(Perm.VIEW_CONTENT)
