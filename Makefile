@@ -12,6 +12,7 @@ help:
 	@echo "make test-postgres  the suite on PostgreSQL (DATABASE_URL, default 127.0.0.1:5432)"
 	@echo "make lint           ruff (lint + format check) and mypy"
 	@echo "make messages       refresh and compile the translations"
+	@echo "make e2e            end-to-end tests against a local Bluesky network"
 
 setup:
 	@scripts/bootstrap
