@@ -236,3 +236,55 @@ def test_deleting_in_roost_deletes_on_the_network(
     post_delete(actor=owner, post=delivery.post)
     assert not Post.objects.filter(pk=delivery.post_id).exists()
     wait_for("the post gone from the AppView", lambda: appview.post(delivery.remote_id) is None)
+
+
+def test_revoked_app_password_waits_for_reconnect_then_publishes(
+    owner: Membership, make_account: Callable[[str], Account], appview: AppView
+) -> None:
+    from roost.publishing.models import PostStatus
+
+    eva = make_account("eva")
+    first = eva.sdk.com.atproto.server.create_app_password(
+        models.ComAtprotoServerCreateAppPassword.Data(name="roost-1")
+    )
+    channel = connect_with_form(
+        actor=owner,
+        network="bluesky",
+        fields={"service_url": PDS_URL, "handle": eva.handle, "app_password": first.password},
+    )
+    eva.sdk.com.atproto.server.revoke_app_password(
+        models.ComAtprotoServerRevokeAppPassword.Data(name="roost-1")
+    )
+    # The stored session has run out too: the next call must log in with the revoked
+    # app password, and the network says no.
+    credentials = channel.credentials
+    credentials.pop("session", None)
+    channel.set_credentials(credentials)
+    channel.save(update_fields=["credentials_encrypted"])
+
+    post = post_compose(
+        actor=owner,
+        data=PostInput(text="Czeka na ponowne połączenie", channel_ids=[channel.pk]),
+        mode="now",
+    )
+    drain()
+    delivery = Delivery.objects.get(post=post, channel=channel)
+    channel.refresh_from_db()
+    assert delivery.status == DeliveryStatus.WAITING_RECONNECT, (delivery.status, delivery.error)
+    assert channel.status == ChannelStatus.NEEDS_RECONNECT
+
+    second = eva.sdk.com.atproto.server.create_app_password(
+        models.ComAtprotoServerCreateAppPassword.Data(name="roost-2")
+    )
+    again = connect_with_form(
+        actor=owner,
+        network="bluesky",
+        fields={"service_url": PDS_URL, "handle": eva.handle, "app_password": second.password},
+    )
+    assert again.pk == channel.pk  # the same channel, reconnected
+    drain()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PUBLISHED, (delivery.status, delivery.error)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    wait_for("the post on the AppView", lambda: appview.post(delivery.remote_id))
