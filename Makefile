@@ -3,6 +3,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Test processes in parallel (pytest-xdist): one per core by default; TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
 
 .PHONY: help setup run test test-postgres test-browser lint format messages e2e clean
 
@@ -21,10 +23,10 @@ run: setup
 	@$(BIN)/roost run
 
 test: setup
-	@$(BIN)/pytest $(PYTEST_ARGS)
+	@$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: setup
-	@DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/roost} $(BIN)/pytest $(PYTEST_ARGS)
+	@DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/roost} $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	@$(BIN)/ruff check roost bench

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from roost.testing import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,15 +56,17 @@ def sandbox_process(env: dict[str, str]) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the Sandbox process exited with code {proc.returncode}")
+        try:
+            return httpx.get(f"{url}/health", timeout=1, trust_env=False).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{url}/health", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("the Sandbox process did not start")
+        wait_until(up, every=0.05, what="the Sandbox process to answer")
         yield url
     finally:
         proc.send_signal(signal.SIGTERM)

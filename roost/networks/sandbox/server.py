@@ -318,6 +318,7 @@ class SandboxServer:
             rate = self.state.inbound_rate
             if not rate:
                 owed.clear()
+                self.state.traffic_ticks += 1
                 continue
             try:
                 await self._save(*self._traffic_round(rate * elapsed, owed))
@@ -325,6 +326,7 @@ class SandboxServer:
                 pass  # the store logged it; the next round goes on
             except Exception:  # a bug here must not stop the server or later rounds
                 logger.exception("sandbox: generating inbound traffic failed")
+            self.state.traffic_ticks += 1
 
     def _traffic_round(self, due: float, owed: dict[int, float]) -> Sequence[Change]:
         """One round of generated posts (and any people created for them)."""

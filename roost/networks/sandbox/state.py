@@ -177,6 +177,8 @@ class SandboxState:
         self.by_account_key: dict[tuple[int, str], list[int]] = {}
         self.by_key: dict[str, int] = {}
         self.publishes = 0
+        # Rounds of the traffic generator finished so far (idle ones too): tests wait on it.
+        self.traffic_ticks = 0
         self.faults = {"rate_limited": 0, "failed": 0, "lost_responses": 0, "unauthorized": 0}
         self.metric_overrides: dict[int, dict[str, int]] = {}
 
@@ -526,6 +528,7 @@ class SandboxState:
             "posts": sum(1 for post in self.posts.values() if post.deleted_at is None),
             "accounts": len(self.accounts),
             "faults": dict(self.faults),
+            "traffic_ticks": self.traffic_ticks,
         }
 
     # Control

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from roost.networks.sandbox.testing import SandboxHandle
 from roost.publishing.testing import child_env, in_django, migrate, sandbox_process, start_worker
+from roost.testing import wait_until
 
 ROUNDS = 24
 POSTS = 160
@@ -58,17 +59,27 @@ def test_sigkill_never_loses_or_duplicates_a_delivery(tmp_path: Path) -> None:
         )
         kills = 0
         for _ in range(ROUNDS):
+            before = sandbox.stats()["publishes"]
+            if before >= POSTS:
+                break
             worker = start_worker(env, tmp_path / "worker.log")
-            time.sleep(rng.uniform(0.8, 2.0))  # start-up takes ~0.7 s of it
+            # Kill only once this worker is publishing (however long a busy machine takes
+            # to start it), at a random moment of its work.
+            wait_until(
+                lambda b=before, w=worker: sandbox.stats()["publishes"] > b or w.poll() is not None,
+                every=0.05,
+                what="the worker to publish",
+            )
+            time.sleep(rng.uniform(0.0, 0.4))
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             kills += 1
         worker = start_worker(env, tmp_path / "worker.log")
-        try:
-            deadline = time.monotonic() + 120
-            state: dict[str, Any] = {}
-            while time.monotonic() < deadline:
-                state = in_django(
+        state: dict[str, Any] = {}
+
+        def all_published() -> bool:
+            state.update(
+                in_django(
                     env,
                     "from roost.publishing.models import Delivery\n"
                     "from django.db.models import Count\n"
@@ -78,15 +89,18 @@ def test_sigkill_never_loses_or_duplicates_a_delivery(tmp_path: Path) -> None:
                     "result['keys'] = list(qs.values_list('idempotency_key', flat=True))\n"
                     "result['retried'] = qs.filter(attempts__gt=1).count()",
                 )
-                if state.get("published") == POSTS:
-                    break
-                time.sleep(1.0)
+            )
+            return state.get("published") == POSTS
+
+        try:
+            wait_until(all_published, timeout=600, every=1.0, what="every delivery published")
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=60)
         stats = sandbox.stats()
 
-    assert kills == ROUNDS >= 20
+    # Each kill landed while its worker was publishing; most rounds end mid-batch.
+    assert kills >= 10, kills
     # The kills really landed mid-batch: some deliveries needed more than one try.
     assert state["retried"] > 0, state
     assert state.get("published") == POSTS, state

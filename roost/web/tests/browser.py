@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connections
 
+BROWSER_TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 FLAGS = [
     "--no-sandbox",
@@ -34,7 +35,12 @@ def page() -> Iterator[Any]:
         if os.environ.get("ROOST_REQUIRE_BROWSER"):
             pytest.fail("chromium is not installed (apt-get install chromium)")
         pytest.skip("chromium is not installed (apt-get install chromium); browser test skipped")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Every wait in a browser test is on state (an element, a text, a URL); these bound only
+    # a failing test, so they are generous enough for a busy 2-core machine. Playwright's
+    # `expect` has its own default of 5 s, which a loaded machine can exceed.
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
     # are still synchronous and safe.
@@ -42,7 +48,7 @@ def page() -> Iterator[Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
         yield context.new_page()
         context.close()
         browser.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from roost.networks.sandbox.client import InboxBatch, SandboxError
 from roost.networks.sandbox.connector import SandboxConnector
 from roost.networks.sandbox.testing import SandboxAccount, SandboxHandle, running_sandbox
 from roost.networks.sandbox.traffic import HANDLES
+from roost.testing import wait_until
 
 from .conftest import request
 
@@ -428,6 +430,16 @@ def test_async_fetch_and_reply(
     assert sandbox.stats()["by_key"] == {"a-reply": 1}
 
 
+def after_rounds[T](sandbox: SandboxHandle, rounds: int, read: Callable[[], T]) -> T:
+    """What `read` returns once the traffic generator has finished `rounds` more rounds."""
+    start = sandbox.stats()["traffic_ticks"]
+    wait_until(
+        lambda: sandbox.stats()["traffic_ticks"] >= start + rounds,
+        what=f"{rounds} rounds of generated traffic",
+    )
+    return read()
+
+
 def test_inbound_rate_generates_traffic_continuously(
     sandbox: SandboxHandle, account: SandboxAccount, connector: SandboxConnector
 ) -> None:
@@ -437,18 +449,18 @@ def test_inbound_rate_generates_traffic_continuously(
     answer = httpx.post(sandbox.url + "/api/control", json={"inbound_rate": 100})
     assert answer.json()["traffic"] == {"inbound_rate": 100.0}
 
-    deadline = time.monotonic() + 10
-    items: list[Inbound] = []
-    while len(items) < 50 and time.monotonic() < deadline:
-        time.sleep(0.1)
-        items = list(poll(connector, "0").items)
+    def fifty() -> list[Inbound]:
+        found = list(poll(connector, "0").items)
+        return found if len(found) >= 50 else []
+
+    items = wait_until(fifty, every=0.1, what="50 generated messages")
     sandbox.control(inbound_rate=0)
-    time.sleep(0.3)  # a round under way when the knob changed may still land
-    settled = len(poll(connector, "0").items)
-    time.sleep(0.6)
+    # A round under way when the knob changed may still land: wait for two whole rounds of
+    # the generator after it, then two more, and nothing may have been added in between.
+    settled = len(after_rounds(sandbox, 2, lambda: poll(connector, "0").items))
+    assert len(after_rounds(sandbox, 2, lambda: poll(connector, "0").items)) == settled
 
     assert len(items) >= 50
-    assert len(poll(connector, "0").items) == settled
     assert poll(quiet_connector, "0").items == ()
     assert sandbox.stats()["publishes"] == 1
 
