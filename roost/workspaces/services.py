@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from roost.core import clock
+from roost.core.bookkeeping import best_effort
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.tokens import hash_secret, new_secret
 from roost.workspaces.access import require
@@ -552,5 +554,25 @@ def token_authenticate(secret: str) -> tuple[ApiToken, Membership] | None:
     )
     if token is None or not token.is_active() or not token.membership.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
+    _token_touch(token)
     return token, token.membership
+
+
+# "Last used" is shown to the minute; writing it on every call would turn each API read
+# into a write that can wait on (or fail for) the database's write lock.
+TOKEN_LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def _token_touch(token: ApiToken) -> None:
+    """Record the token's use at most once a minute, best effort: never fails the call."""
+    now = clock.now()
+    stale_before = now - TOKEN_LAST_USED_EVERY
+    if token.last_used_at is not None and token.last_used_at > stale_before:
+        return
+    # Conditional, so concurrent calls with one token write it once.
+    best_effort(
+        "token last-used",
+        lambda: ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale_before), pk=token.pk
+        ).update(last_used_at=now),
+    )

@@ -1,22 +1,24 @@
 """`roost run`: migrate, make sure the demo exists, serve the web app and the worker.
 
-Ctrl-C stops both; if either exits, the other is stopped too.
+Ctrl-C (or SIGTERM) stops them all; one that dies is restarted, with a backoff, while the
+others keep serving.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from roost.core.supervisor import Child, Supervisor
 
 
 class Command(BaseCommand):
@@ -54,43 +56,15 @@ class Command(BaseCommand):
             "5",
         ]
         worker = [exe, "-m", "roost.cli", "worker"]
-        # Both commands are our own interpreter with fixed arguments.
-        procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603
+        children = [Child("web server", web, env), Child("worker", worker, env)]
         if sandbox is not None:
-            procs.append(sandbox)
+            children.append(Child("Sandbox", cast(list[str], sandbox.args), env, proc=sandbox))
+        supervisor = Supervisor(children, say=self.stdout.write, warn=self.stderr.write)
+        supervisor.handle_signals()
         self.stdout.write(
-            self.style.SUCCESS(f"roost: serving http://{options['bind']}/ — Ctrl-C stops both")
+            self.style.SUCCESS(f"roost: serving http://{options['bind']}/ — Ctrl-C stops all")
         )
-        stopping = False
-
-        def stop(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and all(p.poll() is None for p in procs):
-                time.sleep(0.3)
-        finally:
-            for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 10
-            for p in procs:
-                try:
-                    p.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        names = ["web server", "worker", "sandbox"]
-        failed = [
-            name
-            for name, p in zip(names, procs, strict=False)
-            if p.returncode not in (0, -signal.SIGTERM, None)
-        ]
-        if failed and not stopping:
-            self.stderr.write(f"roost: the {' and the '.join(failed)} stopped unexpectedly")
-            sys.exit(1)
+        supervisor.run()
         self.stdout.write("roost: stopped")
 
     def _start_sandbox(self, exe: str, env: dict[str, str]) -> subprocess.Popen[bytes] | None:
