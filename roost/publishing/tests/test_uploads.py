@@ -345,3 +345,23 @@ def test_pages_show_media_through_the_file_view(world: World, manager: Client) -
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert body_of(response) == image("PNG", 32, 20)
+
+
+def test_local_disk_storage_keeps_and_serves_the_file(
+    world: World, manager: Client, settings: Any, tmp_path: Any
+) -> None:
+    """As `make run` stores media: files on disk under MEDIA_ROOT."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    content = image("GIF") + HTML
+    assert upload_web(manager, "poly.html", content).status_code == 302
+    asset = MediaAsset.objects.get(workspace=world.a)
+    on_disk = list(tmp_path.rglob("*.*"))
+    assert [p.relative_to(tmp_path).as_posix() for p in on_disk] == [asset.file.name]
+    assert on_disk[0].suffix == ".gif" and on_disk[0].read_bytes() == content
+    response = manager.get(f"{MEDIA}{asset.pk}/file/")
+    assert (response.status_code, response["Content-Type"]) == (200, "image/gif")
+    assert body_of(response) == content
