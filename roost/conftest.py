@@ -188,13 +188,14 @@ def _inbox(
         when={"keywords": ["never-matches-anything"]},
         then={"tag": "never"},
     )
-    endpoint = WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint(
         workspace=workspace,
         name=f"CRM {workspace.name}",
         url="http://127.0.0.1:9/hook",
-        secret="whsec_fixture",
         active=False,
     )
+    endpoint.secret = "whsec_fixture"
+    endpoint.save()
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint,
         event="task.created",

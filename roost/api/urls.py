@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaInvalid
 
 from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
@@ -12,6 +13,8 @@ from roost.api.posts import router as posts_router
 from roost.api.schemas import MeOut
 from roost.api.team import router as team_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from roost.core.uploads import refused_upload
+from roost.publishing.services import media
 
 api = NinjaAPI(
     title="Roost API",
@@ -41,15 +44,28 @@ def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=409)
 
 
-@api.exception_handler(ValidationFailed)
-def _invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+def _detail(exc: ValidationFailed) -> list[dict[str, Any]]:
     """Same shape as schema errors: one item per field, so clients handle both alike."""
-    detail = [
+    return [
         {"type": "value_error", "loc": ["body", "payload", field], "msg": message}
         for field, messages in exc.errors.items()
         for message in messages
     ]
-    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(ValidationFailed)
+def _invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    return api.create_response(request, {"detail": _detail(exc)}, status=422)
+
+
+@api.exception_handler(SchemaInvalid)
+def _schema_invalid(request: HttpRequest, exc: SchemaInvalid) -> HttpResponse:
+    """Ninja's own 422, unless the upload limit stopped a file (then it reads as missing)."""
+    refused = refused_upload(request)
+    if refused is not None:
+        too_large = media.too_large(refused)
+        return api.create_response(request, {"detail": _detail(too_large)}, status=413)
+    return api.create_response(request, {"detail": exc.errors}, status=422)
 
 
 @api.get("/me", response=MeOut, tags=["me"], summary="Who this token acts as")

@@ -286,6 +286,26 @@ class EndpointForm(forms.Form):
     )
 
 
+# How long the old secret keeps signing after a rotation (hours); the first is the default.
+GRACE_CHOICES = [
+    (24, _("24 hours")),
+    (1, _("1 hour")),
+    (72, _("3 days")),
+    (168, _("7 days")),
+    (0, _("No time: it stops now")),
+]
+
+
+class RotateSecretForm(forms.Form):
+    grace_hours = forms.TypedChoiceField(
+        label=_("Keep the old secret signing for"),
+        coerce=int,
+        required=False,
+        empty_value=None,  # not chosen: the service's default (24 hours)
+        choices=GRACE_CHOICES,
+    )
+
+
 class SavedReplyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     text = forms.CharField(

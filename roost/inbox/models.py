@@ -3,6 +3,7 @@ tagged, turned into tasks (lead, support…), answered, and measured against SLA
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from roost.channels.models import Channel
-from roost.core import clock
+from roost.core import clock, crypto
 from roost.workspaces.models import Group, Membership, Workspace
 
 
@@ -208,16 +209,51 @@ class InboxSettings(models.Model):
 
 
 class WebhookEndpoint(models.Model):
+    """Where new tasks are sent, signed with a secret kept encrypted (like channel
+    credentials); after a rotation the previous secret signs too until its grace ends."""
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100)
+    secret_encrypted = models.TextField(editable=False)
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     task_kinds = models.JSONField(default=list, blank=True)  # empty: every kind
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def secret(self) -> str:
+        """The current signing secret, decrypted."""
+        return str(crypto.decrypt_json(self.secret_encrypted).get("secret", ""))
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt_json({"secret": value})
+
+    def in_grace(self, at: datetime) -> bool:
+        """Does the previous secret still sign at `at`?"""
+        return bool(
+            self.previous_secret_encrypted
+            and self.previous_secret_expires_at is not None
+            and at < self.previous_secret_expires_at
+        )
+
+    @property
+    def previous_valid_until(self) -> datetime | None:
+        """When the previous secret stops signing, while it still does."""
+        return self.previous_secret_expires_at if self.in_grace(clock.now()) else None
+
+    def signing_secrets(self, at: datetime) -> list[str]:
+        """The secrets a delivery is signed with at `at`: the current one, then the
+        previous one while its grace period lasts."""
+        found = [self.secret]
+        if self.in_grace(at):
+            found.append(str(crypto.decrypt_json(self.previous_secret_encrypted)["secret"]))
+        return found
 
 
 class WebhookDelivery(models.Model):

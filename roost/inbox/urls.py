@@ -27,6 +27,11 @@ urlpatterns = [
         name="endpoint_delete",
     ),
     path(
+        P + "settings/webhooks/<int:endpoint_id>/rotate/",
+        views.endpoint_rotate,
+        name="endpoint_rotate",
+    ),
+    path(
         P + "settings/deliveries/<int:delivery_id>/replay/",
         views.delivery_replay,
         name="delivery_replay",

@@ -4,6 +4,7 @@ SLA, assign, tags, tasks, reply), presence, settings and the team SLA report."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from roost.core import clock
 from roost.core.exceptions import NotFound, RoostError
 from roost.inbox import selectors
 from roost.inbox.forms import (
+    GRACE_CHOICES,
     KIND_CHOICES,
     AssignForm,
     EndpointForm,
@@ -25,6 +27,7 @@ from roost.inbox.forms import (
     InboxSettingsForm,
     PresenceForm,
     ReplyForm,
+    RotateSecretForm,
     RuleForm,
     SavedReplyForm,
     StatusForm,
@@ -386,6 +389,7 @@ def _settings_page(request: HttpRequest, status: int = 200, **extra: Any) -> Htt
         "saved_form": SavedReplyForm(),
         "rules": [(r, *_rule_text(r, *names)) for r in selectors.rules_list(ws_id)],
         "endpoints": list(selectors.endpoints_list(ws_id)),
+        "grace_choices": GRACE_CHOICES,
         "deliveries": list(selectors.deliveries_list(ws_id)),
         "saved_replies": list(selectors.saved_replies(ws_id)),
     }
@@ -473,6 +477,23 @@ def _endpoint(actor: Membership, endpoint_id: int) -> Endpoint:
     if found is None:
         raise NotFound()
     return found
+
+
+@workspace_view(Perm.MANAGE_SETTINGS)
+@require_POST
+def endpoint_rotate(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    """A new signing secret, shown once; the old one keeps signing for the chosen time."""
+    actor = _actor(request)
+    endpoint = _endpoint(actor, endpoint_id)
+    form = RotateSecretForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how long the old secret keeps signing."))
+        return _settings_page(request, status=422)
+    hours = form.cleaned_data["grace_hours"]
+    grace = config.ROTATION_GRACE if hours is None else timedelta(hours=hours)
+    endpoint, secret = config.endpoint_rotate_secret(actor=actor, endpoint=endpoint, grace=grace)
+    # Shown once, on this answer only; never again.
+    return _settings_page(request, new_endpoint=endpoint, new_secret=secret, rotated=True)
 
 
 @workspace_view(Perm.MANAGE_SETTINGS)

@@ -57,8 +57,18 @@ class Tag(models.Model):
         return self.name
 
 
+# The stored file's extension, from the type Pillow detected in the bytes.
+MEDIA_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}
+
+
 def media_path(instance: MediaAsset, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    """A random name whose extension follows the sniffed type, never the client's name."""
+    ext = MEDIA_EXTENSIONS.get(instance.mime_type, "bin")
     return f"media/{instance.workspace_id}/{uuid.uuid4().hex}.{ext}"
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 
 from roost.channels.selectors import channels_visible_to
+from roost.core.exceptions import NotFound
 from roost.publishing.models import Campaign, Delivery, MediaAsset, Post, Tag
 from roost.workspaces.models import Membership
 
@@ -91,6 +92,14 @@ def post_detail(membership: Membership, post_id: int) -> Post | None:
 
 def media_library(membership: Membership) -> QuerySet[MediaAsset]:
     return MediaAsset.objects.filter(workspace_id=membership.workspace_id).order_by("-created_at")
+
+
+def access_media(membership: Membership, media_id: int) -> MediaAsset:
+    """One image of the member's workspace library (the library is workspace-wide)."""
+    asset = media_library(membership).filter(pk=media_id).first()
+    if asset is None:
+        raise NotFound()
+    return asset
 
 
 def campaigns(membership: Membership) -> QuerySet[Campaign]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("w/<slug:slug>/posts/<int:post_id>/delete/", views.post_delete, name="delete"),
     path("w/<slug:slug>/media/", views.media_library, name="media"),
     path("w/<slug:slug>/media/upload/", views.media_upload, name="media_upload"),
+    path("w/<slug:slug>/media/<int:media_id>/file/", views.media_file, name="media_file"),
     path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),
     path("w/<slug:slug>/campaigns/new/", views.campaign_create, name="campaign_create"),
 ]

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from roost.channels.selectors import channels_for_compose
 from roost.core.exceptions import NotFound, RoostError
+from roost.core.uploads import refused_upload
 from roost.networks import registry
 from roost.publishing import selectors
 from roost.publishing.forms import CampaignForm, MediaUploadForm, ScheduleForm, post_input
-from roost.publishing.models import Post
+from roost.publishing.models import MEDIA_EXTENSIONS, Post
 from roost.publishing.services import campaigns as campaign_services
 from roost.publishing.services import compose, deletion, media, scheduling
 from roost.web.decorators import workspace_view
@@ -275,6 +277,10 @@ def _media_page(request: HttpRequest, form: MediaUploadForm, status: int = 200) 
 def media_upload(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = MediaUploadForm(request.POST, request.FILES)
+    refused = refused_upload(request)
+    if refused is not None:
+        apply_error(form, media.too_large(refused))
+        return _media_page(request, form, 413)
     upload = request.FILES.get("file")
     if upload is None:
         form.add_error("file", _("Choose an image to upload."))
@@ -286,6 +292,32 @@ def media_upload(request: HttpRequest) -> HttpResponse:
         return _media_page(request, form, 422)
     messages.success(request, _("Image added to the library."))
     return redirect("publishing:media", slug=actor.workspace.slug)
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_safe
+def media_file(request: HttpRequest, media_id: int) -> HttpResponseBase:
+    """An image from the library, to members who may see the library.
+
+    Served with its sniffed type only, never sniffed again by the browser, and fenced off
+    (sandboxed, no scripts) in case a browser opens it as a document.
+    """
+    asset = selectors.access_media(_actor(request), media_id)
+    mime_type = asset.mime_type if asset.mime_type in MEDIA_EXTENSIONS else ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", asset.original_name.rsplit(".", 1)[0]).strip("-")
+    filename = f"{stem[:60] or 'image'}.{MEDIA_EXTENSIONS.get(mime_type, 'bin')}"
+    try:
+        handle = asset.file.open("rb")
+    except OSError:
+        raise NotFound() from None  # the row outlived its file (storage wiped or moved)
+    response = FileResponse(handle, content_type=mime_type or "application/octet-stream")
+    disposition = "inline" if mime_type else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @workspace_view(Perm.VIEW_CONTENT)

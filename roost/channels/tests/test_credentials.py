@@ -34,8 +34,12 @@ def test_rotation_moves_every_channel_to_the_new_key(world: World, settings: Any
     assert Channel.objects.get(pk=channel.pk).credentials == {"token": "t1"}
     out = io.StringIO()
     call_command("rotate_secrets", stdout=out)
-    # The fixture's channels (written with the SECRET_KEY-derived key) move over too.
-    assert out.getvalue() == "re-encrypted 3 channel(s); 0 unreadable\n"
+    # The fixture's channels (written with the SECRET_KEY-derived key) move over too, and
+    # so do the fixture's webhook endpoints (their signing secrets).
+    assert out.getvalue() == (
+        "re-encrypted 3 channel(s); 0 unreadable\n"
+        "re-encrypted 2 webhook endpoint(s); 0 unreadable\n"
+    )
     settings.ROOST_SECRET_KEYS = [new]  # the old key can go now
     assert Channel.objects.get(pk=channel.pk).credentials == {"token": "t1"}
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from roost.core import clock, crypto
 from roost.core.exceptions import ValidationFailed
 from roost.inbox.models import (
     InboxRule,
@@ -117,14 +119,15 @@ def endpoint_create(
         errors["task_kinds"] = [_("Choose lead, support, feedback or other.")]
     if errors:
         raise ValidationFailed(errors)
-    secret = "whsec_" + secrets.token_urlsafe(32)
-    endpoint = WebhookEndpoint.objects.create(
+    secret = _new_secret()
+    endpoint = WebhookEndpoint(
         workspace=actor.workspace,
         name=name.strip()[:100],
         url=url,
-        secret=secret,
         task_kinds=list(task_kinds),
     )
+    endpoint.secret = secret  # kept encrypted
+    endpoint.save()
     audit_record(
         workspace=actor.workspace,
         actor=actor.user,
@@ -133,6 +136,79 @@ def endpoint_create(
         url=url,
     )
     return endpoint, secret
+
+
+# How long the previous secret keeps signing after a rotation, unless told otherwise.
+ROTATION_GRACE = timedelta(hours=24)
+MAX_GRACE = timedelta(days=7)
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def endpoint_rotate_secret(
+    *, actor: Membership, endpoint: WebhookEndpoint, grace: timedelta = ROTATION_GRACE
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret (shown once); the current one keeps signing, next to it, until
+    `grace` has passed, so the receiver can switch without losing a delivery. A secret
+    still in an earlier grace period stops signing now."""
+    require(actor, Perm.MANAGE_SETTINGS)
+    if not timedelta(0) <= grace <= MAX_GRACE:
+        raise ValidationFailed({"grace_hours": [_("Keep the old secret for at most 7 days.")]})
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    secret = _new_secret()
+    until = clock.now() + grace
+    if grace:
+        endpoint.previous_secret_encrypted = endpoint.secret_encrypted
+        endpoint.previous_secret_expires_at = until
+    else:
+        endpoint.previous_secret_encrypted, endpoint.previous_secret_expires_at = "", None
+    endpoint.secret = secret
+    endpoint.save(
+        update_fields=[
+            "secret_encrypted",
+            "previous_secret_encrypted",
+            "previous_secret_expires_at",
+        ]
+    )
+    audit_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action="inbox.webhook_secret_rotated",
+        target=endpoint,
+        previous_valid_until=until.isoformat() if grace else None,
+    )
+    return endpoint, secret
+
+
+def endpoint_secrets_reencrypt() -> tuple[int, int]:
+    """Re-encrypt every endpoint's secrets with the newest key (`roost rotate_secrets`);
+    a previous secret whose grace period is over is dropped instead. Returns
+    (re-encrypted, unreadable)."""
+    done = failed = 0
+    now = clock.now()
+    rows = WebhookEndpoint.objects.values_list(
+        "pk", "secret_encrypted", "previous_secret_encrypted", "previous_secret_expires_at"
+    )
+    for pk, current, previous, expires in rows.iterator():
+        try:
+            changes: dict[str, Any] = {"secret_encrypted": crypto.rotate(current)}
+            if previous and expires is not None and now < expires:
+                changes["previous_secret_encrypted"] = crypto.rotate(previous)
+            elif previous:
+                changes.update(previous_secret_encrypted="", previous_secret_expires_at=None)
+        except crypto.SecretUnreadable:
+            failed += 1
+            continue
+        # Only if unchanged meanwhile: a secret rotated since was written with the newest
+        # key already.
+        WebhookEndpoint.objects.filter(
+            pk=pk, secret_encrypted=current, previous_secret_encrypted=previous
+        ).update(**changes)
+        done += 1
+    return done, failed
 
 
 @transaction.atomic

@@ -242,6 +242,16 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+def signature_header(endpoint: WebhookEndpoint, timestamp: str, body: bytes) -> str:
+    """The X-Roost-Signature value: `sha256=<hex>` for each secret that signs now, the
+    current one first, comma-separated (two only during a rotation's grace period). A
+    receiver accepts the request if any one of them matches."""
+    return ", ".join(
+        "sha256=" + signature(secret, timestamp, body)
+        for secret in endpoint.signing_secrets(clock.now())
+    )
+
+
 def webhook_body(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 

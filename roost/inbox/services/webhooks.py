@@ -13,7 +13,7 @@ import httpx
 
 from roost.core import clock
 from roost.inbox.models import WebhookDelivery
-from roost.inbox.services.triage import signature, webhook_body
+from roost.inbox.services.triage import signature_header, webhook_body
 
 MAX_ATTEMPTS = 8
 CLAIM_LEASE = timedelta(minutes=5)
@@ -29,7 +29,7 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
         "X-Roost-Event": delivery.event,
         "X-Roost-Delivery": str(delivery.pk),
         "X-Roost-Timestamp": stamp,
-        "X-Roost-Signature": "sha256=" + signature(delivery.endpoint.secret, stamp, body),
+        "X-Roost-Signature": signature_header(delivery.endpoint, stamp, body),
     }
     try:
         response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=TIMEOUT)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from io import BytesIO
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from roost.core.exceptions import ValidationFailed
-from roost.publishing.models import MediaAsset
+from roost.publishing.models import MEDIA_EXTENSIONS, MediaAsset
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -22,34 +24,14 @@ MAX_SIDE = 8000
 MIN_SIDE = 16
 
 
-def media_upload(*, actor: Membership, upload: UploadedFile, alt_text: str = "") -> MediaAsset:
-    """Keep an image in the library if it is a real JPEG/PNG/GIF/WebP of sensible size."""
-    require(actor, Perm.COMPOSE)
-    name = upload.name or "image"
-    if upload.size is not None and upload.size > MAX_BYTES:
-        raise ValidationFailed(
-            {
-                "file": [
-                    _("%(name)s is %(mb).1f MB; the limit is 10 MB.")
-                    % {"name": name, "mb": upload.size / 1048576}
-                ]
-            }
-        )
-    data = upload.read()
-    try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()
-        with Image.open(BytesIO(data)) as image:
-            kind, width, height = image.format, image.width, image.height
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationFailed(
-            {
-                "file": [
-                    _("%(name)s is not an image Roost can publish (JPEG, PNG, GIF or WebP).")
-                    % {"name": name}
-                ]
-            }
-        ) from None
+def too_large(name: str) -> ValidationFailed:
+    """The refusal for a file past the size limit, also when its size is not known yet."""
+    return ValidationFailed(
+        {"file": [_("%(name)s is larger than 10 MB, the limit.") % {"name": name or _("The file")}]}
+    )
+
+
+def _check_kind_and_sides(name: str, kind: str, width: int, height: int) -> None:
     if kind not in TYPES:
         raise ValidationFailed(
             {
@@ -71,19 +53,95 @@ def media_upload(*, actor: Membership, upload: UploadedFile, alt_text: str = "")
                 ]
             }
         )
-    upload.seek(0)
+
+
+def _not_an_image(name: str) -> ValidationFailed:
+    return ValidationFailed(
+        {
+            "file": [
+                _("%(name)s is not an image Roost can publish (JPEG, PNG, GIF or WebP).")
+                % {"name": name}
+            ]
+        }
+    )
+
+
+def _inspect(name: str, data: bytes) -> tuple[str, int, int]:
+    """The format Pillow detects in the bytes and the image's size; any refusal in words.
+
+    Pillow reads untrusted bytes here, so anything it raises (OSError, SyntaxError,
+    EOFError, struct.error, ValueError…) means "not an image Roost can use", never a 500.
+    Nothing is decoded before the declared size is known to be sensible.
+    """
+    with warnings.catch_warnings():
+        # Pillow warns at open (and past twice its limit, raises) for a declared size that
+        # could be a decompression bomb; both are refusals here.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(BytesIO(data)) as image:
+                kind, width, height = image.format or "", image.width, image.height
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValidationFailed(
+                {
+                    "file": [
+                        _(
+                            "%(name)s declares too many pixels to open safely; images must "
+                            "be between %(min)s and %(max)s pixels on each side."
+                        )
+                        % {"name": name, "min": MIN_SIDE, "max": MAX_SIDE}
+                    ]
+                }
+            ) from None
+        except Exception:
+            raise _not_an_image(name) from None
+        _check_kind_and_sides(name, kind, width, height)
+        try:
+            with Image.open(BytesIO(data)) as image:
+                image.verify()
+            # Decode once (a JPEG at an eighth of its size) so a truncated file is refused
+            # now, not by a network at publishing time.
+            with Image.open(BytesIO(data)) as image:
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.load()
+        except Exception:
+            raise _not_an_image(name) from None
+    return kind, width, height
+
+
+def media_upload(*, actor: Membership, upload: UploadedFile, alt_text: str = "") -> MediaAsset:
+    """Keep an image in the library if it is a real JPEG/PNG/GIF/WebP of sensible size.
+
+    The stored file is named by what the bytes are, never by the name the client sent: a
+    GIF called `poly.html` is kept as `<random>.gif` with type image/gif.
+    """
+    require(actor, Perm.COMPOSE)
+    name = upload.name or "image"
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise ValidationFailed(
+            {
+                "file": [
+                    _("%(name)s is %(mb).1f MB; the limit is 10 MB.")
+                    % {"name": name, "mb": upload.size / 1048576}
+                ]
+            }
+        )
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise too_large(name)
+    kind, width, height = _inspect(name, data)
+    mime_type = TYPES[kind]
     with transaction.atomic():
         asset = MediaAsset(
             workspace=actor.workspace,
             original_name=name[:255],
-            mime_type=TYPES[kind],
+            mime_type=mime_type,
             width=width,
             height=height,
             size=len(data),
             alt_text=alt_text.strip(),
             uploaded_by=actor.user,
         )
-        asset.file.save(name, upload, save=False)
+        asset.file.save(f"upload.{MEDIA_EXTENSIONS[mime_type]}", ContentFile(data), save=False)
         asset.save()
         audit_record(
             workspace=actor.workspace,

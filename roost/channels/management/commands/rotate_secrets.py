@@ -1,4 +1,5 @@
-"""`roost rotate_secrets`: re-encrypt every channel's credentials with the newest key."""
+"""`roost rotate_secrets`: re-encrypt every secret kept at rest (channel credentials,
+webhook signing secrets) with the newest key."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from django.db import transaction
 
 from roost.channels.models import Channel
 from roost.core.crypto import SecretUnreadable, rotate
+from roost.inbox.services.config import endpoint_secrets_reencrypt
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt channel credentials with the first key in ROOST_SECRET_KEYS. Put the new "
-        "key first, keep the old ones after it, run this, then drop the old keys."
+        "Re-encrypt channel credentials and webhook signing secrets with the first key in "
+        "ROOST_SECRET_KEYS. Put the new key first, keep the old ones after it, run this, "
+        "then drop the old keys."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,3 +33,5 @@ class Command(BaseCommand):
                 Channel.objects.filter(pk=channel.pk).update(credentials_encrypted=token)
             done += 1
         self.stdout.write(f"re-encrypted {done} channel(s); {failed} unreadable")
+        done, failed = endpoint_secrets_reencrypt()
+        self.stdout.write(f"re-encrypted {done} webhook endpoint(s); {failed} unreadable")
