@@ -52,6 +52,9 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            # Invite, review, reset and calendar-feed links carry secrets in their path.
+            "--logger-class",
+            "roost.core.gunicorn_logging.RedactingLogger",
             "--graceful-timeout",
             "5",
         ]
