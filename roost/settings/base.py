@@ -3,13 +3,18 @@
 from django.utils.translation import gettext_lazy as _
 
 from roost.settings.env import BASE_DIR, env_bool, env_list, env_str
+from roost.settings.secret_key import secret_key_from_env_or_file
 
 VAR_DIR = BASE_DIR / "var"
 
-# The embedded default. roost.settings.production refuses to start with it.
-DEFAULT_SECRET_KEY = "roost-embedded-default-secret-change-me-in-production"
-SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
-DEBUG = env_bool("ROOST_DEBUG", True)
+# SECRET_KEY from the environment, else this install's own random key, generated on first
+# start into var/secret_key (mode 0600). Keep that file with the database's backups: it
+# also derives the key that encrypts channel credentials (roost/core/crypto.py).
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+SECRET_KEY = secret_key_from_env_or_file(env_str("SECRET_KEY", ""), SECRET_KEY_FILE)
+# Off unless asked for (ROOST_DEBUG=1, or `roost run --debug`): debug pages show code,
+# settings and data to anyone who reaches the server.
+DEBUG = env_bool("ROOST_DEBUG", False)
 ALLOWED_HOSTS = env_list("ROOST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("ROOST_CSRF_TRUSTED_ORIGINS", [])
 ROOST_BASE_URL = env_str("ROOST_BASE_URL", "http://127.0.0.1:8000")
