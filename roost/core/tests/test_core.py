@@ -97,6 +97,21 @@ def test_production_settings_refuse_the_default_secret_and_debug() -> None:
         text=True,
     )
     assert result.returncode != 0 and "DEBUG" in result.stderr
+    for backend in ("console", "locmem", "filebased"):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={
+                **good,
+                "ROOST_EMAIL_BACKEND": f"django.core.mail.backends.{backend}.EmailBackend",
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode != 0, backend
+        assert "ImproperlyConfigured: Production settings refuse the e-mail backend" in (
+            result.stderr
+        )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=good, capture_output=True, text=True
     )
