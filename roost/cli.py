@@ -24,7 +24,8 @@ Operate
   check --deploy   check production settings
 
 Settings come from the environment: DATABASE_URL (default: SQLite in ./var),
-SECRET_KEY, ROOST_DEBUG, ROOST_ALLOWED_HOSTS, ROOST_BASE_URL, ROOST_EMAIL_*.
+SECRET_KEY (default: generated into ./var/secret_key), ROOST_DEBUG (default: off),
+ROOST_ALLOWED_HOSTS, ROOST_BASE_URL, ROOST_EMAIL_*, ROOST_TRUSTED_PROXY_COUNT.
 Use DJANGO_SETTINGS_MODULE=roost.settings.production in production.
 
 Every other Django management command works too: roost help --commands lists them.

@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from roost.core import clock
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -65,3 +67,21 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class RateLimitHit(models.Model):
+    """One counted request under a rate limit (password-reset asks, per e-mail and per IP).
+
+    `key` is a SHA-256 of what is limited, so the table holds no addresses; rows older
+    than the limit's window are deleted as new ones come in.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="ratelimit_scope_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from roost.accounts import services
+from roost.accounts.client_ip import client_ip
 from roost.accounts.forms import LanguageForm, LoginForm, ProfileForm, SignupForm
+from roost.accounts.throttle import password_reset_allowed
 from roost.core.exceptions import RoostError
 from roost.web.decorators import error_response, login_view, public_view
 from roost.web.forms import apply_error
@@ -28,14 +35,39 @@ login_page = public_view(
     )
 )
 logout_page = public_view(auth_views.LogoutView.as_view())
-password_reset = public_view(
-    auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html",
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-    )
-)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, rate-limited, with links built from ROOST_BASE_URL."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Over a limit the answer is the same "sent" page, so it tells nothing about
+        # whether the address has an account; only the e-mail is left out.
+        if password_reset_allowed(email=form.cleaned_data["email"], ip=client_ip(self.request)):
+            # Never the request's Host header: a forged one would put an attacker's
+            # host into a genuine reset e-mail.
+            base = settings.ROOST_BASE_URL.rstrip("/")
+            parts = urlsplit(base)
+            form.save(
+                domain_override=parts.netloc,
+                use_https=parts.scheme == "https",
+                token_generator=self.token_generator,
+                from_email=self.from_email,
+                email_template_name=self.email_template_name,
+                subject_template_name=self.subject_template_name,
+                request=self.request,
+                html_email_template_name=self.html_email_template_name,
+                extra_email_context={"base_url": base},
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_reset = public_view(never_cache(PasswordResetView.as_view()))
 password_reset_done = public_view(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
@@ -90,6 +122,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @public_view
+@never_cache
 def invite(request: HttpRequest, token: str) -> HttpResponse:
     """Show an invite; accept it as the logged-in user, or create an account to accept it."""
     try:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from roost.approvals import selectors, services
@@ -99,6 +100,7 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @public_view
+@never_cache
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """An outside approver's signed link: see the item, decide once."""
     try:

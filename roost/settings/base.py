@@ -3,13 +3,18 @@
 from django.utils.translation import gettext_lazy as _
 
 from roost.settings.env import BASE_DIR, env_bool, env_list, env_str
+from roost.settings.secret_key import secret_key_from_env_or_file
 
 VAR_DIR = BASE_DIR / "var"
 
-# The embedded default. roost.settings.production refuses to start with it.
-DEFAULT_SECRET_KEY = "roost-embedded-default-secret-change-me-in-production"
-SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
-DEBUG = env_bool("ROOST_DEBUG", True)
+# SECRET_KEY from the environment, else this install's own random key, generated on first
+# start into var/secret_key (mode 0600). Keep that file with the database's backups: it
+# also derives the key that encrypts channel credentials (roost/core/crypto.py).
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+SECRET_KEY = secret_key_from_env_or_file(env_str("SECRET_KEY", ""), SECRET_KEY_FILE)
+# Off unless asked for (ROOST_DEBUG=1, or `roost run --debug`): debug pages show code,
+# settings and data to anyone who reaches the server.
+DEBUG = env_bool("ROOST_DEBUG", False)
 ALLOWED_HOSTS = env_list("ROOST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("ROOST_CSRF_TRUSTED_ORIGINS", [])
 ROOST_BASE_URL = env_str("ROOST_BASE_URL", "http://127.0.0.1:8000")
@@ -134,13 +139,47 @@ DEFAULT_FROM_EMAIL = env_str("ROOST_DEFAULT_FROM_EMAIL", "Roost <roost@localhost
 
 ROOST_INVITE_DAYS = 7
 
+# Secrets never reach a log line: django.request ("Not Found: /invite/inv_…") and the
+# runserver access log (django.server) are redacted at the source, every other record on
+# its way out (roost/core/redaction.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "roost.core.redaction.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("ROOST_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        # Its DEBUG records dump whole template contexts (a token shown once, a request).
+        "django.template": {"level": "INFO", "filters": ["redact_secrets"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_secrets"],
+        },
+    },
 }
 
 # Channel credentials are encrypted with these keys (newest first); see roost/core/crypto.py.

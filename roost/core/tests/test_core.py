@@ -69,16 +69,26 @@ def test_worker_runs_a_task_and_beats(tmp_path: Path) -> None:
 
 def test_production_settings_refuse_the_default_secret_and_debug() -> None:
     code = "import django; django.setup()"
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ROOST_DEBUG"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ROOST_DEBUG", "ROOST_EMAIL_BACKEND"}
+    }
+    smtp = {"ROOST_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "roost.settings.production"},
+        env={**clean, **smtp, "DJANGO_SETTINGS_MODULE": "roost.settings.production"},
         capture_output=True,
         text=True,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
-    good = {**clean, "DJANGO_SETTINGS_MODULE": "roost.settings.production", "SECRET_KEY": "x" * 50}
+    good = {
+        **clean,
+        **smtp,
+        "DJANGO_SETTINGS_MODULE": "roost.settings.production",
+        "SECRET_KEY": "x" * 50,
+    }
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -87,6 +97,21 @@ def test_production_settings_refuse_the_default_secret_and_debug() -> None:
         text=True,
     )
     assert result.returncode != 0 and "DEBUG" in result.stderr
+    for backend in ("console", "locmem", "filebased"):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={
+                **good,
+                "ROOST_EMAIL_BACKEND": f"django.core.mail.backends.{backend}.EmailBackend",
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode != 0, backend
+        assert "ImproperlyConfigured: Production settings refuse the e-mail backend" in (
+            result.stderr
+        )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=good, capture_output=True, text=True
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from roost.channels.models import Channel
-from roost.core.crypto import SecretUnreadable, rotate
+from roost.core.crypto import SecretUnreadable, legacy_default_rotate, opens, rotate
 from roost.inbox.services.config import endpoint_secrets_reencrypt
 
 
@@ -20,7 +20,20 @@ class Command(BaseCommand):
         "then drop the old keys."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--from-legacy-default",
+            action="store_true",
+            help=(
+                "Move credentials written under Roost's old public default SECRET_KEY to "
+                "this install's key (roost run does this on start); touch nothing else."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["from_legacy_default"]:
+            self._from_legacy_default(options["verbosity"])
+            return
         done = failed = 0
         for channel in Channel.objects.exclude(credentials_encrypted="").iterator():
             try:
@@ -35,3 +48,25 @@ class Command(BaseCommand):
         self.stdout.write(f"re-encrypted {done} channel(s); {failed} unreadable")
         done, failed = endpoint_secrets_reencrypt()
         self.stdout.write(f"re-encrypted {done} webhook endpoint(s); {failed} unreadable")
+
+    def _from_legacy_default(self, verbosity: int) -> None:
+        moved = failed = 0
+        for channel in Channel.objects.exclude(credentials_encrypted="").iterator():
+            old = channel.credentials_encrypted
+            if opens(old):
+                continue
+            try:
+                token = legacy_default_rotate(old)
+            except SecretUnreadable:
+                failed += 1
+                self.stderr.write(f"channel {channel.pk} ({channel.name}): no key opens it")
+                continue
+            # Conditional: a value someone re-saved meanwhile is theirs, not ours to replace.
+            moved += Channel.objects.filter(pk=channel.pk, credentials_encrypted=old).update(
+                credentials_encrypted=token
+            )
+        if moved or failed or verbosity >= 1:
+            self.stdout.write(
+                f"moved {moved} channel(s) from the old default key to this install's key; "
+                f"{failed} unreadable"
+            )

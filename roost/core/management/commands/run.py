@@ -1,11 +1,13 @@
 """`roost run`: migrate, make sure the demo exists, serve the web app and the worker.
 
 Ctrl-C (or SIGTERM) stops them all; one that dies is restarted, with a backoff, while the
-others keep serving.
+others keep serving. DEBUG stays off unless `--debug` (or ROOST_DEBUG) asks for it, and
+then only on a loopback address.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from roost.core.supervisor import Child, Supervisor
 
@@ -28,13 +30,29 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="Address for the web app.")
         parser.add_argument("--no-demo", action="store_true", help="Do not create demo data.")
         parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Django debug pages (tracebacks, settings); only on a loopback --bind.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        debug = options["debug"] or settings.DEBUG
+        if debug and not is_loopback_bind(options["bind"]):
+            raise CommandError(
+                f"Debug pages show code, settings and data: refusing to serve them on "
+                f"{options['bind']}. Bind to 127.0.0.1 or drop --debug / ROOST_DEBUG."
+            )
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Credentials an older Roost wrote under its public default key move to this
+        # install's key, once: afterwards the keyring opens them and nothing is left to move.
+        call_command("rotate_secrets", from_legacy_default=True, verbosity=0)
         self.stdout.write("roost: database is up to date")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "ROOST_DEBUG": "1" if debug else "0"}
+        if debug:
+            self.stdout.write(self.style.WARNING("roost: debug pages are on (--debug)"))
         exe = sys.executable
         sandbox = self._start_sandbox(exe, env)
         if not options["no_demo"]:
@@ -52,6 +70,9 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            # Invite, review, reset and calendar-feed links carry secrets in their path.
+            "--logger-class",
+            "roost.core.gunicorn_logging.RedactingLogger",
             "--graceful-timeout",
             "5",
         ]
@@ -94,6 +115,19 @@ class Command(BaseCommand):
             time.sleep(0.1)
         self.stderr.write("roost: the Sandbox did not start; Sandbox channels will wait")
         return proc
+
+
+def is_loopback_bind(bind: str) -> bool:
+    """Whether a gunicorn --bind address is a loopback IP (a unix socket usually sits
+    behind a public proxy, so it does not count)."""
+    host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _answers(url: str) -> bool:
