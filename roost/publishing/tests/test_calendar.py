@@ -623,8 +623,11 @@ def test_drag_and_drop_and_keyboard_move_in_a_browser(
     expect(page.locator('#calendar td[data-day="2031-03-26"]')).to_contain_text("Drag me along")
 
     # The week view: a day and an hour; the minutes stay.
+    # Each swap is waited for: a click on the old calendar's link would count twice.
     page.locator("#calendar").get_by_role("link", name="Week", exact=True).click()
+    expect(page.locator('#calendar td[data-day="2031-03-10"][data-hour="9"]')).to_be_attached()
     page.locator("#calendar").get_by_role("link", name="Next week →").click()
+    expect(page.locator('#calendar td[data-day="2031-03-17"][data-hour="9"]')).to_be_attached()
     page.locator("#calendar").get_by_role("link", name="Next week →").click()
     expect(page.locator('#calendar td[data-day="2031-03-26"][data-hour="9"]')).to_contain_text(
         "Drag me along"
