@@ -21,6 +21,7 @@ from roost.core.exceptions import NotFound, RoostError, ValidationFailed
 from roost.networks import registry
 from roost.publishing.models import QueueSlot
 from roost.publishing.services.campaigns import queue_slots_set
+from roost.web.csp import csp_form_may_leave
 from roost.web.decorators import workspace_view
 from roost.web.forms import apply_error
 from roost.workspaces.roles import Perm
@@ -54,6 +55,7 @@ def _network_or_404(key: str) -> registry.Network:
         raise NotFound() from None
 
 
+@csp_form_may_leave
 @workspace_view(Perm.CONNECT_CHANNELS)
 def connect(request: HttpRequest, network: str) -> HttpResponse:
     actor = _actor(request)

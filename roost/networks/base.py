@@ -14,6 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from roost.core.urls import safe_http_url
+
+
+def _keep_safe_url(obj: object) -> None:
+    """A URL a network hands back is kept only if it is an absolute http(s) URL; anything
+    else (`javascript:`, `data:`, relative, malformed) becomes "" here, at the boundary,
+    so no store and no template ever sees it."""
+    object.__setattr__(obj, "url", safe_http_url(getattr(obj, "url", "")))
+
 
 class Outcome(enum.StrEnum):
     OK = "ok"
@@ -69,6 +78,9 @@ class Published:
     url: str
     part_ids: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        _keep_safe_url(self)
+
 
 @dataclass(frozen=True)
 class Result:
@@ -121,6 +133,9 @@ class Account:
     display_name: str = ""
     url: str = ""
 
+    def __post_init__(self) -> None:
+        _keep_safe_url(self)
+
 
 class InboundKind(enum.StrEnum):
     MENTION = "mention"
@@ -145,6 +160,9 @@ class Inbound:
     root_id: str = ""  # the start of the thread it belongs to
     conversation_id: str = ""  # direct conversations
     language: str = ""
+
+    def __post_init__(self) -> None:
+        _keep_safe_url(self)
 
 
 @dataclass(frozen=True)

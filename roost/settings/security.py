@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.utils.csp import CSP
+
 from roost.settings.env import env_bool, env_int
 
 SESSION_COOKIE_HTTPONLY = True
@@ -11,6 +13,25 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (docs/security.md, "Links and the
+# Content-Security-Policy"). Scripts only from Roost's own static files (or an inline block
+# carrying this response's nonce): no inline script, no inline event handler, no eval.
+# Styles only from Roost's stylesheets too: no template uses a style attribute, and htmx's
+# own inline <style> is switched off in web/base.html. Images: Roost's own and data: URIs
+# (the API docs' icons); no page shows a remote image.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Behind reverse proxies: how many of them append to X-Forwarded-For (0: trust only
 # REMOTE_ADDR). See roost/accounts/client_ip.py and docs/security.md.

@@ -1,0 +1,52 @@
+"""Which URLs from outside (a network, a user) Roost keeps and shows as links.
+
+A link's scheme decides what a click does: `javascript:`, `data:` and `vbscript:` run
+script in Roost's origin. Only absolute http(s) URLs with a host are kept; anything else
+becomes an empty string, which templates show as plain text. No normalising: a value is
+either kept exactly as it came or dropped, so what is stored is what was checked.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import urlsplit
+
+SAFE_SCHEMES = frozenset({"http", "https"})
+
+
+def _has_unsafe_char(value: str) -> bool:
+    """Whitespace, control and invisible format characters, and backslashes (which
+    browsers read as slashes): none belongs in a URL as sent, and each can hide a scheme."""
+    for char in value:
+        if char.isspace() or char == "\\" or unicodedata.category(char) in {"Cc", "Cf"}:
+            return True
+    return False
+
+
+def safe_http_url(value: object, max_length: int = 500) -> str:
+    """`value` if it is an absolute http(s) URL with a host, else "" (never raises).
+
+    Longer than `max_length`: "" too, as a cut URL points somewhere else."""
+    if not isinstance(value, str) or not value or len(value) > max_length:
+        return ""
+    if _has_unsafe_char(value):
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError for a malformed port)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
+        return ""
+    return value
+
+
+def safe_local_path(value: object) -> str:
+    """`value` if it is a path on this site ("/w/…"), else "". Used for links Roost built
+    itself and stored (notifications), so a stored value can never become a script link
+    nor point to another host ("//evil.example" and "/\\evil.example" are other hosts)."""
+    if not isinstance(value, str) or not value.startswith("/"):
+        return ""
+    if value.startswith("//") or _has_unsafe_char(value):
+        return ""
+    return value

@@ -1,0 +1,38 @@
+/* Inbox keys: j/k move through the list, e completes, a assigns, r replies; clicking an
+   item marks it current; a saved reply is inserted at the cursor; typing tells presence. */
+(function () {
+  "use strict";
+  if (window.roostInbox) { return; }
+  window.roostInbox = true;
+  function items() { return Array.prototype.slice.call(document.querySelectorAll("#inbox-list [data-item]")); }
+  function typing(el) { return el && el.closest && el.closest("input, textarea, select, [contenteditable]"); }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) return;
+    var list = items(), cur = list.findIndex(function (a) { return a.getAttribute("aria-current") === "true"; });
+    var el = null;
+    if (ev.key === "j" || ev.key === "k") {
+      el = list[cur < 0 ? 0 : Math.max(0, Math.min(list.length - 1, cur + (ev.key === "j" ? 1 : -1)))];
+      if (el) { el.click(); el.focus(); }
+    } else if (ev.key === "e") {
+      el = document.getElementById("complete-form"); if (el) el.requestSubmit();
+    } else if (ev.key === "a") {
+      el = document.getElementById("assign_assignee"); if (el) el.focus();
+    } else if (ev.key === "r") {
+      el = document.getElementById("reply_text"); if (el) el.focus();
+    }
+    if (el) ev.preventDefault();
+  });
+  document.addEventListener("click", function (ev) {
+    var item = ev.target.closest("[data-item]");
+    if (item) { items().forEach(function (a) { a.removeAttribute("aria-current"); }); item.setAttribute("aria-current", "true"); }
+    var saved = ev.target.closest("[data-insert]"), box = document.getElementById("reply_text");
+    if (saved && box) {
+      var at = box.selectionStart || box.value.length;
+      box.value = box.value.slice(0, at) + saved.dataset.insert + box.value.slice(box.selectionEnd || at);
+      box.focus(); box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  document.addEventListener("input", function (ev) {
+    if (ev.target.id === "reply_text") { var s = document.getElementById("presence-state"); if (s) s.value = ev.target.value ? "typing" : "viewing"; }
+  });
+})();
