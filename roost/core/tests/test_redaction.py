@@ -46,6 +46,10 @@ def secret_urls() -> list[tuple[str, str, list[str]]]:
     return urls
 
 
+# Named by route, not by the random secrets: every pytest-xdist worker collects the same ids.
+SECRET_URL_CASES = [pytest.param(*case, id=case[0]) for case in secret_urls()]
+
+
 def test_every_token_route_is_known_to_the_redaction() -> None:
     names = {name for name, _path, _secrets in secret_urls()}
     assert (
@@ -60,7 +64,7 @@ def test_every_token_route_is_known_to_the_redaction() -> None:
     )
 
 
-@pytest.mark.parametrize(("name", "path", "secrets"), secret_urls())
+@pytest.mark.parametrize(("name", "path", "secrets"), SECRET_URL_CASES)
 def test_each_token_route_is_redacted_wherever_it_appears(
     name: str, path: str, secrets: list[str]
 ) -> None:
@@ -120,7 +124,7 @@ def gunicorn_logger() -> Any:
         log.filters.clear()
 
 
-@pytest.mark.parametrize(("name", "path", "secrets"), secret_urls())
+@pytest.mark.parametrize(("name", "path", "secrets"), SECRET_URL_CASES)
 def test_gunicorn_access_log_never_prints_a_token(
     gunicorn_logger: Any, name: str, path: str, secrets: list[str]
 ) -> None:
