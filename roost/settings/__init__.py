@@ -4,3 +4,4 @@ from roost.settings.base import *  # noqa: F403
 from roost.settings.database import *  # noqa: F403
 from roost.settings.security import *  # noqa: F403
 from roost.settings.tasks import *  # noqa: F403
+from roost.settings.workspaces import *  # noqa: F403
