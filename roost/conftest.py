@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from roost.accounts.models import User
 from roost.approvals.models import ApprovalRequest, Workflow, WorkflowStep
@@ -101,7 +101,9 @@ def world(db: Any) -> World:
     a_owner = members[Role.OWNER.value]
 
     b_user = make_user("owner@bravo.test", f"Bravo Owner {B_MARKER}")
-    b = services.workspace_create(actor=b_user, name=f"Bravo {B_MARKER}", timezone="UTC")
+    # Two unrelated tenants, as on an install that lets anyone create a workspace.
+    with override_settings(ROOST_WORKSPACE_CREATION="anyone"):
+        b = services.workspace_create(actor=b_user, name=f"Bravo {B_MARKER}", timezone="UTC")
     b_owner = Membership.objects.get(workspace=b, user=b_user)
     b_member = seed_member(b, make_user("creator@bravo.test", f"Bravo {B_MARKER}"), ["analyst"])
 

@@ -22,10 +22,10 @@ from roost.accounts import services
 from roost.accounts.client_ip import client_ip
 from roost.accounts.forms import LanguageForm, LoginForm, ProfileForm, SignupForm
 from roost.accounts.throttle import password_reset_allowed
-from roost.core.exceptions import RoostError
+from roost.core.exceptions import PermissionDenied, RoostError
 from roost.web.decorators import error_response, login_view, public_view
 from roost.web.forms import apply_error
-from roost.workspaces.services import invite_accept, invite_for_token
+from roost.workspaces.services import invite_accept, invite_for_token, invite_matches
 
 login_page = public_view(
     auth_views.LoginView.as_view(
@@ -135,6 +135,8 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             try:
                 membership = invite_accept(user=user, token=token)
+            except PermissionDenied as exc:  # logged in with another address
+                return error_response(request, 403, exc.message)
             except RoostError as exc:
                 return error_response(request, 409, exc.message)
             messages.success(request, _("Welcome to %(ws)s.") % {"ws": membership.workspace.name})
@@ -160,6 +162,10 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/invite.html",
-        {"invite": inv, "signup": signup},
+        {
+            "invite": inv,
+            "signup": signup,
+            "for_me": user.is_authenticated and invite_matches(inv, user),
+        },
         status=422 if signup is not None and signup.errors else 200,
     )

@@ -283,4 +283,4 @@ def post_approval_events(request: HttpRequest, slug: str, post_id: int) -> Any:
     post = publishing_selectors.post_detail(actor, post_id)
     if post is None:
         raise NotFound()
-    return [_event_out(e) for e in selectors.events_for(actor.workspace_id, "post", post.pk)]
+    return [_event_out(e) for e in selectors.events_for(actor, "post", post.pk)]

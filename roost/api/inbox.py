@@ -77,7 +77,13 @@ class MessageOut(Schema):
 
 
 class MessageDetailOut(MessageOut):
-    thread: list[MessageOut]
+    thread: list[MessageOut] = Field(
+        description="The conversation, as far as the member may read it (routed-only roles "
+        "see the items routed to them and our replies to those)"
+    )
+    thread_hidden: int = Field(
+        description="How many items of the conversation the member may not read"
+    )
     tasks: list[TaskOut]
     sla: str = Field(description="First response: ok, at_risk, breached or met")
 
@@ -157,10 +163,11 @@ def _detail(actor: Membership, message_id: int) -> dict[str, Any]:
     m = selectors.access_message(actor, message_id)
     ws = actor.workspace
     state = sla.first_response(m, triage.inbox_settings(ws.pk), ws.timezone)
-    thread = selectors.thread(m).select_related("channel")
+    thread = selectors.thread(actor, m).select_related("channel")
     return {
         **_message_out(m),
         "thread": [_message_out(t, tags=[]) for t in thread],
+        "thread_hidden": selectors.thread_hidden(actor, m),
         "tasks": [_task_out(t) for t in m.tasks.all()],
         "sla": state.state,
     }

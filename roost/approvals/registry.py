@@ -3,6 +3,7 @@ the engine calls only these methods."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,6 +15,12 @@ class Approvable(Protocol):
         """The object, or None when it no longer exists."""
 
     def workspace_id(self, obj: Any) -> int: ...
+
+    def visible_ids(self, member: Any, object_ids: Collection[int]) -> set[int]:
+        """Which of these objects `member` (a Membership) may see where they live (a post on
+        a channel they may use, an inbox message routed to them…). A review shows the
+        content under review, so nobody sees or decides a review of something hidden from
+        them: the engine asks this before every list, page and decision."""
 
     def title(self, obj: Any) -> str:
         """A short line for people (queues, notifications)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 
 from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, StepState
 from roost.approvals.registry import adapter
-from roost.approvals.services import approvers_of
+from roost.approvals.services import approvers_of, can_see
 from roost.workspaces.models import Membership
 
 
@@ -31,8 +32,21 @@ def _item(req: ApprovalRequest) -> QueueItem | None:
     return QueueItem(req, state, handler.title(obj), handler.url(obj), obj)
 
 
+def visible_requests(
+    membership: Membership, requests: Iterable[ApprovalRequest]
+) -> list[ApprovalRequest]:
+    """The requests whose item `membership` may see (one question per kind, not per item)."""
+    found = list(requests)
+    ids: dict[str, set[int]] = {}
+    for req in found:
+        ids.setdefault(req.kind, set()).add(req.object_id)
+    visible = {kind: adapter(kind).visible_ids(membership, wanted) for kind, wanted in ids.items()}
+    return [req for req in found if req.object_id in visible[req.kind]]
+
+
 def queue_for(membership: Membership) -> dict[str, list[QueueItem]]:
-    """Waiting for me (named or escalated to me), waiting for my groups, submitted by me."""
+    """Waiting for me (named or escalated to me), waiting for my groups, submitted by me;
+    only reviews of items the member may see."""
     pending = (
         ApprovalRequest.objects.filter(
             workspace_id=membership.workspace_id, status=RequestStatus.PENDING
@@ -44,7 +58,7 @@ def queue_for(membership: Membership) -> dict[str, list[QueueItem]]:
     my_groups = set(membership.groups.values_list("pk", flat=True))
     mine: list[QueueItem] = []
     groups: list[QueueItem] = []
-    for req in pending:
+    for req in visible_requests(membership, pending):
         item = _item(req)
         if item is None or item.state is None:
             continue
@@ -60,32 +74,38 @@ def queue_for(membership: Membership) -> dict[str, list[QueueItem]]:
             mine.append(item)
         elif via_group:
             groups.append(item)
-    submitted = [
-        i
-        for i in (
-            _item(r)
-            for r in ApprovalRequest.objects.filter(
-                workspace_id=membership.workspace_id, submitted_by=membership.user
-            )
-            .select_related("workspace")
-            .prefetch_related("steps")
-            .order_by("-submitted_at")[:50]
+    mine_submitted = (
+        ApprovalRequest.objects.filter(
+            workspace_id=membership.workspace_id, submitted_by=membership.user
         )
-        if i is not None
+        .select_related("workspace")
+        .prefetch_related("steps")
+        .order_by("-submitted_at")[:50]
+    )
+    submitted = [
+        i for i in (_item(r) for r in visible_requests(membership, mine_submitted)) if i is not None
     ]
     return {"mine": mine, "groups": groups, "submitted": submitted}
 
 
-def events_for(workspace_id: int, kind: str, object_id: int) -> QuerySet[ApprovalEvent]:
+def events_for(membership: Membership, kind: str, object_id: int) -> QuerySet[ApprovalEvent]:
+    """The approval history of one item, for a member who may see the item (else none)."""
+    if not can_see(membership, kind, object_id):
+        return ApprovalEvent.objects.none()
     return ApprovalEvent.objects.filter(
-        workspace_id=workspace_id, kind=kind, object_id=object_id
+        workspace_id=membership.workspace_id, kind=kind, object_id=object_id
     ).select_related("actor")
 
 
 def request_in(membership: Membership, request_id: int) -> ApprovalRequest | None:
-    return (
+    """One review in the member's workspace, if the member may see the item under review;
+    None otherwise (a hidden item's review does not exist for them)."""
+    req = (
         ApprovalRequest.objects.filter(workspace_id=membership.workspace_id, pk=request_id)
         .select_related("workspace", "submitted_by", "workflow")
         .prefetch_related("steps__decisions__user", "steps__step")
         .first()
     )
+    if req is None or not can_see(membership, req.kind, req.object_id):
+        return None
+    return req

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,9 +124,27 @@ def _due(step: WorkflowStep, req: ApprovalRequest, planned: datetime | None) -> 
     return clock.now() + hours
 
 
+def can_see(member: Membership, kind: str, object_id: int) -> bool:
+    """May `member` see the item under review where it lives? Seeing (or deciding) a review
+    requires it: the review shows the item's content."""
+    return object_id in adapter(kind).visible_ids(member, [object_id])
+
+
+def visible_members(members: Iterable[Membership], kind: str, object_id: int) -> list[Membership]:
+    return [m for m in members if can_see(m, kind, object_id)]
+
+
 def approvers_of(state: StepState, *, with_escalation: bool = True) -> set[Any]:
     """The users who may decide this step now (group membership is read now, not at
-    submission), plus the escalation target once escalated."""
+    submission), plus the escalation target once escalated.
+
+    Access comes first: a member named on the step (or through a group, or as the
+    escalation target) who may not see the item under review (a post on a channel they
+    are not granted, a reply to an inbox message not routed to them) is no approver of
+    it. They are not told about it, cannot open or decide it, and an "all of them" step
+    does not wait for them. Naming someone in a workflow never widens what they may see;
+    the workflow editor refuses to name a member who cannot use the workflow's channels,
+    so a step does not lose its approvers silently (docs/roles.md)."""
     step = state.step
     if step is None:
         return set()
@@ -135,8 +154,14 @@ def approvers_of(state: StepState, *, with_escalation: bool = True) -> set[Any]:
             found |= Q(pk=step.escalate_to_member_id)
         if step.escalate_to_group_id:
             found |= Q(groups=step.escalate_to_group_id)
-    members = Membership.objects.filter(found, workspace_id=state.request.workspace_id)
-    return {m.user for m in members.select_related("user").distinct()}
+    req = state.request
+    members = (
+        Membership.objects.filter(found, workspace_id=req.workspace_id)
+        .select_related("user")
+        .prefetch_related("roles")
+        .distinct()
+    )
+    return {m.user for m in visible_members(members, req.kind, req.object_id)}
 
 
 def _escalation_targets(state: StepState) -> set[Any]:
@@ -539,11 +564,15 @@ def escalate_due(now: datetime | None = None) -> int:
         obj = handler.load(req.object_id)
         title = handler.title(obj) if obj is not None else ""
         step = state.step
-        targets = set()
+        chosen: list[Membership] = []
         if step is not None and step.escalate_to_member is not None:
-            targets.add(step.escalate_to_member.user)
+            chosen.append(step.escalate_to_member)
         if step is not None and step.escalate_to_group is not None:
-            targets |= {m.user for m in step.escalate_to_group.members.select_related("user")}
+            chosen += step.escalate_to_group.members.select_related("user").prefetch_related(
+                "roles"
+            )
+        # Only people who may see the item are told about it (see approvers_of).
+        targets = {m.user for m in visible_members(chosen, req.kind, req.object_id)}
         _event(
             req,
             EventKind.ESCALATED,
@@ -674,6 +703,21 @@ def workflow_save(
         set(ids)
     ):
         errors["channels"] = [_("Some channels are not in this workspace.")]
+    named = {
+        pk
+        for s in steps
+        for pk in [*s.get("member_ids", []), s.get("escalate_member_id")]
+        if pk and pk in members
+    }
+    if blind := _limited_to_fewer_channels(actor.workspace, named, ids):
+        errors.setdefault("steps", []).append(
+            _(
+                "%(names)s cannot use every channel this workflow covers, so they could not "
+                "see what they are asked to review. Give them those channels, narrow the "
+                "workflow to their channels, or name someone else."
+            )
+            % {"names": ", ".join(blind)}
+        )
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -708,6 +752,31 @@ def workflow_save(
             steps=len(steps),
         )
     return workflow
+
+
+def _limited_to_fewer_channels(
+    workspace: Workspace, member_ids: set[int], channel_ids: list[int]
+) -> list[str]:
+    """Names of the members who may not use every channel a workflow covers (all of the
+    workspace's channels when it is not narrowed to some)."""
+    from roost.channels.models import Channel, ChannelAccess
+
+    limited = list(
+        Membership.objects.filter(workspace=workspace, pk__in=member_ids, all_channels=False)
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
+    if not limited:
+        return []
+    needed = set(channel_ids) or set(
+        Channel.objects.filter(workspace=workspace).values_list("pk", flat=True)
+    )
+    granted: dict[int, set[int]] = {}
+    for membership_id, channel_id in ChannelAccess.objects.filter(
+        membership__in=limited
+    ).values_list("membership_id", "channel_id"):
+        granted.setdefault(membership_id, set()).add(channel_id)
+    return [m.user.display_name for m in limited if not needed <= granted.get(m.pk, set())]
 
 
 def settings_save(

@@ -63,7 +63,7 @@ def _detail_context(
         "planned": planned,
         "late": planned is not None and planned <= services.clock.now(),
         "form": form or DecisionForm(),
-        "events": selectors.events_for(req.workspace_id, req.kind, req.object_id),
+        "events": selectors.events_for(actor, req.kind, req.object_id),
     }
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from roost.approvals.registry import register
-from roost.inbox.models import ReplyDraft
+from roost.inbox.models import Message, ReplyDraft
+from roost.inbox.selectors import q_visible
+from roost.workspaces.models import Membership
 
 
 class ReplyApprovable:
@@ -26,6 +30,18 @@ class ReplyApprovable:
 
     def workspace_id(self, obj: ReplyDraft) -> int:
         return obj.workspace_id
+
+    def visible_ids(self, member: Membership, object_ids: Collection[int]) -> set[int]:
+        """Replies to inbox messages the member may open (q_visible: the whole inbox, or
+        only what is routed to them, on their channels), and their own replies. The
+        review's snapshot quotes the customer's message."""
+        visible = Message.objects.filter(q_visible(member)).values("pk")
+        found = ReplyDraft.objects.filter(
+            Q(message__in=visible) | Q(author=member),
+            workspace_id=member.workspace_id,
+            pk__in=list(object_ids),
+        )
+        return set(found.values_list("pk", flat=True))
 
     def title(self, obj: ReplyDraft) -> str:
         text = obj.text.replace("\n", " ")

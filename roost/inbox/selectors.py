@@ -95,15 +95,49 @@ def message_detail(membership: Membership, message_id: int) -> Message | None:
     )
 
 
-def thread(message: Message) -> QuerySet[Message]:
-    return message.conversation.messages.order_by("sent_at", "id")
-
-
-def author_history(message: Message, limit: int = 20) -> QuerySet[Message]:
-    """What this person said to the brand before, on this channel."""
+def _q_thread_visible(membership: Membership, message: Message) -> Q:
+    """Which items of `message`'s conversation the member may read: the ones they may
+    open (q_visible), and our replies to those or written by them. For people who read
+    the whole inbox that is the whole conversation."""
+    opened = Message.objects.filter(
+        q_visible(membership), conversation_id=message.conversation_id, outgoing=False
+    ).values("remote_id")
     return (
-        Message.objects.filter(channel_id=message.channel_id, author_id=message.author_id)
+        q_visible(membership)
+        | Q(outgoing=True, parent_remote_id__in=opened)
+        | Q(outgoing=True, sent_by=membership)
+    )
+
+
+def thread(membership: Membership, message: Message) -> QuerySet[Message]:
+    """The conversation around `message`, as far as `membership` may read it: a routed-only
+    member (Customer Care, Sales) does not read, through the thread, the messages that
+    were not routed to them."""
+    return (
+        Message.objects.filter(
+            _q_thread_visible(membership, message), conversation_id=message.conversation_id
+        )
+        .distinct()
+        .order_by("sent_at", "id")
+    )
+
+
+def thread_hidden(membership: Membership, message: Message) -> int:
+    """How many items of the conversation the member may not read (shown as a count only,
+    so they know to ask a colleague)."""
+    everything = Message.objects.filter(conversation_id=message.conversation_id).count()
+    return everything - thread(membership, message).count()
+
+
+def author_history(membership: Membership, message: Message, limit: int = 20) -> QuerySet[Message]:
+    """What this person said to the brand before, on this channel: only what the member
+    may open themselves."""
+    return (
+        Message.objects.filter(
+            q_visible(membership), channel_id=message.channel_id, author_id=message.author_id
+        )
         .exclude(pk=message.pk)
+        .distinct()
         .order_by("-sent_at")[:limit]
     )
 

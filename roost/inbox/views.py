@@ -110,8 +110,9 @@ def _pane_context(
         initial = f"g{message.group_id}"
     return {
         "message": message,
-        "thread": list(selectors.thread(message).select_related("sent_by__user")),
-        "history": list(selectors.author_history(message)),
+        "thread": list(selectors.thread(actor, message).select_related("sent_by__user")),
+        "thread_hidden": selectors.thread_hidden(actor, message),
+        "history": list(selectors.author_history(actor, message)),
         "tasks": list(message.tasks.all()),
         "sla": state,
         "sla_label": _sla_label(state.state),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,9 @@ from django.utils.translation import gettext as _
 from roost.approvals.registry import register
 from roost.core.exceptions import RoostError
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
+from roost.publishing.selectors import posts_visible_to
+from roost.workspaces.models import Membership
+from roost.workspaces.roles import Perm
 
 
 def snapshot(post: Post) -> dict[str, Any]:
@@ -51,6 +55,14 @@ class PostApprovable:
 
     def workspace_id(self, obj: Post) -> int:
         return obj.workspace_id
+
+    def visible_ids(self, member: Membership, object_ids: Collection[int]) -> set[int]:
+        """The posts the member may open: content rights, and the channel access of
+        posts_visible_to (a post to at least one of their channels, or their own)."""
+        if not member.has_perm(Perm.VIEW_CONTENT):
+            return set()
+        found = posts_visible_to(member).filter(pk__in=list(object_ids))
+        return set(found.values_list("pk", flat=True))
 
     def title(self, obj: Post) -> str:
         text = obj.text.strip().replace("\n", " ")

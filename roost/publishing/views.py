@@ -22,6 +22,7 @@ from roost.publishing.services import campaigns as campaign_services
 from roost.publishing.services import compose, deletion, media, scheduling
 from roost.web.decorators import workspace_view
 from roost.web.forms import apply_error
+from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 
 
@@ -172,7 +173,8 @@ def compose_validate(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Perm.VIEW_CONTENT)
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = access_post(_actor(request), post_id)
+    actor = _actor(request)
+    post = access_post(actor, post_id)
     return render(
         request,
         "publishing/post.html",
@@ -181,12 +183,12 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "post": post,
             "rows": _delivery_rows(post),
             "schedule": ScheduleForm(initial={"mode": "at"}),
-            **_approval_context(post),
+            **_approval_context(actor, post),
         },
     )
 
 
-def _approval_context(post: Post) -> dict[str, Any]:
+def _approval_context(actor: Membership, post: Post) -> dict[str, Any]:
     """The post's review, if any, and its whole approval history."""
     from roost.approvals.models import ApprovalRequest
     from roost.approvals.selectors import events_for
@@ -195,7 +197,7 @@ def _approval_context(post: Post) -> dict[str, Any]:
         "approval_request": ApprovalRequest.objects.filter(kind="post", object_id=post.pk)
         .order_by("-submitted_at", "-id")
         .first(),
-        "events": events_for(post.workspace_id, "post", post.pk),
+        "events": events_for(actor, "post", post.pk),
     }
 
 

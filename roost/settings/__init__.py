@@ -5,3 +5,4 @@ from roost.settings.database import *  # noqa: F403
 from roost.settings.security import *  # noqa: F403
 from roost.settings.tasks import *  # noqa: F403
 from roost.settings.uploads import *  # noqa: F403
+from roost.settings.workspaces import *  # noqa: F403

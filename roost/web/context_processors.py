@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from roost.workspaces.access import may_create_workspace
 from roost.workspaces.roles import Perm
 from roost.workspaces.selectors import workspaces_for_user
 
@@ -23,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "current_workspace": getattr(request, "workspace", None),
         "current_membership": membership,
         "my_workspaces": workspaces_for_user(user),
+        # Asked only when the menu shows the link (a callable: templates call it lazily).
+        "can_create_workspace": lambda: may_create_workspace(user),
         "perms": perms,
         "Perm": Perm,
     }

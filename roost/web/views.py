@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roost.core import health as health_check
 from roost.web.decorators import error_response, login_view, public_view, workspace_view
+from roost.workspaces.access import may_create_workspace
 from roost.workspaces.roles import Perm
 from roost.workspaces.selectors import workspaces_for_user
 
@@ -21,7 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = workspaces_for_user(user)
     workspace = mine.filter(pk=user.last_workspace_id).first() or mine.first()
     if workspace is None:
-        return redirect("workspaces:create")
+        if may_create_workspace(user):
+            return redirect("workspaces:create")
+        return render(request, "web/no_workspace.html")
     return redirect("web:workspace_home", slug=workspace.slug)
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from roost.core.exceptions import NotFound, PermissionDenied
-from roost.workspaces.models import ApiToken, Group, Invite, Membership, MembershipRole
-from roost.workspaces.roles import Perm
+from roost.workspaces.models import (
+    ApiToken,
+    Group,
+    Invite,
+    Membership,
+    MembershipRole,
+    Workspace,
+)
+from roost.workspaces.roles import Perm, Role
 
 
 def _memberships() -> QuerySet[Membership]:
@@ -68,3 +76,20 @@ def access_token(actor: Membership, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound()
     return token
+
+
+def may_create_workspace(user: Any) -> bool:
+    """May this account create a workspace (and become its Owner)? The operator decides
+    with ROOST_WORKSPACE_CREATION: `owners` (people who own a workspace already), `staff`,
+    or `anyone`. Staff always may, and so may anyone on a fresh install with no workspace
+    yet (its first user sets it up)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    policy = settings.ROOST_WORKSPACE_CREATION
+    if policy == "anyone" or user.is_staff or user.is_superuser:
+        return True
+    if not Workspace.objects.exists():
+        return True
+    if policy == "owners":
+        return MembershipRole.objects.filter(membership__user=user, role=Role.OWNER).exists()
+    return False

@@ -23,7 +23,7 @@ from roost.core import clock
 from roost.core.bookkeeping import best_effort
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.tokens import hash_secret, new_secret
-from roost.workspaces.access import require
+from roost.workspaces.access import may_create_workspace, require
 from roost.workspaces.models import (
     ApiScope,
     ApiToken,
@@ -78,6 +78,16 @@ def _clean_workspace_fields(name: str, timezone: str, language: str) -> dict[str
     return errors
 
 
+def workspace_creation_refusal() -> str:
+    """Why this account may not create a workspace, in words."""
+    if settings.ROOST_WORKSPACE_CREATION == "staff":
+        return _("On this Roost, only its administrators create workspaces. Ask one of them.")
+    return _(
+        "On this Roost, new workspaces are created by the Owners of existing ones. Ask an "
+        "Owner to create it, or to invite you."
+    )
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "workspace"
     slug, n = base, 2
@@ -90,7 +100,10 @@ def _unique_slug(name: str) -> str:
 def workspace_create(
     *, actor: Any, name: str, timezone: str = "UTC", language: str = "en"
 ) -> Workspace:
-    """Create a workspace; its creator becomes its first Owner."""
+    """Create a workspace; its creator becomes its first Owner. Who may is the operator's
+    setting (ROOST_WORKSPACE_CREATION, see may_create_workspace)."""
+    if not may_create_workspace(actor):
+        raise PermissionDenied(workspace_creation_refusal())
     if errors := _clean_workspace_fields(name, timezone, language):
         raise ValidationFailed(errors)
     workspace = Workspace.objects.create(
@@ -146,6 +159,25 @@ def _owner_count(workspace: Workspace) -> int:
     return MembershipRole.objects.filter(membership__workspace=workspace, role=Role.OWNER).count()
 
 
+def _lock_team(*memberships: Membership) -> None:
+    """Serialise changes to a workspace's team, then re-read the roles of the people
+    involved. The workspace row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's
+    write transaction already serialises), so the last-Owner count that follows cannot
+    race: two Owners demoting or removing each other at once leave one Owner. Roles read
+    before the lock may be stale (the other change just committed), hence the re-read."""
+    workspace_ids = {m.workspace_id for m in memberships}
+    list(Workspace.objects.select_for_update().filter(pk__in=workspace_ids).values_list("pk"))
+    for m in memberships:
+        _forget_roles(m)
+
+
+def _forget_roles(member: Membership) -> None:
+    if hasattr(member, "_prefetched_objects_cache"):
+        member._prefetched_objects_cache.pop("roles", None)
+    member.__dict__.pop("role_codes", None)
+    member.__dict__.pop("permissions", None)
+
+
 def _check_owner_change(actor: Membership, member: Membership, new_roles: list[str]) -> None:
     was_owner = member.is_owner
     will_be_owner = Role.OWNER.value in new_roles
@@ -170,13 +202,29 @@ def _check_grantable(actor: Membership, codes: Iterable[str], verb: str) -> None
         )
 
 
+def _holds_only_grantable(actor: Membership, member: Membership) -> bool:
+    grantable = roles_grantable_with(actor.permissions)
+    return all(Role(code) in grantable for code in member.role_codes if code in Role.values)
+
+
+def _check_manageable(actor: Membership, member: Membership) -> None:
+    """A member whose roles carry a permission the actor lacks is out of the actor's reach:
+    the actor may not change their roles at all, nor remove them (a Social Media Manager
+    cannot touch an Admin's or an Owner's role set, even to add a small role)."""
+    require(actor, Perm.MANAGE_MEMBERS)
+    if not _holds_only_grantable(actor, member):
+        raise PermissionDenied(
+            _("%(name)s holds a role you do not have, so you cannot change their roles.")
+            % {"name": member.user.display_name}
+        )
+
+
 def member_manageable_by(actor: Membership, member: Membership) -> bool:
     """May `actor` change this member's roles or remove them? (For showing the buttons;
-    the services check again.)"""
+    the services enforce the same rule, see _check_manageable.)"""
     if not actor.has_perm(Perm.MANAGE_MEMBERS) or member.pk == actor.pk:
         return False
-    grantable = roles_grantable_with(actor.permissions)
-    return all(Role(code) in grantable for code in member.role_codes)
+    return _holds_only_grantable(actor, member)
 
 
 @transaction.atomic
@@ -184,16 +232,15 @@ def member_set_roles(*, actor: Membership, member: Membership, roles: Iterable[s
     """Replace a member's roles (one or more)."""
     require(actor, Perm.MANAGE_MEMBERS)
     codes = _clean_roles(roles)
+    _lock_team(actor, member)
     before = member.role_codes
+    _check_manageable(actor, member)  # on fresh roles: the actor's may just have changed
     _check_owner_change(actor, member, codes)
     _check_grantable(actor, set(codes) ^ set(before), _("grant or take away these roles"))
     MembershipRole.objects.filter(membership=member).exclude(role__in=codes).delete()
     for code in set(codes) - set(before):
         MembershipRole.objects.create(membership=member, role=code)
-    if hasattr(member, "_prefetched_objects_cache"):
-        member._prefetched_objects_cache.pop("roles", None)
-    member.__dict__.pop("role_codes", None)
-    member.__dict__.pop("permissions", None)
+    _forget_roles(member)
     audit_record(
         workspace=member.workspace,
         actor=actor.user,
@@ -209,6 +256,9 @@ def member_set_roles(*, actor: Membership, member: Membership, roles: Iterable[s
 @transaction.atomic
 def member_remove(*, actor: Membership, member: Membership) -> None:
     require(actor, Perm.MANAGE_MEMBERS)
+    _lock_team(actor, member)
+    if not Membership.objects.filter(pk=member.pk).exists():
+        raise NotFound()  # removed a moment ago by someone else
     if member.is_owner:
         if not actor.has_perm(Perm.MANAGE_OWNERS):
             raise PermissionDenied(_("Only an Owner may remove an Owner."))
@@ -219,6 +269,7 @@ def member_remove(*, actor: Membership, member: Membership) -> None:
                     "else Owner first."
                 )
             )
+    _check_manageable(actor, member)
     _check_grantable(actor, member.role_codes, _("remove a member with these roles"))
     audit_record(
         workspace=member.workspace,
@@ -458,10 +509,27 @@ def invite_for_token(token: str) -> Invite:
     return invite
 
 
+def invite_matches(invite: Invite, user: Any) -> bool:
+    """Is `user` the person the invite was sent to? (E-mail addresses compared without case.)"""
+    return bool(user.email) and user.email.strip().casefold() == invite.email.casefold()
+
+
 def invite_accept(*, user: Any, token: str) -> Membership:
-    """Join the invite's workspace as `user` with the invited roles and groups."""
+    """Join the invite's workspace as `user` with the invited roles and groups.
+
+    Only the invited address may accept: the link alone is not enough (links get
+    forwarded, scanned and logged). A new account made through the link gets the invited
+    address, which receiving the link confirms."""
     with transaction.atomic():
         invite = invite_for_token(token)
+        if not invite_matches(invite, user):
+            raise PermissionDenied(
+                _(
+                    "This invitation is for %(email)s; log in as that address to accept it. "
+                    "(You are logged in as %(me)s.)"
+                )
+                % {"email": invite.email, "me": user.email}
+            )
         # The claim: only one acceptance can flip accepted_at from NULL.
         claimed = Invite.objects.filter(pk=invite.pk, accepted_at=None, revoked_at=None).update(
             accepted_at=clock.now(), accepted_by=user

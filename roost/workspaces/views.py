@@ -10,11 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roost.core.exceptions import RoostError
+from roost.core.exceptions import PermissionDenied, RoostError
 from roost.web.decorators import login_view, workspace_view
 from roost.web.forms import apply_error
 from roost.workspaces import selectors, services
-from roost.workspaces.access import access_group, access_invite, access_member, access_token
+from roost.workspaces.access import (
+    access_group,
+    access_invite,
+    access_member,
+    access_token,
+    may_create_workspace,
+)
 from roost.workspaces.forms import (
     GroupForm,
     InviteForm,
@@ -91,6 +97,11 @@ def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     actor = request.membership  # type: ignore[attr-defined]
     member = access_member(actor, member_id, Perm.MANAGE_MEMBERS)
+    if member.pk != actor.pk and not services.member_manageable_by(actor, member):
+        raise PermissionDenied(
+            _("%(name)s holds a role you do not have, so you cannot change their roles.")
+            % {"name": member.user.display_name}
+        )
     form = MemberRolesForm(request.POST or None, initial={"roles": member.role_codes}, actor=actor)
     status = 200
     if request.method == "POST":
@@ -248,6 +259,10 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_view
 def workspace_create(request: HttpRequest) -> HttpResponse:
+    if not may_create_workspace(request.user):
+        # The operator keeps workspace creation to some people (ROOST_WORKSPACE_CREATION).
+        messages.error(request, services.workspace_creation_refusal())
+        return redirect("web:home")
     form = WorkspaceForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -140,7 +140,7 @@ def test_workspace_settings_and_audit(world: World) -> None:
 
 
 def test_create_workspace_from_the_ui(world: World) -> None:
-    client = world.client_for("sales")
+    client = world.client_for("owner")  # an Owner may, by default (ROOST_WORKSPACE_CREATION)
     response = client.post(
         "/workspaces/new/", {"name": "Side Project", "timezone": "UTC", "language": "en"}
     )
