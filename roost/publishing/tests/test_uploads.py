@@ -305,7 +305,8 @@ def test_the_file_view_serves_the_image_with_fenced_headers(world: World, manage
         assert response["Content-Disposition"] == 'inline; filename="Poly-Glot.gif"'
         assert (
             response["Content-Security-Policy"]
-            == "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox"
+            == "default-src 'none'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; sandbox"
         )
         assert response["Cache-Control"] == "private, max-age=3600"
         assert response["Content-Length"] == str(len(content))
