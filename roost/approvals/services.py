@@ -32,7 +32,7 @@ from roost.approvals.registry import adapter
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.tokens import hash_secret
-from roost.notifications.services import notify
+from roost.notifications.services import notify, notify_withdraw
 from roost.workspaces.models import Membership, Workspace
 from roost.workspaces.roles import Perm
 
@@ -506,14 +506,22 @@ def request_update_plan(*, kind: str, obj: Any, plan: dict[str, Any]) -> bool:
     return True
 
 
-def request_cancel(*, kind: str, object_id: int, actor: Any = None, reason: str = "") -> None:
+def request_cancel(*, kind: str, object_id: int, actor: Any = None, reason: str = "") -> int:
+    """Withdraw the object's review under way: it leaves the approvers' queues, its
+    withdrawal is recorded (with `reason`), and the approvers' unread calls to review are
+    marked read. Returns how many reviews were withdrawn (0 or 1)."""
+    withdrawn = 0
     for req in ApprovalRequest.objects.filter(
         kind=kind, object_id=object_id, status=RequestStatus.PENDING
     ):
-        ApprovalRequest.objects.filter(pk=req.pk, status=RequestStatus.PENDING).update(
+        if not ApprovalRequest.objects.filter(pk=req.pk, status=RequestStatus.PENDING).update(
             status=RequestStatus.CANCELLED, decided_at=clock.now()
-        )
+        ):
+            continue  # decided (or withdrawn) a moment ago
         _event(req, EventKind.CANCELLED, actor, comment=reason)
+        notify_withdraw(key_prefix=f"approval:{req.pk}:step:")
+        withdrawn += 1
+    return withdrawn
 
 
 def escalate_due(now: datetime | None = None) -> int:
