@@ -33,6 +33,11 @@ class ScheduleIn(Schema):
         description="For mode=at. Without a UTC offset it is a wall-clock time read in each "
         "channel's time zone (the workspace's unless the channel has its own).",
     )
+    resubmit: bool = Field(
+        default=False,
+        description="A cancelled post had its review withdrawn: scheduling it again where "
+        "approval applies starts a new review, and only with resubmit=true (else 422).",
+    )
 
 
 class PostIn(Schema):
@@ -241,6 +246,7 @@ def post_update(request: HttpRequest, slug: str, post_id: int, payload: PostIn) 
         post=post,
         mode=payload.schedule.mode,
         at=payload.schedule.at,
+        resubmit=payload.schedule.resubmit,
     )
     return _post_out(_fetch(actor, post_id))
 
@@ -256,7 +262,9 @@ def post_schedule(request: HttpRequest, slug: str, post_id: int, payload: Schedu
     post = _fetch(actor, post_id)
     if payload.mode == "draft":
         raise ValidationFailed({"mode": ["Use cancel to take a post off the schedule."]})
-    scheduling.post_schedule(actor=actor, post=post, mode=payload.mode, at=payload.at)
+    scheduling.post_schedule(
+        actor=actor, post=post, mode=payload.mode, at=payload.at, resubmit=payload.resubmit
+    )
     return _post_out(_fetch(actor, post_id))
 
 
@@ -266,6 +274,7 @@ def post_schedule(request: HttpRequest, slug: str, post_id: int, payload: Schedu
     auth=access(Perm.COMPOSE, WRITE),
 )
 def post_cancel(request: HttpRequest, slug: str, post_id: int) -> Any:
+    """Take the post off the schedule; a review under way is withdrawn with it."""
     actor = _actor(request)
     scheduling.post_cancel(actor=actor, post=_fetch(actor, post_id))
     return _post_out(_fetch(actor, post_id))

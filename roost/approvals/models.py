@@ -36,6 +36,8 @@ class Workflow(models.Model):
     channel_ids = models.JSONField(default=list, blank=True)
     campaign_ids = models.JSONField(default=list, blank=True)
     reset_on_time_change = models.BooleanField(_("a new time needs new approval"), default=False)
+    # Why Roost turned it off (a channel it was narrowed to was disconnected…).
+    disabled_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:

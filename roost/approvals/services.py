@@ -32,8 +32,9 @@ from roost.approvals.models import (
 from roost.approvals.registry import adapter
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from roost.core.references import Removed
 from roost.core.tokens import hash_secret
-from roost.notifications.services import notify
+from roost.notifications.services import notify, notify_withdraw
 from roost.workspaces.models import Membership, Workspace
 from roost.workspaces.roles import Perm
 
@@ -531,14 +532,22 @@ def request_update_plan(*, kind: str, obj: Any, plan: dict[str, Any]) -> bool:
     return True
 
 
-def request_cancel(*, kind: str, object_id: int, actor: Any = None, reason: str = "") -> None:
+def request_cancel(*, kind: str, object_id: int, actor: Any = None, reason: str = "") -> int:
+    """Withdraw the object's review under way: it leaves the approvers' queues, its
+    withdrawal is recorded (with `reason`), and the approvers' unread calls to review are
+    marked read. Returns how many reviews were withdrawn (0 or 1)."""
+    withdrawn = 0
     for req in ApprovalRequest.objects.filter(
         kind=kind, object_id=object_id, status=RequestStatus.PENDING
     ):
-        ApprovalRequest.objects.filter(pk=req.pk, status=RequestStatus.PENDING).update(
+        if not ApprovalRequest.objects.filter(pk=req.pk, status=RequestStatus.PENDING).update(
             status=RequestStatus.CANCELLED, decided_at=clock.now()
-        )
+        ):
+            continue  # decided (or withdrawn) a moment ago
         _event(req, EventKind.CANCELLED, actor, comment=reason)
+        notify_withdraw(key_prefix=f"approval:{req.pk}:step:")
+        withdrawn += 1
+    return withdrawn
 
 
 def escalate_due(now: datetime | None = None) -> int:
@@ -698,6 +707,13 @@ def workflow_save(
                 )
         if step.get("rule", "any") not in StepRule.values:
             errors.setdefault("steps", []).append(_("Step %(n)s: unknown rule.") % {"n": i})
+        if (step.get("escalate_member_id") and step["escalate_member_id"] not in members) or (
+            step.get("escalate_group_id") and step["escalate_group_id"] not in groups
+        ):
+            errors.setdefault("steps", []).append(
+                _("Step %(n)s escalates to people or groups from outside this workspace.")
+                % {"n": i}
+            )
     ids = list(channel_ids or [])
     if ids and Channel.objects.filter(workspace=actor.workspace, pk__in=ids).count() != len(
         set(ids)
@@ -725,6 +741,8 @@ def workflow_save(
         workflow.name = name.strip()[:100]
         workflow.channel_ids = sorted(set(ids))
         workflow.reset_on_time_change = reset_on_time_change
+        # Saved by a person, with every step checked: on again if Roost had turned it off.
+        workflow.active, workflow.disabled_reason = True, ""
         workflow.save()
         workflow.steps.all().delete()
         for i, step in enumerate(steps, start=1):
@@ -790,3 +808,71 @@ def settings_save(
     found.require_for_inbox_replies = require_for_inbox_replies
     found.save()
     return found
+
+
+def workflows_on_removed(event: Removed) -> int:
+    """A member, group, channel or campaign is going away. A workflow narrowed to channels
+    or campaigns forgets it, and is turned off when none are left (else it would start to
+    apply to everything); a workflow with a step left without approvers is turned off. The
+    reason is kept on the workflow and in the audit. Returns how many changed."""
+    changed = 0
+    workflows = Workflow.objects.filter(workspace_id=event.workspace_id).select_related("workspace")
+    for workflow in workflows:
+        reason = ""
+        if event.kind in ("channel", "campaign"):
+            field = f"{event.kind}_ids"
+            listed = list(getattr(workflow, field) or [])
+            if event.pk not in listed:
+                continue
+            rest = [x for x in listed if x != event.pk]
+            setattr(workflow, field, rest)
+            if not rest:
+                reason = event.reason
+            _turn_off(workflow, reason, event.actor, also=[field])
+        else:
+            empty = _steps_left_without_approvers(workflow, event)
+            if not empty:
+                continue
+            reason = (
+                event.reason
+                + " "
+                + _("Step “%(step)s” has no approvers left.") % {"step": empty[0].name}
+            )
+            _turn_off(workflow, reason, event.actor)
+        changed += 1
+    return changed
+
+
+def _steps_left_without_approvers(workflow: Workflow, event: Removed) -> list[WorkflowStep]:
+    """The steps whose only approvers are the member or group going away."""
+    found = []
+    for step in workflow.steps.prefetch_related("members", "groups"):
+        members = {m.pk for m in step.members.all()}
+        groups = {g.pk for g in step.groups.all()}
+        target = members if event.kind == "member" else groups
+        if event.pk not in target:
+            continue
+        target.discard(event.pk)
+        if not members and not groups and not step.external_emails:
+            found.append(step)
+    return found
+
+
+def _turn_off(workflow: Workflow, reason: str, actor: Any, also: list[str] | None = None) -> None:
+    """Save the workflow's cleaned lists; with a reason, also turn it off and audit why."""
+    fields = list(also or [])
+    if reason and workflow.active:
+        workflow.active, workflow.disabled_reason = False, reason[:300]
+        fields += ["active", "disabled_reason"]
+    if fields:
+        workflow.save(update_fields=fields)
+    if reason:
+        from roost.workspaces.services import audit_record
+
+        audit_record(
+            workspace=workflow.workspace,
+            actor=actor,
+            action="approvals.workflow_disabled",
+            target=workflow,
+            reason=reason,
+        )

@@ -6,3 +6,9 @@ class ChannelsConfig(AppConfig):
     name = "roost.channels"
     label = "channels"
     verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from roost.channels.services import failing_count
+        from roost.core import readiness
+
+        readiness.register("channels", failing_count)

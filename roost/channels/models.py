@@ -39,6 +39,16 @@ class Channel(models.Model):
         help_text=_("Empty: the workspace's time zone."),
     )
     rate_limited_until = models.DateTimeField(null=True, blank=True)
+    # Background work on this channel fails on its own, and is shown here: the last error in
+    # words, when the failures in a row began, and how many. Cleared by the next success.
+    poll_error = models.CharField(max_length=500, blank=True)
+    poll_failing_since = models.DateTimeField(null=True, blank=True)
+    poll_failures = models.PositiveIntegerField(default=0)
+    metrics_error = models.CharField(max_length=500, blank=True)
+    metrics_failing_since = models.DateTimeField(null=True, blank=True)
+    metrics_failures = models.PositiveIntegerField(default=0)
+    # When the inbox is polled next (spread with jitter, later after failures); empty: now.
+    next_poll_at = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from roost.channels.models import Channel, ChannelAccess, ChannelStatus
-from roost.core import clock
+from roost.core import clock, references
 from roost.core.exceptions import Conflict, NotFound, ValidationFailed
 from roost.networks import registry
 from roost.networks.base import Connection, Connector, Outcome
@@ -18,7 +21,14 @@ from roost.notifications.services import notify
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
+from roost.workspaces.selectors import users_with_perm
 from roost.workspaces.services import audit_record
+
+log = logging.getLogger("roost.channels")
+# Failures in a row before a channel counts as failing: on /health/, and told to the people
+# who manage channels (once per streak). One failure is shown on its page at once.
+FAILING_AFTER = 3
+Activity = Literal["poll", "metrics"]
 
 
 def connector_for(channel: Channel) -> Connector:
@@ -145,6 +155,61 @@ def channel_mark_unauthorized(*, channel_id: int, reason: str) -> bool:
     return True
 
 
+def channel_record_failure(*, channel_id: int, activity: Activity, error: str) -> int:
+    """One run of background work on a channel failed (an inbox poll, a metrics refresh):
+    keep the error on the channel, count the failures in a row, and tell the people who
+    manage channels when they reach FAILING_AFTER. Returns the failures in a row."""
+    now = clock.now()
+    log.warning("channel %s: %s failed: %s", channel_id, activity, error)
+    Channel.objects.filter(pk=channel_id).update(
+        **{
+            f"{activity}_error": error[:500],
+            f"{activity}_failures": F(f"{activity}_failures") + 1,
+            f"{activity}_failing_since": Coalesce(F(f"{activity}_failing_since"), Value(now)),
+        }
+    )
+    channel = Channel.objects.select_related("workspace").get(pk=channel_id)
+    failures: int = getattr(channel, f"{activity}_failures")
+    if failures == FAILING_AFTER:
+        since = getattr(channel, f"{activity}_failing_since")
+        texts = {
+            "poll": _(
+                "The inbox of %(channel)s (%(network)s) could not be read %(n)s times in a "
+                "row: %(error)s"
+            ),
+            "metrics": _(
+                "Engagement counts for %(channel)s (%(network)s) could not be fetched %(n)s "
+                "times in a row: %(error)s"
+            ),
+        }
+        notify(
+            workspace=channel.workspace,
+            recipients=users_with_perm(channel.workspace_id, Perm.CONNECT_CHANNELS),
+            kind=f"channel.{activity}_failing",
+            key=f"channel:{channel.pk}:{activity}_failing:{since.isoformat()}",
+            text=texts[activity]
+            % {"channel": channel.name, "network": channel.network, "n": failures, "error": error},
+            url=reverse("channels:list", args=[channel.workspace.slug]),
+        )
+    return failures
+
+
+def channel_record_success(*, channel_id: int, activity: Activity) -> None:
+    """The work succeeded: a failure streak (if any) is over."""
+    Channel.objects.filter(pk=channel_id, **{f"{activity}_failures__gt": 0}).update(
+        **{f"{activity}_error": "", f"{activity}_failures": 0, f"{activity}_failing_since": None}
+    )
+
+
+def failing_count() -> int:
+    """Active channels whose polls or metrics failed FAILING_AFTER times in a row or more."""
+    return (
+        Channel.objects.filter(status=ChannelStatus.ACTIVE)
+        .filter(Q(poll_failures__gte=FAILING_AFTER) | Q(metrics_failures__gte=FAILING_AFTER))
+        .count()
+    )
+
+
 def channel_store_credentials(*, channel: Channel, credentials: Mapping[str, Any]) -> None:
     """Keep refreshed session tokens a connector handed back."""
     if dict(credentials) != channel.credentials:
@@ -169,6 +234,14 @@ def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
     channel.credentials_encrypted = ""
     channel.status_reason = _("Disconnected by %(who)s.") % {"who": actor.user.display_name}
     channel.save(update_fields=["status", "credentials_encrypted", "status_reason"])
+    # Rules and workflows that name it forget it, or are turned off saying why.
+    references.removed(
+        kind="channel",
+        workspace_id=channel.workspace_id,
+        pk=channel.pk,
+        reason=_("The channel “%(channel)s” was disconnected.") % {"channel": channel.name},
+        actor=actor.user,
+    )
     # Posts that were on the schedule follow their deliveries (drafts stay drafts).
     scheduled_posts = list(
         Delivery.objects.filter(

@@ -188,6 +188,13 @@ class InboxRule(models.Model):
     then = models.JSONField(
         default=dict
     )  # {"tag": "...", "member": id, "group": id, "priority": n, "complete": bool, "task": kind}
+    # Why the rule was turned off by Roost (its group was deleted…); empty when a person did.
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    # A rule that could not apply to new messages is skipped, never raised: why, since when,
+    # and in how many polls in a row. Cleared when it applies again.
+    failing_reason = models.CharField(max_length=500, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
@@ -221,6 +228,10 @@ class WebhookEndpoint(models.Model):
     task_kinds = models.JSONField(default=list, blank=True)  # empty: every kind
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
+    # Failed sends in a row (any of its deliveries), the last error, and since when.
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,8 @@ Domain apps reach a network only through here.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +35,11 @@ class Network:
 
 
 _NETWORKS: dict[str, Network] = {}
-_LOADED: list[bool] = []
+PACKAGES = ("bluesky", "mastodon", "sandbox")
+# Set only after every package imported: a caller that sees it finds every network. Callers
+# arriving while another thread imports wait on the lock instead of seeing half a registry.
+_loaded = threading.Event()
+_lock = threading.RLock()  # a package that looks a network up while importing
 
 
 def register(network: Network) -> None:
@@ -41,12 +47,12 @@ def register(network: Network) -> None:
 
 
 def networks() -> list[Network]:
-    _load()
+    load()
     return sorted(_NETWORKS.values(), key=lambda n: (n.sandbox, n.label))
 
 
 def get(key: str) -> Network:
-    _load()
+    load()
     try:
         return _NETWORKS[key]
     except KeyError:
@@ -57,16 +63,22 @@ def connector_for(key: str, config: Mapping[str, Any], credentials: Mapping[str,
     return get(key).factory(config, credentials)
 
 
-def _load() -> None:
-    """Import the network packages once; each registers itself in its __init__."""
-    if _LOADED:
-        return
-    _LOADED.append(True)
-    import importlib
+def is_loaded() -> bool:
+    return _loaded.is_set()
 
-    for name in ("bluesky", "mastodon", "sandbox"):
-        try:
-            importlib.import_module(f"roost.networks.{name}")
-        except ModuleNotFoundError as exc:  # a package still being built
-            if exc.name != f"roost.networks.{name}":
-                raise
+
+def load() -> None:
+    """Import the network packages once; each registers itself in its __init__. Called from
+    NetworksConfig.ready(), and (cheaply) before every lookup."""
+    if _loaded.is_set():
+        return
+    with _lock:
+        if _loaded.is_set():
+            return
+        for name in PACKAGES:
+            try:
+                importlib.import_module(f"roost.networks.{name}")
+            except ModuleNotFoundError as exc:  # a package still being built
+                if exc.name != f"roost.networks.{name}":
+                    raise
+        _loaded.set()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
+from roost.core import clock
 from roost.notifications.models import Notification
 from roost.workspaces.models import Workspace
 
@@ -44,3 +45,12 @@ def notify(
                 )
             )
     return created
+
+
+def notify_withdraw(*, key_prefix: str) -> int:
+    """What was asked for is no longer needed (a review withdrawn): the unread notifications
+    whose key starts with `key_prefix` are marked read, so nobody is left a stale call to
+    act. Returns how many."""
+    return Notification.objects.filter(key__startswith=key_prefix, read_at__isnull=True).update(
+        read_at=clock.now()
+    )

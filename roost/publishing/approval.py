@@ -92,8 +92,15 @@ class PostApprovable:
         obj.status = PostStatus.IN_REVIEW
 
     def on_approved(self, obj: Post, plan: dict[str, Any]) -> str:
+        """Carry out the approved plan, unless the post left review meanwhile: a cancelled
+        post stays cancelled (the message, recorded with the approval, says why)."""
         from roost.publishing.services.scheduling import schedule_deliveries
 
+        status = Post.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        if status == PostStatus.CANCELLED:
+            return _("Approved, but the post was cancelled meanwhile: it was not scheduled.")
+        if status in (PostStatus.PUBLISHING, PostStatus.PUBLISHED, PostStatus.PARTIAL):
+            return _("Approved, but the post has already gone out: nothing was scheduled.")
         mode = plan.get("mode") or "now"
         at = datetime.fromisoformat(plan["at"]) if plan.get("at") else None
         try:

@@ -32,6 +32,9 @@ class ScheduleForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "datetime-local"}),
     )
+    # A cancelled post had its review withdrawn: scheduling it again needs a new review, and
+    # the person says so (offered only for cancelled posts that review applies to).
+    resubmit = forms.BooleanField(label=_("Send it for review again"), required=False)
 
     def clean_scheduled_at(self) -> datetime | None:
         raw = (self.cleaned_data.get("scheduled_at") or "").strip()

@@ -17,7 +17,7 @@ from roost.core.uploads import refused_upload
 from roost.networks import registry
 from roost.publishing import selectors
 from roost.publishing.forms import CampaignForm, MediaUploadForm, ScheduleForm, post_input
-from roost.publishing.models import MEDIA_EXTENSIONS, Post
+from roost.publishing.models import MEDIA_EXTENSIONS, Post, PostStatus
 from roost.publishing.services import campaigns as campaign_services
 from roost.publishing.services import compose, deletion, media, scheduling
 from roost.web.decorators import workspace_view
@@ -126,6 +126,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
                     post=post,
                     mode=schedule.cleaned_data["mode"] or "draft",
                     at=schedule.cleaned_data["scheduled_at"],
+                    resubmit=schedule.cleaned_data["resubmit"],
                 )
             except RoostError as exc:
                 errors = getattr(exc, "errors", None) or {"__all__": [exc.message]}
@@ -183,6 +184,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "post": post,
             "rows": _delivery_rows(post),
             "schedule": ScheduleForm(initial={"mode": "at"}),
+            "needs_review": _may_need_review(actor),
             **_approval_context(actor, post),
         },
     )
@@ -220,6 +222,7 @@ def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
                 post=post,
                 mode=form.cleaned_data["mode"] or "at",
                 at=form.cleaned_data["scheduled_at"],
+                resubmit=form.cleaned_data["resubmit"],
             )
         except RoostError as exc:
             apply_error(form, exc)
@@ -230,7 +233,13 @@ def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
     return render(
         request,
         "publishing/post.html",
-        {"area": "calendar", "post": post, "rows": _delivery_rows(post), "schedule": form},
+        {
+            "area": "calendar",
+            "post": post,
+            "rows": _delivery_rows(post),
+            "schedule": form,
+            "needs_review": _may_need_review(actor),
+        },
         status=422,
     )
 
@@ -240,8 +249,12 @@ def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_cancel(request: HttpRequest, post_id: int) -> HttpResponse:
     actor = _actor(request)
     post = access_post(actor, post_id)
+    in_review = post.status == PostStatus.IN_REVIEW
     scheduling.post_cancel(actor=actor, post=post)
-    messages.success(request, _("The post was taken off the schedule."))
+    if in_review:
+        messages.success(request, _("The post was cancelled and its review withdrawn."))
+    else:
+        messages.success(request, _("The post was taken off the schedule."))
     return redirect("publishing:post", slug=actor.workspace.slug, post_id=post.pk)
 
 

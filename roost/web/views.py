@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from roost.core import health as health_check
+from roost.core import readiness
 from roost.web.decorators import error_response, login_view, public_view, workspace_view
 from roost.workspaces.access import may_create_workspace
 from roost.workspaces.roles import Perm
@@ -62,12 +63,16 @@ analytics = _area_view("analytics")
 def health(request: HttpRequest) -> HttpResponse:
     """Database and worker status; JSON for monitors, a page for people."""
     state = health_check.check()
+    # Readiness details: how many channels, inbox rules and webhook endpoints are failing
+    # (counts only: this page is public). They do not make the service unhealthy.
+    failing = readiness.failing() if state.database_ok else {}
     data = {
         "ok": state.ok,
         "database": "ok" if state.database_ok else "down",
         "workers_alive": state.workers_alive,
         "last_heartbeat": state.last_heartbeat.isoformat() if state.last_heartbeat else None,
         "tasks_waiting": state.tasks_waiting,
+        "failing": failing,
     }
     status = 200 if state.ok else 503
     if (
@@ -75,7 +80,7 @@ def health(request: HttpRequest) -> HttpResponse:
         or request.GET.get("format") == "json"
     ):
         return JsonResponse(data, status=status)
-    return render(request, "web/health.html", {"health": state}, status=status)
+    return render(request, "web/health.html", {"health": state, "failing": failing}, status=status)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

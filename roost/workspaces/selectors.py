@@ -15,6 +15,7 @@ from roost.workspaces.models import (
     MembershipRole,
     Workspace,
 )
+from roost.workspaces.roles import Perm
 
 
 def workspaces_for_user(user: Any) -> QuerySet[Workspace]:
@@ -59,3 +60,13 @@ def audit_list(workspace: Workspace, limit: int = 200) -> QuerySet[AuditEntry]:
 
 def tokens_for(membership: Membership) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(membership=membership).order_by("-created_at")
+
+
+def users_with_perm(workspace_id: int, perm: Perm) -> list[Any]:
+    """The active users of a workspace whose roles grant `perm` (who to tell about it)."""
+    members = (
+        Membership.objects.filter(workspace_id=workspace_id, user__is_active=True)
+        .select_related("user")
+        .prefetch_related("roles")
+    )
+    return [m.user for m in members if m.has_perm(perm)]

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from roost.core import clock
+from roost.core import clock, references
 from roost.core.bookkeeping import best_effort
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.tokens import hash_secret, new_secret
@@ -279,6 +279,14 @@ def member_remove(*, actor: Membership, member: Membership) -> None:
         email=member.user.email,
         roles=member.role_codes,
     )
+    # Inbox rules and approval steps that name this person are cleaned up or turned off.
+    references.removed(
+        kind="member",
+        workspace_id=member.workspace_id,
+        pk=member.pk,
+        reason=_("%(who)s was removed from the workspace.") % {"who": member.user.display_name},
+        actor=actor.user,
+    )
     member.delete()
 
 
@@ -369,6 +377,14 @@ def group_delete(*, actor: Membership, group: Group) -> None:
         action="group.deleted",
         target=group,
         name=group.name,
+    )
+    # Inbox rules routing to it and approval steps it alone approves are turned off.
+    references.removed(
+        kind="group",
+        workspace_id=group.workspace_id,
+        pk=group.pk,
+        reason=_("The group “%(group)s” was deleted.") % {"group": group.name},
+        actor=actor.user,
     )
     group.delete()
 

@@ -14,15 +14,15 @@ from roost.core.exceptions import ValidationFailed
 from roost.inbox.models import (
     InboxRule,
     InboxSettings,
-    Priority,
     TaskKind,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from roost.inbox.services.rules import rule_reference_errors
 from roost.inbox.services.triage import inbox_settings
 from roost.inbox.services.webhooks import delivery_replay
 from roost.workspaces.access import require
-from roost.workspaces.models import Group, Membership
+from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 from roost.workspaces.services import audit_record
 
@@ -65,20 +65,8 @@ def rule_create(
         errors["name"] = [_("Give the rule a name.")]
     if not any(then.get(k) not in (None, "", False) for k in then):
         errors["then"] = [_("Choose at least one thing the rule does.")]
-    if (
-        then.get("member")
-        and not Membership.objects.filter(workspace=actor.workspace, pk=then["member"]).exists()
-    ):
-        errors["member"] = [_("That person is not in this workspace.")]
-    if (
-        then.get("group")
-        and not Group.objects.filter(workspace=actor.workspace, pk=then["group"]).exists()
-    ):
-        errors["group"] = [_("That group is not in this workspace.")]
-    if then.get("task") and then["task"] not in TaskKind.values:
-        errors["task"] = [_("Choose lead, support, feedback or other.")]
-    if "priority" in then and then["priority"] not in Priority.values:
-        errors["priority"] = [_("Choose a priority.")]
+    # Members, groups and channels of this workspace only; a priority and task Roost knows.
+    errors.update(rule_reference_errors(actor.workspace_id, when, then))
     if errors:
         raise ValidationFailed(errors)
     last = InboxRule.objects.filter(workspace=actor.workspace).order_by("-position").first()

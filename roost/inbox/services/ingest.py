@@ -151,5 +151,14 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
             channel=channel, key=key[:500], last_message_at__lt=newest[key[:500]]
         ).update(last_message_at=newest[key[:500]])
     if has_rules(channel.workspace_id):
-        apply_rules(channel.workspace_id, list(mine.select_related("channel")))
+        try:
+            # A savepoint: should the rules fail in a way they do not handle themselves,
+            # their work is undone and the messages are kept all the same.
+            with transaction.atomic():
+                apply_rules(channel.workspace_id, list(mine.select_related("channel")))
+        except Exception:
+            log.exception(
+                "channel %s: inbox rules failed; the messages are stored without them",
+                channel.pk,
+            )
     return mine.count()

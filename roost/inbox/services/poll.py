@@ -1,19 +1,42 @@
 """Polling: fetch each channel's inbox (network calls concurrently, outside transactions),
-then store what came in."""
+then store what came in.
+
+Each channel is polled, and fails, on its own: an error while fetching or storing one
+channel's inbox is logged with the channel's id, recorded on the channel (shown on its page,
+counted in /health/, told to the people who manage channels) and the other channels carry
+on. Channels are stored as their fetches finish, so a slow one delays nobody else.
+
+Polls are spread out: each channel has its own next poll time, moved forward with jitter
+when a round claims it (a conditional update, so two rounds never poll the same channel, and
+a round that overruns the period does not overlap the next one) and further back after
+failures in a row.
+"""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import random
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
 
 from roost.channels.models import Channel, ChannelStatus
-from roost.channels.services import channel_mark_unauthorized, connector_for
+from roost.channels.services import (
+    channel_mark_unauthorized,
+    channel_record_failure,
+    channel_record_success,
+    connector_for,
+)
 from roost.core import clock
 from roost.inbox.models import InboxCursor
 from roost.inbox.services.ingest import Ingested, ingest
 from roost.networks.base import InboxConnector, InboxPage, Outcome, Result
 
 log = logging.getLogger("roost.inbox")
+BACKOFF_CAP = timedelta(hours=1)  # a failing channel is still tried at least this often
+CLAIM_LIMIT = 500  # channels per round; the rest are due in the next one
 
 
 def _fetch(channel: Channel, cursor: str | None) -> tuple[Result, InboxPage]:
@@ -24,30 +47,90 @@ def _fetch(channel: Channel, cursor: str | None) -> tuple[Result, InboxPage]:
         return connector.fetch_inbox(cursor)
     except Exception as exc:  # a connector bug must not stop the other channels
         log.exception("channel %s: inbox poll failed", channel.pk)
-        return Result(Outcome.RETRYABLE, reason=str(exc)), InboxPage()
+        return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), InboxPage()
 
 
-def poll_channels(channels: list[Channel], concurrency: int = 8) -> dict[int, Ingested]:
-    cursors = dict(
-        InboxCursor.objects.filter(channel__in=channels).values_list("channel_id", "cursor")
+def next_poll_at(now: datetime, failures: int = 0) -> datetime:
+    """When a channel is polled next: one period on (±20 %, which spreads channels connected
+    at the same time over the period), doubling with each failure in a row, up to an hour."""
+    period = timedelta(seconds=settings.ROOST_INBOX_POLL_SECONDS)
+    wait = min(BACKOFF_CAP, period * 2 ** min(failures, 12)) if failures else period
+    return now + wait * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+
+
+def claim_due(limit: int = CLAIM_LIMIT) -> list[Channel]:
+    """The active channels whose poll is due, each claimed by moving its next poll time
+    forward only if nobody moved it first: a channel is in at most one round at a time."""
+    now = clock.now()
+    candidates = list(
+        Channel.objects.filter(status=ChannelStatus.ACTIVE)
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .select_related("workspace")
+        .order_by(F("next_poll_at").asc(nulls_first=True), "pk")[:limit]
     )
-    with ThreadPoolExecutor(max(1, min(concurrency, len(channels)))) as pool:
-        fetched = list(pool.map(lambda c: _fetch(c, cursors.get(c.pk) or None), channels))
-    done: dict[int, Ingested] = {}
-    for channel, (result, page) in zip(channels, fetched, strict=True):
+    return [
+        c
+        for c in candidates
+        if Channel.objects.filter(pk=c.pk, next_poll_at=c.next_poll_at).update(
+            next_poll_at=next_poll_at(now, c.poll_failures)
+        )
+    ]
+
+
+def _failed(channel: Channel, error: str) -> None:
+    """Record a failed poll on the channel and poll it later (backing off)."""
+    failures = channel_record_failure(channel_id=channel.pk, activity="poll", error=error)
+    Channel.objects.filter(pk=channel.pk).update(next_poll_at=next_poll_at(clock.now(), failures))
+
+
+def _store(channel: Channel, result: Result, page: InboxPage) -> Ingested | None:
+    """Store one channel's fetch and record how it went. Never raises."""
+    try:
         if result.outcome is Outcome.UNAUTHORIZED:
             channel_mark_unauthorized(channel_id=channel.pk, reason=result.reason)
-            continue
+            return None
         if result.outcome is not Outcome.OK:
             InboxCursor.objects.update_or_create(
                 channel=channel,
                 defaults={"last_error": result.reason[:500], "polled_at": clock.now()},
             )
-            continue
-        done[channel.pk] = ingest(channel, page)
+            _failed(channel, result.reason)
+            return None
+        done = ingest(channel, page)
+        if channel.poll_failures:  # (read when the round began) a streak is over
+            channel_record_success(channel_id=channel.pk, activity="poll")
+        return done
+    except Exception as exc:  # one channel's bad data must not stop the others
+        log.exception("channel %s: storing its inbox failed", channel.pk)
+        try:
+            _failed(channel, f"Could not store new messages: {exc}")
+        except Exception:  # pragma: no cover - the database itself is failing
+            log.exception("channel %s: could not record the failure", channel.pk)
+        return None
+
+
+def poll_channels(channels: list[Channel], concurrency: int = 8) -> dict[int, Ingested]:
+    """Poll these channels now; returns what was stored, by channel id (failed ones are
+    left out and recorded on their channel)."""
+    if not channels:
+        return {}
+    cursors = dict(
+        InboxCursor.objects.filter(channel__in=channels).values_list("channel_id", "cursor")
+    )
+    done: dict[int, Ingested] = {}
+    with ThreadPoolExecutor(max(1, min(concurrency, len(channels)))) as pool:
+        futures: dict[Future[tuple[Result, InboxPage]], Channel] = {
+            pool.submit(_fetch, c, cursors.get(c.pk) or None): c for c in channels
+        }
+        for future in as_completed(futures):  # store each as soon as its fetch is back
+            channel = futures[future]
+            result, page = future.result()  # _fetch never raises
+            stored = _store(channel, result, page)
+            if stored is not None:
+                done[channel.pk] = stored
     return done
 
 
 def poll_all() -> dict[int, Ingested]:
-    channels = list(Channel.objects.filter(status=ChannelStatus.ACTIVE).select_related("workspace"))
-    return poll_channels(channels)
+    """One round: poll the channels that are due (see claim_due)."""
+    return poll_channels(claim_due())

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from roost.channels.models import Channel
 from roost.inbox.models import Message, Task, WebhookDelivery
 from roost.inbox.services import config, webhooks
-from roost.inbox.services.poll import poll_all
+from roost.inbox.services.poll import poll_all, poll_channels
 from roost.networks.sandbox.testing import SandboxHandle
 from roost.web.tests.browser import page, screenshot  # noqa: F401  (fixture)
 from roost.workspaces.management.commands.demo import DEMO_PASSWORD, DEMO_SLUG
@@ -72,7 +72,7 @@ def test_mention_assign_lead_webhook_reply_and_sla(
 
     # Someone mentions the brand on the Sandbox; the next poll brings it in.
     mention_id = mention_from_a_customer(sandbox, text)
-    poll_all()
+    poll_channels([channel])  # its next round is not due yet: poll it now
     message = Message.objects.get(channel=channel, remote_id=mention_id)
     assert message.kind == "mention" and message.first_response_at is None
     page.reload()

@@ -42,7 +42,10 @@ from roost.networks.mastodon.validation import VISIBILITIES, validate
 DEDUPE_WINDOW = timedelta(minutes=55)
 # Our clock and the server's may differ; look this much earlier than the first attempt.
 CLOCK_SKEW = timedelta(minutes=5)
-RECENT_STATUSES = 40
+RECENT_STATUSES = 40  # statuses per page (Mastodon's maximum)
+# How far back find_existing pages at most: 1,000 statuses. An account that posts more than
+# that between a lost response and the look-up is not one Roost can tell about.
+STATUS_PAGES = 25
 # Pauses while the server processes an upload (an image is usually ready at once): 30 s.
 PROCESSING_WAITS = (1.0, 1.0, 2.0, 2.0, 4.0, 4.0, 8.0, 8.0)
 
@@ -200,8 +203,8 @@ class MastodonConnector:
         return replace(result, reason=reason, published=_published(posted) if posted else None)
 
     def find_existing(self, request: PublishRequest) -> Result:
-        """Did an earlier try land? Looks at the account's recent statuses only when a
-        re-send could no longer be deduplicated by its Idempotency-Key."""
+        """Did an earlier try land? Looks at the account's own statuses since the first try
+        only when a re-send could no longer be deduplicated by its Idempotency-Key."""
         first = request.first_attempt_at
         if first is None or not request.parts:
             return Result(Outcome.OK)
@@ -213,15 +216,35 @@ class MastodonConnector:
             return Result(Outcome.OK)
         try:
             me = self._api.account_verify_credentials()
-            statuses = self._api.account_statuses(
-                me["id"],
-                exclude_reblogs=True,
-                min_id=first - CLOCK_SKEW,
-                limit=RECENT_STATUSES,
-            )
+            statuses = self._statuses_since(str(me["id"]), first - CLOCK_SKEW)
         except Exception as exc:
             return self._failed(exc)
-        return Result(Outcome.OK, published=_find_thread(list(statuses), request.parts))
+        return Result(Outcome.OK, published=_find_thread(statuses, request.parts))
+
+    def _statuses_since(self, account_id: str, since: datetime) -> list[Mapping[str, Any]]:
+        """The account's own statuses created since `since`, newest first. Pages go back by
+        the ids the server returned (max_id = the last of the previous page) and stop at a
+        status older than `since` by its created_at: no id format is assumed. Mastodon's ids
+        are time-derived numbers, but GoToSocial's (ULIDs) and Pleroma's or Akkoma's (flake
+        ids) are opaque strings, where an id computed from a time finds nothing."""
+        found: list[Mapping[str, Any]] = []
+        seen: set[str] = set()
+        max_id: str | None = None
+        for _page in range(STATUS_PAGES):
+            page = list(
+                self._api.account_statuses(
+                    account_id, exclude_reblogs=True, max_id=max_id, limit=RECENT_STATUSES
+                )
+            )
+            fresh = [status for status in page if str(status.get("id")) not in seen]
+            if not fresh:  # the end of the account's statuses (or a server ignoring max_id)
+                break
+            seen.update(str(status.get("id")) for status in fresh)
+            found.extend(s for s in fresh if (_created(s) or since) >= since)
+            if any((_created(s) or since) < since for s in fresh):
+                break  # this page reached back past the first try
+            max_id = str(page[-1]["id"])
+        return found
 
     def delete(self, remote_id: str) -> Result:
         """Delete a status; one that is already gone counts as deleted."""
@@ -329,8 +352,9 @@ def _published(posted: Sequence[Mapping[str, Any]]) -> Published:
 
 
 def _find_thread(statuses: list[Mapping[str, Any]], parts: Sequence[Part]) -> Published | None:
-    """The oldest status matching part 0, then the replies matching each next part."""
-    oldest_first = sorted(statuses, key=_id_order)
+    """The oldest status matching part 0, then the replies matching each next part.
+    `statuses` are in the server's order, newest first."""
+    oldest_first = _oldest_first(statuses)
     chain: list[Mapping[str, Any]] = []
     for part in parts:
         parent = str(chain[-1]["id"]) if chain else None
@@ -362,9 +386,26 @@ def _same_post(status: Mapping[str, Any], part: Part) -> bool:
     return comparable(plain_text(str(status.get("content") or ""))) == comparable(part.text)
 
 
-def _id_order(status: Mapping[str, Any]) -> tuple[int, str]:
-    remote_id = str(status.get("id", ""))
-    return (len(remote_id), remote_id)
+def _oldest_first(statuses: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """By created_at, never by id (ids are opaque on some servers); the server's own order
+    (newest first) settles ties, and the order when a time is missing."""
+    reverse = list(reversed(statuses))
+    if any(_created(status) is None for status in reverse):
+        return reverse
+    return sorted(reverse, key=lambda status: _created(status) or datetime.min)  # stable
+
+
+def _created(status: Mapping[str, Any]) -> datetime | None:
+    """A status's created_at (Mastodon.py parses it; a raw string is read as ISO 8601)."""
+    value = status.get("created_at")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _file_name(media: Media) -> str:

@@ -209,8 +209,10 @@ def post_compose(
     post: Post | None = None,
     mode: str = "draft",
     at: datetime | None = None,
+    resubmit: bool = False,
 ) -> Post:
     """Save a post and, unless `mode` is "draft", schedule it: all of it or none of it.
+    `resubmit`: a cancelled post may go back into review (see post_submit_or_schedule).
 
     Every problem (content per network, channels, time) is reported together."""
     from roost.publishing.services.scheduling import Mode, due_times
@@ -263,7 +265,13 @@ def post_compose(
                 approval.PostApprovable().on_returned(post)
         else:
             post_submit_or_schedule(
-                actor=actor, post=post, mode=mode, at=at, changes=changes, first_time=before is None
+                actor=actor,
+                post=post,
+                mode=mode,
+                at=at,
+                changes=changes,
+                first_time=before is None,
+                resubmit=resubmit,
             )
     post.refresh_from_db()
     return post

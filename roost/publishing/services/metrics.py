@@ -1,4 +1,7 @@
-"""Engagement counts (likes, reposts, replies, quotes) fetched from the networks."""
+"""Engagement counts (likes, reposts, replies, quotes) fetched from the networks.
+
+Each channel's refresh runs and fails on its own: a failure is logged with the channel's
+id and recorded on the channel (see channel_record_failure), and the others go on."""
 
 from __future__ import annotations
 
@@ -8,7 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from roost.channels.models import Channel, ChannelStatus
-from roost.channels.services import channel_mark_unauthorized, connector_for
+from roost.channels.services import (
+    channel_mark_unauthorized,
+    channel_record_failure,
+    channel_record_success,
+    connector_for,
+)
 from roost.core import clock
 from roost.networks.base import Metrics, Outcome, Result
 from roost.publishing.models import Delivery, DeliveryStatus
@@ -23,7 +31,7 @@ def _fetch(channel: Channel, remote_ids: list[str]) -> tuple[Result, dict[str, M
         return connector_for(channel).fetch_metrics(remote_ids)
     except Exception as exc:  # a connector bug must not stop the other channels
         log.exception("channel %s: metrics failed", channel.pk)
-        return Result(Outcome.RETRYABLE, reason=str(exc)), {}
+        return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), {}
 
 
 def metrics_refresh(*, channel_ids: list[int] | None = None, concurrency: int = 8) -> int:
@@ -51,21 +59,49 @@ def metrics_refresh(*, channel_ids: list[int] | None = None, concurrency: int = 
         results = list(pool.map(lambda job: _fetch(job[0], [d.remote_id for d in job[1]]), jobs))
     updated = 0
     now = clock.now().isoformat()
+    errors: dict[int, str] = {}
     for (channel, items), (result, counts) in zip(jobs, results, strict=True):
-        if result.outcome is Outcome.UNAUTHORIZED:
-            channel_mark_unauthorized(channel_id=channel.pk, reason=result.reason)
-            continue
-        for d in items:
-            m = counts.get(d.remote_id)
-            if m is None:
-                continue
-            d.metrics = {
-                "likes": m.likes,
-                "reposts": m.reposts,
-                "replies": m.replies,
-                "quotes": m.quotes,
-                "fetched_at": now,
-            }
-            updated += 1
-        Delivery.objects.bulk_update([d for d in items if d.remote_id in counts], ["metrics"])
+        try:  # each channel's counts are stored, or fail, on their own
+            updated += _store(channel, items, result, counts, now, errors)
+        except Exception as exc:
+            log.exception("channel %s: storing metrics failed", channel.pk)
+            errors[channel.pk] = f"Could not store the counts: {exc}"
+    for channel_id in channels:
+        if channel_id in errors:
+            channel_record_failure(
+                channel_id=channel_id, activity="metrics", error=errors[channel_id]
+            )
+        elif channels[channel_id].metrics_failures:  # a streak is over
+            channel_record_success(channel_id=channel_id, activity="metrics")
     return updated
+
+
+def _store(
+    channel: Channel,
+    items: list[Delivery],
+    result: Result,
+    counts: dict[str, Metrics],
+    now: str,
+    errors: dict[int, str],
+) -> int:
+    """Keep one batch's counts (those it got, even when the batch failed part-way)."""
+    if result.outcome is Outcome.UNAUTHORIZED:
+        channel_mark_unauthorized(channel_id=channel.pk, reason=result.reason)
+        return 0
+    if result.outcome is not Outcome.OK:
+        errors[channel.pk] = result.reason or result.outcome.value
+    fresh = []
+    for d in items:
+        m = counts.get(d.remote_id)
+        if m is None:
+            continue
+        d.metrics = {
+            "likes": m.likes,
+            "reposts": m.reposts,
+            "replies": m.replies,
+            "quotes": m.quotes,
+            "fetched_at": now,
+        }
+        fresh.append(d)
+    Delivery.objects.bulk_update(fresh, ["metrics"])
+    return len(fresh)

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from roost.approvals import services as approvals
 from roost.core import clock
+from roost.core.exceptions import ValidationFailed
 from roost.publishing import approval
-from roost.publishing.models import Post
+from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
 from roost.workspaces.models import Membership
 
 
@@ -24,14 +25,29 @@ def post_submit_or_schedule(
     at: datetime | None,
     changes: dict[str, Any] | None = None,
     first_time: bool = False,
+    resubmit: bool = False,
 ) -> None:
     """Send the post for approval when a workflow applies to this member; else schedule it.
-    An edit keeps an approval (or a review under way) when only the time changed."""
+    An edit keeps an approval (or a review under way) when only the time changed. A
+    cancelled post had its review withdrawn (or its approval given up): it goes back into
+    review only when the member asks for that (`resubmit`), never by a reschedule alone."""
     from roost.publishing.services.scheduling import schedule_deliveries
 
     changes = changes or {}
     plan = {"mode": mode, "at": at.isoformat() if at else None}
     workflow = approvals.needs_review(actor, "post", post)
+    cancelled = post.status == PostStatus.CANCELLED
+    if workflow is not None and cancelled and not resubmit:
+        raise ValidationFailed(
+            {
+                "resubmit": [
+                    _(
+                        "This post was cancelled, and its review with it. Scheduling it again "
+                        "starts a new review: confirm that you want to send it for review again."
+                    )
+                ]
+            }
+        )
     if workflow is not None:
         # The calendar shows a post in review at its planned time (marked at risk near it).
         post.scheduled_at = approval.plan_time(post, plan) or (
@@ -50,7 +66,11 @@ def post_submit_or_schedule(
         )
         schedule_deliveries(post=post, mode=mode, at=at, by=actor.user)
         return
-    if first_time:
+    if first_time or cancelled:  # a cancelled post starts over: an old approval is void
+        if cancelled:  # its channels wait in review again, not cancelled
+            Delivery.objects.filter(post=post, status=DeliveryStatus.CANCELLED).update(
+                status=DeliveryStatus.PENDING, error=""
+            )
         approvals.request_submit(actor=actor, kind="post", obj=post, workflow=workflow, plan=plan)
         return
     if changes:

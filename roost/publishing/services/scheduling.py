@@ -102,10 +102,16 @@ def next_free_slot(channel: Channel, now: datetime) -> datetime:
 
 
 def post_schedule(
-    *, actor: Membership, post: Post, mode: Mode | str, at: datetime | None = None
+    *,
+    actor: Membership,
+    post: Post,
+    mode: Mode | str,
+    at: datetime | None = None,
+    resubmit: bool = False,
 ) -> Post:
     """Schedule (or reschedule) every channel of the post — or, where an approval workflow
-    applies to this member, send it for review with this plan."""
+    applies to this member, send it for review with this plan. A cancelled post goes back
+    into review only when the member says so (`resubmit`)."""
     from roost.publishing.services.review import post_submit_or_schedule
 
     require(actor, Perm.COMPOSE)
@@ -117,7 +123,7 @@ def post_schedule(
         d.channel for d in Delivery.objects.filter(post=post).select_related("channel__workspace")
     ]
     due_times(channels, mode, at, clock.now())  # refuse a bad time before anything else
-    post_submit_or_schedule(actor=actor, post=post, mode=mode.value, at=at)
+    post_submit_or_schedule(actor=actor, post=post, mode=mode.value, at=at, resubmit=resubmit)
     post.refresh_from_db()
     return post
 
@@ -173,7 +179,10 @@ def schedule_deliveries(
 
 
 def post_cancel(*, actor: Membership, post: Post) -> Post:
-    """Take a post off the schedule; it stays, cancelled, and can be scheduled again."""
+    """Take a post off the schedule; it stays, cancelled, and can be scheduled again. A
+    review under way is withdrawn with it: a late approval must not put it back on."""
+    from roost.approvals import services as approvals
+
     require(actor, Perm.COMPOSE)
     with transaction.atomic():
         Delivery.objects.filter(
@@ -184,10 +193,20 @@ def post_cancel(*, actor: Membership, post: Post) -> Post:
                 DeliveryStatus.WAITING_RECONNECT,
             ],
         ).update(status=DeliveryStatus.CANCELLED, error="")
+        withdrawn = approvals.request_cancel(
+            kind="post",
+            object_id=post.pk,
+            actor=actor.user,
+            reason=_("The post was cancelled."),
+        )
         post_refresh_status([post.pk])
         post.refresh_from_db()
         audit_record(
-            workspace=actor.workspace, actor=actor.user, action="post.cancelled", target=post
+            workspace=actor.workspace,
+            actor=actor.user,
+            action="post.cancelled",
+            target=post,
+            review_withdrawn=bool(withdrawn),
         )
     return post
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -64,3 +65,49 @@ def test_a_periodic_job_runs_once_per_period(db: object) -> None:
     assert claim_turn("x", timedelta(minutes=15)) is True
     assert claim_turn("x", timedelta(minutes=15)) is False  # another worker, same period
     assert claim_turn("y", timedelta(minutes=15)) is True
+
+
+def test_one_channels_metrics_failing_leaves_the_others(
+    world: World, channels: list[Channel], sandbox: SandboxHandle, monkeypatch: Any
+) -> None:
+    from roost.publishing.services import metrics
+
+    post = post_compose(
+        actor=world.members["owner"],
+        data=PostInput(text="Count me", channel_ids=[c.pk for c in channels]),
+        mode="now",
+    )
+    drain()
+    broken, fine = channels
+    fine_delivery = post.deliveries.get(channel=fine)
+    sandbox.control(metrics={fine_delivery.remote_id: {"likes": 3}})
+    real = metrics.connector_for
+
+    def connector_for(channel: Channel) -> Any:
+        if channel.pk == broken.pk:
+            raise RuntimeError("a connector bug")
+        return real(channel)
+
+    monkeypatch.setattr(metrics, "connector_for", connector_for)
+
+    assert metrics_refresh() == 1
+
+    fine_delivery.refresh_from_db()
+    assert fine_delivery.metrics["likes"] == 3
+    assert post.deliveries.get(channel=broken).metrics == {}
+    broken.refresh_from_db()
+    assert (broken.metrics_failures, broken.metrics_error) == (
+        1,
+        "Unexpected error: a connector bug",
+    )
+    fine.refresh_from_db()
+    assert (fine.metrics_failures, fine.metrics_error) == (0, "")
+
+    monkeypatch.setattr(metrics, "connector_for", real)  # fixed: the streak is over
+    assert metrics_refresh() == 2
+    broken.refresh_from_db()
+    assert (broken.metrics_failures, broken.metrics_error, broken.metrics_failing_since) == (
+        0,
+        "",
+        None,
+    )
