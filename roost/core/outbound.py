@@ -464,9 +464,9 @@ def validate_url(url: str, *, require_https: bool = False, resolve: bool = True)
         raise _invalid(text)
     port = port or DEFAULT_PORTS[scheme]
     allow = allow_list()
+    check_host(host, port, allow)
     if scheme == "http" and require_https and not plain_http_allowed(host, port, allow):
         raise _https_required()
-    check_host(host, port, allow)
     if resolve and _literal(host) is None and not allow.allows_name(host, port):
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -521,12 +521,19 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        if self._require_https and url.scheme != "https":
-            host = _normal_host(url.host) or ""
-            port = url.port or DEFAULT_PORTS.get(url.scheme, 80)
-            if not plain_http_allowed(host, port):
-                refused = _https_required()
-                raise httpx.ConnectError(str(refused), request=request) from refused
+        port = url.port or DEFAULT_PORTS.get(url.scheme, 80)
+        allow = allow_list()
+        # A literal address fails here, before the pool; a name when it connects.
+        refused = _literal_refusal(allow, url.host, port)
+        if (
+            refused is None
+            and self._require_https
+            and url.scheme != "https"
+            and not plain_http_allowed(_normal_host(url.host) or "", port, allow)
+        ):
+            refused = _https_required()
+        if refused is not None:
+            raise httpx.ConnectError(str(refused), request=request) from refused
         return super().handle_request(request)
 
 
@@ -656,19 +663,34 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-@functools.lru_cache(maxsize=1024)
-def _literal_refusal(allow: AllowList, host: str, port: int) -> tuple[str, str] | None:
-    """(message, kind) when this URL host is a refused literal address; None otherwise
-    (names are checked by the resolver). Cached: the publisher's hot path calls it."""
+def _literal_refusal(allow: AllowList, host: str, port: int) -> OutboundRefused | None:
+    """The refusal when this URL host is a refused literal address; None otherwise (names
+    are checked when they are resolved, on connect)."""
+    if _literal_passes(allow, host, port):
+        return None
     name = _normal_host(host)
     try:
         if name is None:
             raise _invalid(host)
+        check_host(name, port, allow)
+    except OutboundRefused as exc:
+        return exc
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _literal_passes(allow: AllowList, host: str, port: int) -> bool:
+    """Is this URL host a name, an allowed or a public address? Cached per allow-list: the
+    publisher's hot path asks on every request."""
+    name = _normal_host(host)
+    try:
+        if name is None:
+            return False
         if _literal(name) is not None:
             check_host(name, port, allow)
-    except OutboundRefused as exc:
-        return str(exc), exc.kind
-    return None
+    except OutboundRefused:
+        return False
+    return True
 
 
 async def _guard_literal_hosts(
@@ -679,8 +701,7 @@ async def _guard_literal_hosts(
     url = request.url
     refused = _literal_refusal(allow_list(), url.raw_host or "", url.port or 0)
     if refused is not None:
-        message, kind = refused
-        raise aiohttp.ClientConnectionError(message) from OutboundRefused(message, kind=kind)
+        raise aiohttp.ClientConnectionError(str(refused)) from refused
     return await handler(request)
 
 

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import aiohttp
+import httpcore
 import httpx
 import pytest
 import requests
@@ -76,7 +77,7 @@ def serve() -> Iterator[Callable[..., Server]]:
         server.daemon_threads = True
         servers.append(server)
         state.port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
         return state
 
     yield start
@@ -457,9 +458,14 @@ def test_address_policy(address: str, kind: str | None) -> None:
     assert outbound.address_kind(ipaddress.ip_address(address)) == kind
 
 
-def test_the_transport_really_uses_the_guarded_backend() -> None:
+def test_the_transport_really_uses_the_guarded_backend(serve: Callable[..., Server]) -> None:
     transport = outbound.guarded_transport()
     assert isinstance(transport._pool._network_backend, outbound.GuardedBackend)
+    server = serve()
+    with pytest.raises(httpcore.ConnectError) as error:
+        outbound.GuardedBackend().connect_tcp("127.0.0.1", server.port)
+    assert refusal(error.value).kind == "loopback address"  # type: ignore[union-attr]
+    assert server.hits == []
     for forbidden in ({"proxy": "http://127.0.0.1:1"}, {"trust_env": True}, {"transport": None}):
         with pytest.raises(ValueError, match=r"sets|directly"):
             outbound.guarded_httpx_client(**forbidden)

@@ -108,13 +108,14 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(
 
 
 def test_an_allow_listed_local_server_may_use_plain_http(settings: Any) -> None:
-    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:3000", "social.lan"]
+    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:3000", "social.lan", "10.0.0.0/8"]
     assert normalize_instance_url("http://127.0.0.1:3000/") == "http://127.0.0.1:3000"
     assert normalize_instance_url("127.0.0.1:3000") == "https://127.0.0.1:3000"
     assert normalize_instance_url("http://social.lan") == "http://social.lan"
+    assert normalize_instance_url("http://10.1.2.3") == "http://10.1.2.3"
     with pytest.raises(InstanceUrlError) as error:
         normalize_instance_url("http://127.0.0.1:3001")  # another port
-    assert str(error.value) == "Roost connects to Mastodon servers over https:// only."
+    assert str(error.value) == REFUSED % "127.0.0.1 is a loopback address"
 
 
 def test_start_registers_an_app_and_builds_the_authorize_address(
