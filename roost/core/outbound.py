@@ -666,8 +666,8 @@ class GuardedResolver(AbstractResolver):
 def _literal_refusal(allow: AllowList, host: str, port: int) -> OutboundRefused | None:
     """The refusal when this URL host is a refused literal address; None otherwise (names
     are checked when they are resolved, on connect)."""
-    if _literal_passes(allow, host, port):
-        return None
+    if not host or _literal_passes(allow, host, port):
+        return None  # no host at all: the HTTP library refuses the URL itself
     name = _normal_host(host)
     try:
         if name is None:

@@ -45,7 +45,9 @@ def child_env(database_url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def sandbox_process(env: dict[str, str]) -> Iterator[str]:
-    """A Sandbox server in its own process (kept in memory); yields its URL."""
+    """A Sandbox server in its own process (kept in memory); yields its URL. It becomes
+    ROOST_SANDBOX_URL in `env`, so processes started with it may reach it (the Sandbox's
+    own address is on the outbound allow-list)."""
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and command
         roost_cmd("sandbox", "--port", str(port), "--memory"),
@@ -55,6 +57,7 @@ def sandbox_process(env: dict[str, str]) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+    env["ROOST_SANDBOX_URL"] = url
     try:
         for _ in range(200):
             try:

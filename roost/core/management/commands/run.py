@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from roost.core.outbound import guarded_httpx_client
+
 
 class Command(BaseCommand):
     help = "Serve Roost (web app + task worker) on one machine, with the demo workspace."
@@ -123,7 +125,9 @@ class Command(BaseCommand):
 
 
 def _answers(url: str) -> bool:
+    # Through the outbound guard like every request: the Sandbox's address is allowed.
     try:
-        return httpx.get(url, timeout=0.5, trust_env=False).status_code == 200
+        with guarded_httpx_client(timeout=0.5) as http:
+            return http.get(url).status_code == 200
     except httpx.HTTPError:
         return False
