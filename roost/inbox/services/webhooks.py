@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from roost.core import clock
+from roost.core import clock, outbound
 from roost.inbox.models import WebhookDelivery
 from roost.inbox.services.triage import signature, webhook_body
 
 MAX_ATTEMPTS = 8
 CLAIM_LEASE = timedelta(minutes=5)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+REFUSED = "Refused: "  # the error class of a request the outbound guard refused
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -32,10 +33,25 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
         "X-Roost-Signature": "sha256=" + signature(delivery.endpoint.secret, stamp, body),
     }
     try:
-        response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=TIMEOUT)
-    except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    return response.status_code, "" if response.status_code < 300 else response.text[:500]
+        url = outbound.validate_url(delivery.endpoint.url, resolve=False)  # checked on connect
+        with outbound.guarded_httpx_client(timeout=TIMEOUT) as client:
+            response = client.post(url, content=body, headers=headers)
+    except (httpx.HTTPError, httpx.InvalidURL, outbound.OutboundRefused) as exc:
+        return None, error_class(exc)
+    return (
+        response.status_code,
+        "" if response.status_code < 300 else f"HTTP {response.status_code}",
+    )
+
+
+def error_class(exc: Exception) -> str:
+    """What went wrong, for the delivery log: "Refused: loopback address", "ConnectError",
+    "ReadTimeout". Never an error's text nor a response body: someone else's server wrote
+    them, and they can describe a private network."""
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        return f"{REFUSED}{refused.kind}"
+    return type(exc).__name__
 
 
 def claim(candidates: list[WebhookDelivery], now: datetime) -> list[WebhookDelivery]:
@@ -69,8 +85,8 @@ def send_due(limit: int = 200) -> int:
         delivery.last_error = error
         if code is not None and 200 <= code < 300:
             delivery.status, delivery.sent_at = "sent", clock.now()
-        elif delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = "failed"
+        elif delivery.attempts >= MAX_ATTEMPTS or error.startswith(REFUSED):
+            delivery.status = "failed"  # a refused address stays refused: no retries
         else:
             wait = min(3600.0, 10.0 * 2 ** (delivery.attempts - 1))
             delivery.next_attempt_at = clock.now() + timedelta(
