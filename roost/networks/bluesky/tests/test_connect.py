@@ -179,3 +179,14 @@ def test_registered_with_a_connect_form(replay: Replayer) -> None:
     assert isinstance(built, BlueskyConnector) and isinstance(built, Connector)
     assert built.network == "bluesky"
     assert network.connect is not None
+
+
+def test_every_sdk_request_goes_through_the_guard() -> None:
+    """The SDK's HTTP layer, and the copies it makes of it, use the guarded transport."""
+    from roost.core.outbound import GuardedTransport
+
+    bluesky = client.BlueskyClient(service_url="", handle=HANDLE, app_password=APP_PASSWORD)
+    for request in (bluesky.sdk.request, bluesky.sdk.request.clone()):
+        assert isinstance(request, client.GuardedRequest)
+        assert isinstance(request._client._transport, GuardedTransport)
+        assert request._client._trust_env is False
