@@ -6,7 +6,7 @@ from roost.settings.base import LOGGING
 from roost.settings.env import env_list
 
 # Roost never sends requests to loopback, private, link-local and other non-public
-# addresses (roost/core/outbound.py), except to these: host names, IP addresses, host:port
+# addresses (roost/core/outbound/), except to these: host names, IP addresses, host:port
 # or networks such as 10.0.0.0/8, comma-separated. Plain http is allowed only for them.
 # The Sandbox's own address (ROOST_SANDBOX_URL) is always allowed.
 ROOST_ALLOW_PRIVATE_HOSTS = env_list("ROOST_ALLOW_PRIVATE_HOSTS", [])
