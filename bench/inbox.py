@@ -110,6 +110,9 @@ def main() -> None:
         from roost.workspaces.services import workspace_create
 
         with sandbox_process(env) as sandbox_url:
+            from django.conf import settings
+
+            settings.ROOST_SANDBOX_URL = sandbox_url  # on the outbound allow-list
             user = User.objects.create_user(f"bench-{uuid.uuid4().hex[:6]}@bench.test", PASSWORD)
             workspace = workspace_create(actor=user, name="Inbox bench")
             account = SandboxClient(sandbox_url).create_account("Inbox bench")

@@ -102,6 +102,8 @@ def main() -> None:
             control.control(latency_ms=args.latency_ms)
             from django.conf import settings
 
+            settings.ROOST_SANDBOX_URL = sandbox_url  # on the outbound allow-list
+
             base_per_s = baseline(
                 sandbox_url, min(args.n, 2000), settings.ROOST_PUBLISH_CONCURRENCY * args.workers
             )

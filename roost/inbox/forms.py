@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from roost.core import outbound
 from roost.inbox.models import InboxTag, MessageStatus, Priority, TaskKind
 from roost.inbox.selectors import InboxFilter
 from roost.networks.base import InboundKind
@@ -284,6 +285,14 @@ class EndpointForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every kind."),
     )
+
+    def clean_url(self) -> str:
+        """Not a local or private address (the service also looks the name up)."""
+        url: str = self.cleaned_data["url"]
+        try:
+            return outbound.validate_url(url, resolve=False)
+        except outbound.OutboundRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 # How long the old secret keeps signing after a rotation (hours); the first is the default.

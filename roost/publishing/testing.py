@@ -46,7 +46,9 @@ def child_env(database_url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def sandbox_process(env: dict[str, str]) -> Iterator[str]:
-    """A Sandbox server in its own process (kept in memory); yields its URL."""
+    """A Sandbox server in its own process (kept in memory); yields its URL. It becomes
+    ROOST_SANDBOX_URL in `env`, so processes started with it may reach it (the Sandbox's
+    own address is on the outbound allow-list)."""
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and command
         roost_cmd("sandbox", "--port", str(port), "--memory"),
@@ -65,6 +67,7 @@ def sandbox_process(env: dict[str, str]) -> Iterator[str]:
         except httpx.HTTPError:
             return False
 
+    env["ROOST_SANDBOX_URL"] = url
     try:
         wait_until(up, every=0.05, what="the Sandbox process to answer")
         yield url

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -29,6 +32,11 @@ sandbox = publishing_fixtures.sandbox
 
 LIST = "/w/alpha/channels/"
 CLOSED_PORT = "http://127.0.0.1:9"
+# The outbound guard's refusal, as the page shows it (escaped).
+REFUSED = (
+    "Roost does not send requests to private or local addresses (%s). "
+    "The server&#x27;s operator can allow it in ROOST_ALLOW_PRIVATE_HOSTS."
+)
 
 
 def connect_url(network: str) -> str:
@@ -211,6 +219,62 @@ def test_only_channel_managers_connect_and_unknown_networks_are_not_found(
     assert creator.get(connect_url("sandbox")).status_code == 403
     assert creator.post(connect_url("sandbox"), {"name": "Sneaky"}).status_code == 403
     assert manager.get(connect_url("myspace")).status_code == 404
+    assert counts() == before
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.1 that records every request path: (its port, the paths)."""
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            paths.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        do_GET = do_POST
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
+    yield str(server.server_address[1]), paths
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("service_url", "problem"),
+    [
+        ("http://127.0.0.1:{port}", "127.0.0.1 is a loopback address"),
+        ("https://127.0.0.1:{port}", "127.0.0.1 is a loopback address"),
+        ("http://localhost:{port}", "localhost is a local name"),
+        ("http://[::1]:{port}", "::1 is a loopback address"),
+        ("https://127.1:{port}", "127.1 means 127.0.0.1, a loopback address"),
+    ],
+)
+def test_a_bluesky_server_on_a_local_address_is_a_form_error(
+    world: World,
+    manager: Client,
+    loopback_server: tuple[str, list[str]],
+    service_url: str,
+    problem: str,
+) -> None:
+    port, paths = loopback_server
+    before = counts()
+    response = manager.post(
+        connect_url("bluesky"),
+        {
+            "service_url": service_url.format(port=port),
+            "handle": "alice.test",
+            "app_password": "abcd-efgh-ijkl-mnop",
+        },
+    )
+    assert response.status_code == 422
+    assert f"<p>{REFUSED % problem}</p>" in text_of(response)
+    assert paths == []  # the SDK never sent a request
     assert counts() == before
 
 
@@ -406,9 +470,13 @@ def test_mastodon_connect_page_asks_for_the_instance(
 @pytest.mark.parametrize(
     ("address", "message"),
     [
-        ("http://localhost", "Roost connects to Mastodon servers over https:// only."),
-        ("localhost", "Roost connects only to Mastodon servers on the public internet."),
-        ("https://10.0.0.7", "Roost connects only to Mastodon servers on the public internet."),
+        ("http://mastodon.example", "Roost connects to Mastodon servers over https:// only."),
+        ("http://localhost", REFUSED % "localhost is a local name"),
+        ("localhost", REFUSED % "localhost is a local name"),
+        ("https://10.0.0.7", REFUSED % "10.0.0.7 is a private address"),
+        ("127.1", REFUSED % "127.1 means 127.0.0.1, a loopback address"),
+        ("0x7f.1", REFUSED % "0x7f.1 means 127.0.0.1, a loopback address"),
+        ("0177.0.0.1", REFUSED % "0177.0.0.1 means 127.0.0.1, a loopback address"),
         ("", "Enter your instance&#x27;s address."),
     ],
 )

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from roost.core import clock, crypto
+from roost.core import clock, crypto, outbound
 from roost.core.exceptions import ValidationFailed
 from roost.inbox.models import (
     InboxRule,
@@ -92,7 +92,6 @@ def rule_delete(*, actor: Membership, rule: InboxRule) -> None:
     rule.delete()
 
 
-@transaction.atomic
 def endpoint_create(
     *, actor: Membership, name: str, url: str, task_kinds: list[str]
 ) -> tuple[WebhookEndpoint, str]:
@@ -103,26 +102,34 @@ def endpoint_create(
         errors["name"] = [_("Give the endpoint a name.")]
     if not url.startswith(("https://", "http://")):
         errors["url"] = [_("Enter the full address, starting with https://.")]
+    else:
+        # Only public addresses (or the operator's allow-list); the name is looked up here,
+        # outside the transaction, and again on every delivery.
+        try:
+            outbound.validate_url(url)
+        except outbound.OutboundRefused as exc:
+            errors["url"] = [str(exc)]
     if any(k not in TaskKind.values for k in task_kinds):
         errors["task_kinds"] = [_("Choose lead, support, feedback or other.")]
     if errors:
         raise ValidationFailed(errors)
     secret = _new_secret()
-    endpoint = WebhookEndpoint(
-        workspace=actor.workspace,
-        name=name.strip()[:100],
-        url=url,
-        task_kinds=list(task_kinds),
-    )
-    endpoint.secret = secret  # kept encrypted
-    endpoint.save()
-    audit_record(
-        workspace=actor.workspace,
-        actor=actor.user,
-        action="inbox.webhook_created",
-        target=endpoint,
-        url=url,
-    )
+    with transaction.atomic():
+        endpoint = WebhookEndpoint(
+            workspace=actor.workspace,
+            name=name.strip()[:100],
+            url=url,
+            task_kinds=list(task_kinds),
+        )
+        endpoint.secret = secret  # kept encrypted
+        endpoint.save()
+        audit_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            action="inbox.webhook_created",
+            target=endpoint,
+            url=url,
+        )
     return endpoint, secret
 
 

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from roost.core import clock
+from roost.core import clock, outbound
 from roost.inbox.models import WebhookDelivery, WebhookEndpoint
 from roost.inbox.services.triage import signature_header, webhook_body
 from roost.notifications.services import notify
@@ -34,6 +34,7 @@ FAILING_AFTER = 3  # failed sends in a row before an endpoint counts as failing
 PER_ENDPOINT = 20  # deliveries per endpoint per round
 CLAIM_LEASE = timedelta(minutes=5)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+REFUSED = "Refused: "  # the error class of a request the outbound guard refused
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -48,10 +49,25 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
         "X-Roost-Signature": signature_header(delivery.endpoint, stamp, body),
     }
     try:
-        response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=TIMEOUT)
-    except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    return response.status_code, "" if response.status_code < 300 else response.text[:500]
+        url = outbound.validate_url(delivery.endpoint.url, resolve=False)  # checked on connect
+        with outbound.guarded_httpx_client(timeout=TIMEOUT) as client:
+            response = client.post(url, content=body, headers=headers)
+    except (httpx.HTTPError, httpx.InvalidURL, outbound.OutboundRefused) as exc:
+        return None, error_class(exc)
+    return (
+        response.status_code,
+        "" if response.status_code < 300 else f"HTTP {response.status_code}",
+    )
+
+
+def error_class(exc: Exception) -> str:
+    """What went wrong, for the delivery log: "Refused: loopback address", "ConnectError",
+    "ReadTimeout". Never an error's text nor a response body: someone else's server wrote
+    them, and they can describe a private network."""
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        return f"{REFUSED}{refused.kind}"
+    return type(exc).__name__
 
 
 def _send_safely(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -62,7 +78,7 @@ def _send_safely(delivery: WebhookDelivery) -> tuple[int | None, str]:
         log.exception(
             "webhook delivery %s to endpoint %s failed", delivery.pk, delivery.endpoint_id
         )
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        return None, error_class(exc)
 
 
 def claim(candidates: list[WebhookDelivery], now: datetime) -> list[WebhookDelivery]:
@@ -116,8 +132,8 @@ def _record(delivery: WebhookDelivery, code: int | None, error: str) -> None:
     ok = code is not None and 200 <= code < 300
     if ok:
         delivery.status, delivery.sent_at = "sent", clock.now()
-    elif delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = "failed"
+    elif delivery.attempts >= MAX_ATTEMPTS or error.startswith(REFUSED):
+        delivery.status = "failed"  # a refused address stays refused: no retries
     else:
         wait = min(3600.0, 10.0 * 2 ** (delivery.attempts - 1))
         delivery.next_attempt_at = clock.now() + timedelta(

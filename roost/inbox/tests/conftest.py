@@ -60,7 +60,7 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Any]:
+def receiver(settings: Any) -> Iterator[Any]:
     servers: list[ThreadingHTTPServer] = []
 
     def start(secret: str = "", status: int = 200, delay: float = 0.0) -> Receiver:
@@ -92,6 +92,9 @@ def receiver() -> Iterator[Any]:
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        # Allow-listed, as an internal CRM would be (ROOST_ALLOW_PRIVATE_HOSTS).
+        allowed = settings.ROOST_ALLOW_PRIVATE_HOSTS
+        settings.ROOST_ALLOW_PRIVATE_HOSTS = [*allowed, f"127.0.0.1:{server.server_address[1]}"]
         return state
 
     yield start

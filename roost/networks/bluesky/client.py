@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from atproto import Client
 from atproto_client.client.session import Session
 from atproto_client.exceptions import LoginRequiredError, RequestErrorBase
 from atproto_client.models.common import XrpcError
-from atproto_client.request import Request
+from atproto_client.request import Request, RequestBase
 from atproto_core.exceptions import AtProtocolError
 from atproto_server.auth.jwt import get_jwt_payload
+
+from roost.core import outbound
 
 DEFAULT_SERVICE_URL = "https://bsky.social"
 # Reads are quick; an image upload of up to 1 MB gets the same generous overall budget.
@@ -60,13 +62,35 @@ def is_auth_error(exc: BaseException) -> bool:
     return status in (401, 403) or error in AUTH_ERRORS
 
 
-def normalize_service_url(url: str) -> str:
+def clean_service_url(url: str) -> str:
     """The PDS URL without trailing slash or /xrpc; the default when blank."""
     url = (url or "").strip().rstrip("/") or DEFAULT_SERVICE_URL
     url = url.removesuffix("/xrpc")
     if not url.startswith(("https://", "http://")):
         url = f"https://{url}"
     return url
+
+
+def normalize_service_url(url: str) -> str:
+    """The cleaned PDS URL, if Roost may use it: a public host over https, or a host on the
+    operator's allow-list (a local PDS); raises OutboundRefused. A name is resolved and
+    checked on every connection (GuardedRequest), which also catches its later changes."""
+    return outbound.validate_url(clean_service_url(url), require_https=True, resolve=False)
+
+
+class GuardedRequest(Request):
+    """The SDK's HTTP layer with every connection through Roost's outbound guard: public
+    addresses only, over https unless allow-listed. It covers every URL the SDK calls,
+    including the PDS that the account's DID document names after login."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # What Request.__init__ does, with the guarded client in place of a plain one (the
+        # SDK follows redirects; each one is checked when it connects).
+        RequestBase.__init__(self)
+        self._client_kwargs = kwargs
+        self._client = outbound.guarded_httpx_client(
+            follow_redirects=True, require_https=True, **kwargs
+        )
 
 
 class BlueskyClient:
@@ -81,11 +105,12 @@ class BlueskyClient:
         session: str = "",
         timeout: httpx.Timeout = TIMEOUT,
     ) -> None:
-        self.service_url = normalize_service_url(service_url)
+        # Not validated here: a stored address is checked on every connection instead.
+        self.service_url = clean_service_url(service_url)
         self.handle_hint = handle.strip().removeprefix("@")
         self._app_password = app_password
         self._stored_session = session
-        self.sdk = Client(base_url=self.service_url, request=Request(timeout=timeout))
+        self.sdk = Client(base_url=self.service_url, request=GuardedRequest(timeout=timeout))
         self._logged_in = False
 
     @property
@@ -99,6 +124,11 @@ class BlueskyClient:
         """The logged-in account's current handle."""
         session = self._session()
         return session.handle
+
+    @property
+    def pds_url(self) -> str:
+        """Where the SDK sends the account's calls: the PDS its DID document names."""
+        return self._session().pds_endpoint or self.service_url
 
     @property
     def logged_in(self) -> bool:

@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 import httpx
 from django.utils.translation import gettext as _
 
+from roost.core import outbound
 from roost.networks.base import Account, Connection, Outcome, Result
 from roost.networks.bluesky.client import (
     DEFAULT_SERVICE_URL,
     TIMEOUT,
     BlueskyClient,
+    clean_service_url,
     normalize_service_url,
 )
 from roost.networks.bluesky.outcomes import SDK_ERRORS, describe, failure
@@ -48,8 +50,12 @@ def connect(
                 reason=_("Enter the Bluesky handle and an app password created for Roost."),
             )
         )
-    parts = urlsplit(normalize_service_url(service_url))
-    if not parts.hostname or " " in service_url.strip():
+    try:
+        parts = urlsplit(clean_service_url(service_url))
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+    if not hostname or " " in service_url.strip():
         return Connection(
             Result(
                 Outcome.REJECTED,
@@ -58,15 +64,27 @@ def connect(
                 ),
             )
         )
+    try:
+        normalize_service_url(service_url)
+    except outbound.OutboundRefused as exc:
+        return Connection(Result(Outcome.REJECTED, reason=str(exc)))
     client = BlueskyClient(
         service_url=service_url, handle=handle, app_password=app_password.strip(), timeout=timeout
     )
     try:
         client.login()
+        # After login the SDK moves to the PDS that the account's DID document names: a
+        # second address, which must pass the same check (every call to it is guarded too).
+        normalize_service_url(client.pds_url)
         display_name = _display_name(client)
         account = account_for(client.did, client.handle, display_name)
         session = client.session_string
+    except outbound.OutboundRefused as exc:
+        return Connection(Result(Outcome.REJECTED, reason=str(exc)))
     except SDK_ERRORS as exc:
+        refused = outbound.refusal(exc)
+        if refused is not None:  # the PDS named after login (DID document), or a redirect
+            return Connection(Result(Outcome.REJECTED, reason=str(refused)))
         result = failure(exc, now=clock())
         if result.outcome is Outcome.UNAUTHORIZED:
             result = Result(

@@ -11,6 +11,7 @@ from atproto_client.exceptions import LoginRequiredError, RequestErrorBase
 from atproto_core.exceptions import AtProtocolError
 from django.utils.translation import gettext as _
 
+from roost.core import outbound
 from roost.networks.base import Outcome, Result
 from roost.networks.bluesky.client import is_auth_error, xrpc_error
 
@@ -29,6 +30,14 @@ SDK_ERRORS: tuple[type[Exception], ...] = (
 
 def failure(exc: Exception, *, now: float) -> Result:
     """Turn an SDK or httpx error into a Result: what happened, and for people, why."""
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        # The channel's server is not allowed (any more): no retry can help.
+        return Result(
+            Outcome.UNAUTHORIZED,
+            reason=_("Roost will not connect to this Bluesky server: %(reason)s")
+            % {"reason": refused},
+        )
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return Result(
             Outcome.UNAUTHORIZED,

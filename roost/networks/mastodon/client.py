@@ -17,6 +17,8 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from roost.core import outbound
+
 # Seconds Mastodon.py waits for the server to connect or send the next bytes (its default is 300).
 TIMEOUT = 30.0
 SCOPES = ("read", "write")
@@ -58,7 +60,8 @@ class InstanceUrlError(ValueError):
 
 
 def normalize_instance_url(raw: str) -> str:
-    """Return "https://host[:port]" for what a person typed as their instance, or raise."""
+    """Return "https://host[:port]" for what a person typed as their instance, or raise.
+    (Plain "http://" only for a host on the operator's allow-list, typed with http://.)"""
     text = (raw or "").strip()
     if not text:
         raise InstanceUrlError(gettext("Enter the address of your Mastodon server."))
@@ -74,8 +77,9 @@ def normalize_instance_url(raw: str) -> str:
         raise InstanceUrlError(
             gettext("“%(address)s” is not a web address.") % {"address": raw.strip()}
         ) from None
-    if parts.scheme.lower() != "https":
-        raise InstanceUrlError(gettext("Roost connects to Mastodon servers over https:// only."))
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http"):
+        raise InstanceUrlError(_https_only())
     if parts.username or parts.password:
         raise InstanceUrlError(
             gettext("Leave the user name and password out of the server address.")
@@ -85,13 +89,19 @@ def normalize_instance_url(raw: str) -> str:
         raise InstanceUrlError(
             gettext("“%(address)s” is not a web address.") % {"address": raw.strip()}
         )
-    if not _public_host(host):
-        raise InstanceUrlError(
-            gettext("Roost connects only to Mastodon servers on the public internet.")
-        )
     # A pasted profile or post link ("https://mastodon.social/@alice") names the same server.
     netloc = f"[{host}]" if ":" in host else host
-    return f"https://{netloc}" + (f":{port}" if port and port != 443 else "")
+    default = 443 if scheme == "https" else 80
+    url = f"{scheme}://{netloc}" + (f":{port}" if port and port != default else "")
+    # Public servers only (checked again on every connection), over https unless the
+    # operator allows the host (a local Mastodon-compatible server).
+    try:
+        outbound.validate_url(url, require_https=True)
+    except outbound.OutboundRefused as exc:
+        raise InstanceUrlError(
+            _https_only() if exc.kind == "https required" else str(exc)
+        ) from None
+    return url
 
 
 def host_of(instance_url: str) -> str:
@@ -125,16 +135,8 @@ def _ascii_host(host: str) -> str | None:
     return host
 
 
-def _public_host(host: str) -> bool:
-    # Refuse the obvious ways to point Roost's server at itself or its network. A name that
-    # resolves to a private address is not caught here; that needs a guard on the transport.
-    if host == "localhost" or host.endswith(".localhost"):
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return True
-    return address.is_global
+def _https_only() -> str:
+    return gettext("Roost connects to Mastodon servers over https:// only.")
 
 
 class Client:
@@ -151,7 +153,9 @@ class Client:
     ) -> None:
         self.instance_url = instance_url
         self.host = host_of(instance_url)
-        self.session = session if session is not None else requests.Session()
+        # Every request, OAuth and media uploads included, goes through Roost's outbound
+        # guard; tests pass a session that replays recorded exchanges.
+        self.session = session if session is not None else outbound.guarded_requests_session()
         self.last_response: requests.Response | None = None
         self.session.hooks["response"].append(self._remember)
         self.api = Mastodon(

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.utils.translation import gettext
 
+from roost.core import outbound
 from roost.networks.base import Connection, Outcome, Result
 from roost.networks.mastodon.client import (
     SCOPES,
@@ -158,6 +159,9 @@ def _registration_failed(exc: BaseException, client: Client) -> Result:
     """Mastodon.py's create_app() ignores the HTTP status, so read it from the response."""
     response = client.last_response
     host = client.host
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        return Result(Outcome.REJECTED, reason=str(refused))
     if response is None:
         return Result(
             Outcome.RETRYABLE,
@@ -190,6 +194,9 @@ def _registration_failed(exc: BaseException, client: Client) -> Result:
 
 
 def _sign_in_failed(exc: BaseException, client: Client) -> Result:
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        return Result(Outcome.REJECTED, reason=str(refused))
     result = result_for(exc, host=client.host, response=client.last_response)
     if result.outcome not in (Outcome.REJECTED, Outcome.UNAUTHORIZED):
         return result

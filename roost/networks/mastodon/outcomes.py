@@ -19,6 +19,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from roost.core import outbound
 from roost.networks.base import Outcome, Result
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,14 @@ def result_for(
     now: datetime | None = None,
 ) -> Result:
     """The Result for an exception from Mastodon.py; `response` is the last HTTP response."""
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        # The instance's address is not allowed (any more): no retry can help.
+        return Result(
+            Outcome.UNAUTHORIZED,
+            reason=gettext("Roost will not connect to Mastodon (%(host)s): %(reason)s")
+            % {"host": host, "reason": refused},
+        )
     exc = _unwrap(exc)
     if isinstance(exc, MastodonRatelimitError):
         return _rate_limited(host, response, now)

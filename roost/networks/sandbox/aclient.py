@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 
+from roost.core import outbound
 from roost.networks.sandbox.client import (
     InboxBatch,
     RemotePost,
@@ -27,6 +28,7 @@ from roost.networks.sandbox.client import (
     parse_retry_after,
     post_body,
     request_headers,
+    transport_error,
 )
 
 TIMEOUT = aiohttp.ClientTimeout(total=60, connect=5, sock_read=30)
@@ -39,9 +41,10 @@ def _session(base_url: str) -> aiohttp.ClientSession:
     key = (id(loop), base_url)
     session = _sessions.get(key)
     if session is None or session.closed:
-        connector = aiohttp.TCPConnector(limit=1024, keepalive_timeout=30)
-        session = _sessions[key] = aiohttp.ClientSession(
-            connector=connector, timeout=TIMEOUT, trust_env=False, headers={"User-Agent": "Roost"}
+        # Through the outbound guard, no environment proxy: the Sandbox's own address is on
+        # the allow-list (a cached check per request), anything else must be public.
+        session = _sessions[key] = outbound.guarded_aiohttp_session(
+            limit=1024, keepalive_timeout=30, timeout=TIMEOUT, headers={"User-Agent": "Roost"}
         )
     return session
 
@@ -80,7 +83,7 @@ class AsyncSandboxClient:
         except TimeoutError as exc:
             raise SandboxError(0, "no answer in time") from exc
         except aiohttp.ClientError as exc:
-            raise SandboxError(0, f"could not reach {self.base_url} ({exc})") from exc
+            raise transport_error(self.base_url, exc) from exc
         if status >= 400:
             raise SandboxError(
                 status, error_text(status, body, reason), parse_retry_after(retry_after)

@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import httpx
 
+from roost.core import outbound
+
 # Explicit timeouts; `pool` is generous because hundreds of threads may wait for a connection.
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=30.0)
 # Threads share a few pooled clients per base URL rather than one: httpcore 1.0's pool does
@@ -65,12 +67,12 @@ class _ClientGroup:
             with self._lock:
                 client = self._clients[shard]
                 if client is None:
-                    # trust_env=False: a proxy from the environment must not capture a
-                    # local service.
-                    client = httpx.Client(
+                    # Through the outbound guard (no environment proxy either): the
+                    # Sandbox's own address is on the allow-list, anything else must be
+                    # public.
+                    client = outbound.guarded_httpx_client(
                         timeout=TIMEOUT,
                         limits=LIMITS,
-                        trust_env=False,
                         verify=_ssl_context(),
                         headers={"User-Agent": "Roost"},
                     )
@@ -105,13 +107,31 @@ def forget(base_url: str) -> None:
 
 
 class SandboxError(Exception):
-    """A call that failed. `status` is the HTTP status, or 0 when no usable answer came."""
+    """A call that failed. `status` is the HTTP status, or 0 when no usable answer came;
+    `refused` when Roost's outbound guard refused the address (no retry can help)."""
 
-    def __init__(self, status: int, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        refused: bool = False,
+    ) -> None:
         super().__init__(f"{status}: {message}" if status else message)
         self.status = status
         self.message = message
         self.retry_after = retry_after
+        self.refused = refused
+
+
+def transport_error(base_url: str, exc: BaseException) -> SandboxError:
+    """The SandboxError for a request that got no answer: refused by the guard, or not
+    reached."""
+    refused = outbound.refusal(exc)
+    if refused is not None:
+        return SandboxError(0, str(refused), refused=True)
+    return SandboxError(0, f"could not reach {base_url} ({exc})")
 
 
 @dataclass(frozen=True)
@@ -203,7 +223,7 @@ class SandboxClient:
         except httpx.TimeoutException as exc:
             raise SandboxError(0, f"no answer in time ({type(exc).__name__})") from exc
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-            raise SandboxError(0, f"could not reach {self.base_url} ({exc})") from exc
+            raise transport_error(self.base_url, exc) from exc
         if response.status_code >= 400:
             raise SandboxError(
                 response.status_code,

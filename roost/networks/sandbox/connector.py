@@ -80,6 +80,13 @@ def _mb(size: int) -> str:
 
 def _failure(exc: SandboxError, rejected: str) -> Result:
     """The outcome an error means; `rejected` is the reason text for a refusal (4xx)."""
+    if exc.refused:
+        # The channel's Sandbox address is not allowed (any more): no retry can help.
+        return Result(
+            Outcome.UNAUTHORIZED,
+            reason=_("Roost will not connect to this Sandbox: %(message)s")
+            % {"message": exc.message},
+        )
     if exc.status == 429:
         return Result(
             Outcome.RATE_LIMITED,
@@ -516,6 +523,8 @@ def connect(*, name: str = "", base_url: str | None = None, **_ignored: Any) -> 
     try:
         remote = SandboxClient(base).create_account(name)
     except SandboxError as exc:
+        if exc.refused:
+            return Connection(Result(Outcome.REJECTED, reason=exc.message))
         if exc.status == 0:
             reason = _(
                 "Roost could not reach the Sandbox at %(url)s. Start it with “roost sandbox” "

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from roost.core.outbound import guarded_httpx_client
 from roost.core.supervisor import Child, Supervisor
 
 
@@ -131,7 +132,9 @@ def is_loopback_bind(bind: str) -> bool:
 
 
 def _answers(url: str) -> bool:
+    # Through the outbound guard like every request: the Sandbox's address is allowed.
     try:
-        return httpx.get(url, timeout=0.5, trust_env=False).status_code == 200
+        with guarded_httpx_client(timeout=0.5) as http:
+            return http.get(url).status_code == 200
     except httpx.HTTPError:
         return False

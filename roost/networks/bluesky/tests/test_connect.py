@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
+
+from roost.core.outbound import OutboundRefused
 from roost.networks import registry
 from roost.networks.base import Account, Connection, Connector, Outcome, Result
 from roost.networks.bluesky import DEFAULT_SERVICE_URL, client
@@ -69,7 +73,8 @@ def test_connect_a_suspended_account(replay: Replayer) -> None:
     assert connection.account is None and not connection.credentials
 
 
-def test_connect_to_a_local_development_network(replay: Replayer) -> None:
+def test_connect_to_a_local_development_network(replay: Replayer, settings: Any) -> None:
+    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["localhost:2583"]  # as e2e/run sets it
     replay("dev_network_connect")
 
     connection = connect(
@@ -107,8 +112,47 @@ def test_connect_needs_handle_and_password(replay: Replayer) -> None:
     assert connect(handle=HANDLE, app_password=" ").result.outcome is Outcome.REJECTED
 
 
-def test_service_url_is_normalized() -> None:
+def test_a_local_network_needs_the_allow_list(replay: Replayer) -> None:
+    replay("none")  # nothing is sent
+    for service_url, problem in (
+        ("http://localhost:2583", "localhost is a local name"),
+        ("https://127.0.0.1:2583", "127.0.0.1 is a loopback address"),
+        ("https://0x7f.1:2583", "0x7f.1 means 127.0.0.1, a loopback address"),
+        ("https://[::ffff:10.0.0.5]", "::ffff:10.0.0.5 is a private address"),
+    ):
+        connection = connect(service_url=service_url, handle=HANDLE, app_password=APP_PASSWORD)
+        assert connection.result == Result(
+            Outcome.REJECTED,
+            reason="Roost does not send requests to private or local addresses "
+            f"({problem}). The server's operator can allow it in ROOST_ALLOW_PRIVATE_HOSTS.",
+        )
+    connection = connect(
+        service_url="http://pds.example.com", handle=HANDLE, app_password=APP_PASSWORD
+    )
+    assert connection.result == Result(
+        Outcome.REJECTED,
+        reason="Use an https:// address. Plain http:// is allowed only for hosts the server's "
+        "operator allows in ROOST_ALLOW_PRIVATE_HOSTS.",
+    )
+
+
+def test_a_did_document_naming_a_private_pds_is_refused(replay: Replayer) -> None:
+    """Login succeeds at bsky.social, whose answer sends the SDK to a PDS at 10.0.0.5."""
+    replay("did_document_private_pds")
+    connection = connect(handle=HANDLE, app_password=APP_PASSWORD, clock=lambda: NOW)
+    assert connection.result == Result(
+        Outcome.REJECTED,
+        reason="Roost does not send requests to private or local addresses (10.0.0.5 is a "
+        "private address). The server's operator can allow it in ROOST_ALLOW_PRIVATE_HOSTS.",
+    )
+    assert connection.account is None and not connection.credentials
+
+
+def test_service_url_is_normalized(settings: Any) -> None:
     assert client.normalize_service_url("") == "https://bsky.social"
+    with pytest.raises(OutboundRefused):
+        client.normalize_service_url("http://localhost:2583/")
+    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["localhost:2583"]
     assert client.normalize_service_url("http://localhost:2583/") == "http://localhost:2583"
     assert client.normalize_service_url("pds.example.com/xrpc") == "https://pds.example.com"
     assert DEFAULT_SERVICE_URL == client.DEFAULT_SERVICE_URL
@@ -135,3 +179,14 @@ def test_registered_with_a_connect_form(replay: Replayer) -> None:
     assert isinstance(built, BlueskyConnector) and isinstance(built, Connector)
     assert built.network == "bluesky"
     assert network.connect is not None
+
+
+def test_every_sdk_request_goes_through_the_guard() -> None:
+    """The SDK's HTTP layer, and the copies it makes of it, use the guarded transport."""
+    from roost.core.outbound import GuardedTransport
+
+    bluesky = client.BlueskyClient(service_url="", handle=HANDLE, app_password=APP_PASSWORD)
+    for request in (bluesky.sdk.request, bluesky.sdk.request.clone()):
+        assert isinstance(request, client.GuardedRequest)
+        assert isinstance(request._client._transport, GuardedTransport)
+        assert request._client._trust_env is False

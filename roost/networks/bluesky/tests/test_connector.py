@@ -26,6 +26,7 @@ from roost.networks.bluesky.tests.conftest import (
     DID,
     HANDLE,
     KEY,
+    NOW,
     STORED,
     Replay,
     make_connector,
@@ -408,3 +409,24 @@ def test_credentials_unchanged_without_a_request() -> None:
         "app_password": "k3xq-7pzm-w2rv-h4dn",
         "session": STORED["valid"],
     }
+
+
+def test_a_stored_pds_at_a_private_address_means_reconnect(replay: Replayer) -> None:
+    """The session names the PDS the SDK calls; one at 10.0.0.5 is refused before any
+    connection, and a retry could not help."""
+    replay("none")
+    session = STORED["valid"].rsplit(":::", 1)[0] + ":::https://10.0.0.5"
+    connector = BlueskyConnector(
+        {"service_url": "https://bsky.social"},
+        {"handle": HANDLE, "app_password": APP_PASSWORD, "session": session},
+        clock=lambda: NOW,
+    )
+    assert connector.verify() == (
+        Result(
+            Outcome.UNAUTHORIZED,
+            reason="Roost will not connect to this Bluesky server: Roost does not send "
+            "requests to private or local addresses (10.0.0.5 is a private address). "
+            "The server's operator can allow it in ROOST_ALLOW_PRIVATE_HOSTS.",
+        ),
+        None,
+    )

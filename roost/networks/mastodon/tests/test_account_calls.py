@@ -126,3 +126,16 @@ def test_a_token_naming_a_file_is_sent_as_is_never_read(
     credentials = {**CREDENTIALS, "access_token": str(secret), "client_id": str(secret)}
     MastodonConnector(CONFIG, credentials, session=session(replay)).verify()
     assert replay.sent[0].headers["Authorization"] == f"Bearer {secret}"
+
+
+def test_a_refused_instance_address_means_reconnect_never_a_retry() -> None:
+    # No session given: the connector's own, guarded one (the socket is never reached).
+    connector = MastodonConnector({"instance_url": "https://10.0.0.7"}, CREDENTIALS)
+    result, account = connector.verify()
+    assert account is None
+    assert result == Result(
+        Outcome.UNAUTHORIZED,
+        reason="Roost will not connect to Mastodon (10.0.0.7): Roost does not send requests "
+        "to private or local addresses (10.0.0.7 is a private address). The server's "
+        "operator can allow it in ROOST_ALLOW_PRIVATE_HOSTS.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +23,10 @@ from roost.networks.mastodon.tests.support import (
     TOKEN,
 )
 
+REFUSED = (
+    "Roost does not send requests to private or local addresses (%s). "
+    "The server's operator can allow it in ROOST_ALLOW_PRIVATE_HOSTS."
+)
 CODE = "qDFUEaYrRK5c-HNmTCJbAzazwLRInJ7VHFat0wcMgCU"
 STATE = "k3Jm0qXo0v3Kc2M4b9yWc1v7n8Qe6rT5uY2iO0pLa1s"
 
@@ -68,17 +73,49 @@ def test_instance_addresses_are_normalised(typed: str, url: str) -> None:
         ("not a server", "“not a server” is not a web address."),
         ("mastodon", "“mastodon” is not a web address."),
         ("https://mastodon.social:99999", "“https://mastodon.social:99999” is not a web address."),
-        ("localhost:3000", "Roost connects only to Mastodon servers on the public internet."),
-        ("https://127.0.0.1", "Roost connects only to Mastodon servers on the public internet."),
-        ("10.0.0.7", "Roost connects only to Mastodon servers on the public internet."),
-        ("https://[::1]/", "Roost connects only to Mastodon servers on the public internet."),
-        ("169.254.169.254", "Roost connects only to Mastodon servers on the public internet."),
+        ("localhost:3000", REFUSED % "localhost is a local name"),
+        ("https://127.0.0.1", REFUSED % "127.0.0.1 is a loopback address"),
+        ("127.1", REFUSED % "127.1 means 127.0.0.1, a loopback address"),
+        ("0x7f.1", REFUSED % "0x7f.1 means 127.0.0.1, a loopback address"),
+        ("0177.0.0.1", REFUSED % "0177.0.0.1 means 127.0.0.1, a loopback address"),
+        ("2130706433", "“2130706433” is not a web address."),
+        ("10.0.0.7", REFUSED % "10.0.0.7 is a private address"),
+        ("https://[::1]/", REFUSED % "::1 is a loopback address"),
+        ("[::ffff:127.0.0.1]", REFUSED % "::ffff:127.0.0.1 is a loopback address"),
+        ("169.254.169.254", REFUSED % "169.254.169.254 is a link-local address"),
+        ("mastodon.internal", REFUSED % "mastodon.internal is a local name"),
     ],
 )
 def test_unusable_addresses_are_explained(typed: str, message: str) -> None:
     with pytest.raises(InstanceUrlError) as error:
         normalize_instance_url(typed)
     assert str(error.value) == message
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        assert host == "127.0.0.1.nip.io"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(InstanceUrlError) as error:
+        normalize_instance_url("127.0.0.1.nip.io")
+    assert (
+        str(error.value) == REFUSED % "127.0.0.1.nip.io resolves to 127.0.0.1, a loopback address"
+    )
+
+
+def test_an_allow_listed_local_server_may_use_plain_http(settings: Any) -> None:
+    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:3000", "social.lan", "10.0.0.0/8"]
+    assert normalize_instance_url("http://127.0.0.1:3000/") == "http://127.0.0.1:3000"
+    assert normalize_instance_url("127.0.0.1:3000") == "https://127.0.0.1:3000"
+    assert normalize_instance_url("http://social.lan") == "http://social.lan"
+    assert normalize_instance_url("http://10.1.2.3") == "http://10.1.2.3"
+    with pytest.raises(InstanceUrlError) as error:
+        normalize_instance_url("http://127.0.0.1:3001")  # another port
+    assert str(error.value) == REFUSED % "127.0.0.1 is a loopback address"
 
 
 def test_start_registers_an_app_and_builds_the_authorize_address(
@@ -358,3 +395,24 @@ def test_finish_refuses_an_answer_for_another_attempt(recorded: Callable[..., Re
             "Start connecting again.",
         )
     )
+
+
+def test_an_instance_that_resolves_to_loopback_on_connect_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first lookup (the address check) answers a public address, the next (Mastodon.py
+    registering the app) 127.0.0.1: the guarded session refuses before connecting."""
+    answers = ["93.184.215.14", "127.0.0.1"]
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        assert host == "rebind.example"
+        address = answers.pop(0)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    url, failure = oauth_start(instance_url="rebind.example", redirect_uri=REDIRECT)
+    assert (url, answers) == ("", [])
+    assert failure == {
+        "outcome": "rejected",
+        "reason": REFUSED % "rebind.example resolves to 127.0.0.1, a loopback address",
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -15,8 +16,10 @@ from roost.networks.sandbox.testing import SandboxAccount, SandboxHandle, runnin
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxHandle]:
+def sandbox(settings: Any) -> Iterator[SandboxHandle]:
     with running_sandbox() as handle:
+        # The Sandbox's own address is on the outbound allow-list; nothing else local is.
+        settings.ROOST_SANDBOX_URL = handle.url
         yield handle
 
 

@@ -293,12 +293,16 @@ def test_revoked_token_is_unauthorized(
     assert sandbox.stats()["by_key"] == {"p:0": 1}
 
 
-def test_rate_limit_and_unreachable(sandbox: SandboxHandle, connector: SandboxConnector) -> None:
+def test_rate_limit_and_unreachable(
+    sandbox: SandboxHandle, connector: SandboxConnector, settings: Any
+) -> None:
     sandbox.control(rate_limit_rate=1.0, retry_after=9, all_endpoints=True)
     limited, page = connector.fetch_inbox("0")
     assert (limited.outcome, limited.retry_after, page) == (Outcome.RATE_LIMITED, 9.0, InboxPage())
 
     gone = SandboxConnector({"base_url": "http://127.0.0.1:1"}, {"token": "sbx_x"})
+    assert gone.fetch_inbox(None)[0].outcome is Outcome.UNAUTHORIZED  # not an allowed address
+    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:1"]  # allowed, but nothing listens there
     assert gone.fetch_inbox(None)[0].outcome is Outcome.RETRYABLE
     assert gone.reply(ReplyRequest("k", "hi", "1")).outcome is Outcome.RETRYABLE
 
@@ -498,15 +502,17 @@ def test_inbound_and_inbox_api_refusals(sandbox: SandboxHandle, account: Sandbox
     assert sandbox.create_account("Anna K").handle == "anna-k-2.sandbox"
 
 
-def test_inbox_survives_a_restart(tmp_path: Path) -> None:
+def test_inbox_survives_a_restart(tmp_path: Path, settings: Any) -> None:
     db = tmp_path / "sandbox.sqlite3"
     with running_sandbox(db_path=db) as sandbox:
+        settings.ROOST_SANDBOX_URL = sandbox.url
         account = sandbox.create_account("Demo Coffee")
         connector = SandboxConnector({"base_url": sandbox.url}, {"token": account.token})
         publish(connector, "p", "hello", "thread")
         sandbox.inbound(account.handle, 500, seed=3)
         before = poll(connector, "0")
     with running_sandbox(db_path=db) as sandbox:
+        settings.ROOST_SANDBOX_URL = sandbox.url
         connector = SandboxConnector({"base_url": sandbox.url}, {"token": account.token})
         after = poll(connector, "0")
         more = sandbox.inbound(account.handle, 5, seed=4)  # the people are reused, not remade
@@ -519,8 +525,11 @@ def test_inbox_survives_a_restart(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("saved", [False, True], ids=["memory", "sqlite"])
-def test_generating_20000_inbound_posts_in_one_call(tmp_path: Path, saved: bool) -> None:
+def test_generating_20000_inbound_posts_in_one_call(
+    tmp_path: Path, saved: bool, settings: Any
+) -> None:
     with running_sandbox(db_path=tmp_path / "s.sqlite3" if saved else None) as sandbox:
+        settings.ROOST_SANDBOX_URL = sandbox.url
         account = sandbox.create_account("Demo Coffee")
         connector = SandboxConnector({"base_url": sandbox.url}, {"token": account.token})
         publish(connector, "p", "hello")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -155,7 +157,8 @@ def test_timeout_is_retryable_and_the_late_post_is_found(
     assert found.published == Published("1", f"{sandbox.url}/posts/1", ("1",))
 
 
-def test_unreachable_network_is_retryable_for_every_method() -> None:
+def test_unreachable_network_is_retryable_for_every_method(settings: Any) -> None:
+    settings.ROOST_ALLOW_PRIVATE_HOSTS = ["127.0.0.1:1"]  # allowed, but nothing listens there
     for base_url in ("http://127.0.0.1:1", "not a url"):
         connector = SandboxConnector({"base_url": base_url}, {"token": "sbx_x"})
         req = request("k", "hi")
@@ -164,6 +167,26 @@ def test_unreachable_network_is_retryable_for_every_method() -> None:
         assert connector.delete("1").outcome is Outcome.RETRYABLE
         assert connector.verify()[0].outcome is Outcome.RETRYABLE
         assert connector.fetch_metrics(["1"])[0].outcome is Outcome.RETRYABLE
+
+
+def test_a_refused_address_means_reconnect_for_every_method() -> None:
+    """A Sandbox address that is neither ROOST_SANDBOX_URL nor allow-listed is never
+    reached, and a retry could not help."""
+    connector = SandboxConnector({"base_url": "http://127.0.0.1:1"}, {"token": "sbx_x"})
+    req = request("k", "hi")
+    reason = (
+        "Roost will not connect to this Sandbox: Roost does not send requests to private or "
+        "local addresses (127.0.0.1 is a loopback address). The server's operator can allow "
+        "it in ROOST_ALLOW_PRIVATE_HOSTS."
+    )
+    refused = Result(Outcome.UNAUTHORIZED, reason=reason)
+    assert connector.publish(req) == refused
+    assert connector.find_existing(req) == refused
+    assert connector.delete("1") == refused
+    assert connector.verify() == (refused, None)
+    assert connector.fetch_metrics(["1"]) == (refused, {})
+    assert connector.fetch_inbox(None)[0] == refused
+    assert asyncio.run(connector.publish_async(req)) == refused
 
 
 def test_lost_response_then_find_existing_finds_it(

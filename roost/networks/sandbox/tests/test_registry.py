@@ -55,10 +55,19 @@ def test_connect_creates_an_account(sandbox: SandboxHandle) -> None:
     assert connector.verify() == (Result(Outcome.OK), connection.account)
 
 
-def test_connect_without_a_name_or_a_server() -> None:
+def test_connect_without_a_name_or_a_server(settings: Settings) -> None:
     assert connect(name=" ") == Connection(
         Result(Outcome.REJECTED, reason="Give the Sandbox account a name.")
     )
+    assert connect(name="Demo", base_url="http://127.0.0.1:1") == Connection(
+        Result(
+            Outcome.REJECTED,
+            reason="Roost does not send requests to private or local addresses (127.0.0.1 is "
+            "a loopback address). The server's operator can allow it in "
+            "ROOST_ALLOW_PRIVATE_HOSTS.",
+        )
+    )
+    settings.ROOST_SANDBOX_URL = "http://127.0.0.1:1"  # its own address: allowed, not running
     assert connect(name="Demo", base_url="http://127.0.0.1:1") == Connection(
         Result(
             Outcome.RETRYABLE,

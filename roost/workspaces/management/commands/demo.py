@@ -74,16 +74,17 @@ class Command(BaseCommand):
         # Some people talking to the brand, so the inbox has something to show.
         import httpx
 
-        for channel in made:
-            try:
-                httpx.post(
-                    f"{channel.config['base_url']}/api/inbound",
-                    json={"handle": channel.handle, "count": 12, "seed": channel.pk},
-                    timeout=10,
-                    trust_env=False,
-                )
-            except httpx.HTTPError:
-                self.stdout.write("roost: the Sandbox did not take the demo messages")
+        from roost.core.outbound import guarded_httpx_client
+
+        with guarded_httpx_client(timeout=10) as http:
+            for channel in made:
+                try:
+                    http.post(
+                        f"{channel.config['base_url']}/api/inbound",
+                        json={"handle": channel.handle, "count": 12, "seed": channel.pk},
+                    )
+                except httpx.HTTPError:
+                    self.stdout.write("roost: the Sandbox did not take the demo messages")
 
     @transaction.atomic
     def _create(self) -> None:
