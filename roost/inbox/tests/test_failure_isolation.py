@@ -226,12 +226,15 @@ def test_a_broken_webhook_endpoint_fails_on_its_own(world: World, receiver: Any)
     assert (sent.status, sent.response_code) == ("sent", 200)
     assert len(fine.got) == 1 and fine.got[0].verified
     broken.refresh_from_db()
-    assert (broken.status, broken.attempts) == ("pending", 1)
-    assert broken.last_error.startswith("InvalidURL: ")
+    # Not a web address at all: refused by the outbound guard, so never retried.
+    assert (broken.status, broken.attempts) == ("failed", 1)
+    assert broken.last_error == "Refused: invalid address"
     bad.refresh_from_db()
     assert (bad.failures, bad.last_error) == (1, broken.last_error)
-    for _try in range(3):  # due again at once, three more times
-        WebhookDelivery.objects.filter(pk=broken.pk).update(next_attempt_at=clock.now())
+    for _try in range(3):  # replayed by hand, three more times
+        WebhookDelivery.objects.filter(pk=broken.pk).update(
+            status="pending", next_attempt_at=clock.now()
+        )
         assert webhooks.send_due() == 1
     bad.refresh_from_db()
     assert bad.failures == 4
