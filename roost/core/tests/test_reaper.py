@@ -3,22 +3,25 @@ that outlives database errors, in-process."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import random
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import OperationalError
-from django.tasks import TaskResultStatus
+from django.tasks import Task, TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+import roost
 from roost.core import clock, reaper
 from roost.core import worker as worker_module
 from roost.core.models import WorkerHeartbeat
 from roost.core.resilience import Outage, backoff_delay
-from roost.core.tasks import crash_policy, ping
+from roost.core.tasks import CrashPolicy, crash_policy, ping
 from roost.core.tests.tasks_for_tests import undeclared, wait_for_go
 from roost.core.worker import ResilientWorker
 
@@ -55,20 +58,42 @@ def beat(worker_id: str, last_seen: datetime) -> None:
     )
 
 
-def test_every_task_declares_what_happens_after_a_crash() -> None:
-    """Every @task of the product is re-run or handed to a `lost` handler (none is left to
-    the default), and the one-shot reply is never re-run."""
-    from roost.inbox import tasks as inbox
-    from roost.publishing import tasks as publishing
+def product_tasks() -> dict[str, Task[Any, Any]]:
+    """Every task defined in the product's code (tests aside), found by walking the tree."""
+    root = Path(roost.__file__).parent
+    found: dict[str, Task[Any, Any]] = {}
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "@task(" not in path.read_text():
+            continue
+        name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, Task) and value.module_path.startswith(f"{name}."):
+                found[value.module_path] = value
+    return found
 
-    product = [ping, publishing.refresh_metrics, inbox.poll_inboxes, inbox.send_webhooks]
-    product += [inbox.reply_send_lost]
-    assert all(crash_policy(t.module_path).rerun for t in product)
-    reply = crash_policy(inbox.send_approved_reply.module_path)
-    assert reply.rerun is False and reply.lost is inbox.reply_send_lost
-    assert crash_policy(undeclared.module_path).rerun is False
-    assert crash_policy(undeclared.module_path).lost is None
-    assert crash_policy("roost.nowhere.gone").rerun is False
+
+def test_every_task_declares_what_happens_after_a_crash() -> None:
+    """Every @task in the tree is re-run or handed to a `lost` handler (none is left to the
+    default), and the one-shot reply is never re-run."""
+    tasks = product_tasks()
+    assert {
+        PING,
+        "roost.publishing.tasks.refresh_metrics",
+        "roost.inbox.tasks.poll_inboxes",
+        "roost.inbox.tasks.send_webhooks",
+        "roost.inbox.tasks.send_approved_reply",
+        "roost.inbox.tasks.reply_send_lost",
+    } <= set(tasks)
+    undeclared_tasks = [
+        path for path in tasks if not crash_policy(path).rerun and crash_policy(path).lost is None
+    ]
+    assert undeclared_tasks == []
+    reply = crash_policy("roost.inbox.tasks.send_approved_reply")
+    assert reply.rerun is False
+    assert reply.lost is tasks["roost.inbox.tasks.reply_send_lost"]
+    assert crash_policy(reply.lost.module_path).rerun is True
+    assert crash_policy(undeclared.module_path) == CrashPolicy()
+    assert crash_policy("roost.nowhere.gone") == CrashPolicy()
 
 
 @pytest.mark.parametrize("heartbeat", ["stale", "missing"])
