@@ -152,6 +152,10 @@ class ReplyForm(forms.Form):
     key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
 
+class ReplyRetryForm(forms.Form):
+    draft = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+
+
 class PresenceForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("viewing", "viewing"), ("typing", "typing")], required=False

@@ -16,6 +16,7 @@ urlpatterns = [
     path(M + "tasks/", views.task_new, name="task_create"),
     path(M + "tasks/<int:task_id>/done/", views.task_done, name="task_done"),
     path(M + "reply/", views.reply, name="reply"),
+    path(M + "reply/retry/", views.reply_retry, name="reply_retry"),
     path(M + "presence/", views.presence, name="presence"),
     path(P + "settings/", views.settings_view, name="settings"),
     path(P + "settings/rules/", views.rule_create, name="rule_create"),

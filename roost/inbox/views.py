@@ -27,6 +27,7 @@ from roost.inbox.forms import (
     InboxSettingsForm,
     PresenceForm,
     ReplyForm,
+    ReplyRetryForm,
     RotateSecretForm,
     RuleForm,
     SavedReplyForm,
@@ -37,7 +38,7 @@ from roost.inbox.forms import (
 from roost.inbox.models import InboxRule, Message, Priority, ReplyDraft, TaskKind, WebhookDelivery
 from roost.inbox.models import WebhookEndpoint as Endpoint
 from roost.inbox.services import collab, config, sla, triage
-from roost.inbox.services.replies import reply_send
+from roost.inbox.services.replies import reply_draft_retry, reply_send
 from roost.web.decorators import workspace_view
 from roost.web.forms import apply_error
 from roost.workspaces.models import Group, Membership
@@ -134,6 +135,7 @@ def _pane_context(
             auto_id="tags_%s", initial={"tags": ", ".join(t.name for t in message.tags.all())}
         ),
         "task_form": forms.get("task_form") or TaskForm(auto_id="task_%s"),
+        "failed_replies": list(message.drafts.filter(status="failed").order_by("created_at")),
         "reply_form": forms.get("reply_form")
         or ReplyForm(auto_id="reply_%s", initial={"key": uuid.uuid4().hex}),
         "qs": request.GET.urlencode(),
@@ -302,6 +304,26 @@ def reply(request: HttpRequest, message_id: int) -> HttpResponse:
                 return _done(request, message_id, _("Your reply was sent for approval."))
             return _done(request, message_id, _("Reply sent."))
     return _failed(request, message, reply_form=form)
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def reply_retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Send a failed approved reply again (same text, same idempotency key)."""
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = ReplyRetryForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, message)
+    draft = message.drafts.filter(pk=form.cleaned_data["draft"]).first()
+    if draft is None:
+        raise NotFound()
+    try:
+        reply_draft_retry(actor=actor, draft=draft)
+    except RoostError as exc:
+        messages.error(request, exc.message)
+        return _failed(request, message)
+    return _done(request, message_id, _("The reply is being sent again."))
 
 
 @workspace_view(Perm.INBOX_READ_ROUTED)

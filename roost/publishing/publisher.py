@@ -28,6 +28,7 @@ from roost.approvals.services import escalate_due
 from roost.channels.services import channel_store_credentials, connector_for
 from roost.core import clock
 from roost.core.periodic import claim_turn
+from roost.core.resilience import DB_ERRORS, Outage, drop_connections
 from roost.networks.base import Connector, Outcome, PublishRequest, Result
 from roost.networks.sandbox.aclient import close_sessions
 from roost.publishing.content import build_request
@@ -207,6 +208,7 @@ class Publisher:
     def run(self, stop: threading.Event) -> None:
         log.info("publisher %s started", self.worker_id)
         last_sweep = 0.0
+        outage = Outage(log, "publisher")
         try:
             while not stop.is_set():
                 try:
@@ -215,10 +217,17 @@ class Publisher:
                         recover_stale()
                         self._periodic()
                         last_sweep = time.monotonic()
+                except DB_ERRORS as exc:
+                    # Locked, disconnected or restarting: one warning per outage, back off.
+                    drop_connections()
+                    stop.wait(outage.failed(exc))
+                    continue
                 except Exception:
                     log.exception("publisher round failed; retrying")
                     close_old_connections()
                     busy = False
+                else:
+                    outage.recovered()
                 if not busy:
                     stop.wait(settings.ROOST_PUBLISH_POLL_SECONDS)
         finally:
@@ -243,20 +252,25 @@ class Publisher:
             call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 
     def drain(self, timeout: float = 30.0) -> None:
-        """On shutdown: finish the calls in flight and record them; release the rest."""
-        if self.inflight:
-            done, _pending = wait(list(self.inflight), timeout=timeout)
-            self._finish(set(done))
-        if self.waiting:
-            ids = [d.pk for d in self.waiting]
-            Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
-                status=DeliveryStatus.SCHEDULED,
-                claim_token="",
-                claimed_by="",
-                claimed_at=None,
-                attempts=F("attempts") - 1,
-            )
-            self.waiting.clear()
+        """On shutdown: finish the calls in flight and record them; release the rest.
+        Without a database the deliveries stay claimed: recovery asks the network about
+        them once their lease runs out (see recover_stale)."""
+        try:
+            if self.inflight:
+                done, _pending = wait(list(self.inflight), timeout=timeout)
+                self._finish(set(done))
+            if self.waiting:
+                ids = [d.pk for d in self.waiting]
+                Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
+                    status=DeliveryStatus.SCHEDULED,
+                    claim_token="",
+                    claimed_by="",
+                    claimed_at=None,
+                    attempts=F("attempts") - 1,
+                )
+                self.waiting.clear()
+        except DB_ERRORS as exc:
+            log.warning("publisher stopping without a database (%s); recovery will finish", exc)
         self.pool.shutdown(wait=False, cancel_futures=True)
         if self.loop.is_running():
             asyncio.run_coroutine_threadsafe(close_sessions(), self.loop).result(timeout=10)

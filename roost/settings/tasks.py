@@ -12,6 +12,10 @@ TASKS = {
 # A worker that has not written a heartbeat for this long is reported as down.
 ROOST_WORKER_STALE_SECONDS = float(env_str("ROOST_WORKER_STALE_SECONDS", "30"))
 ROOST_WORKER_HEARTBEAT_SECONDS = float(env_str("ROOST_WORKER_HEARTBEAT_SECONDS", "5"))
+# A RUNNING task whose worker has not written a heartbeat for this long is taken as
+# abandoned (its worker was killed): the reaper marks it failed and re-runs it if it may.
+# Keep it several heartbeats long (see docs/operations.md).
+ROOST_TASK_LEASE_SECONDS = float(env_str("ROOST_TASK_LEASE_SECONDS", "60"))
 
 # The publisher (runs inside `roost worker`): see roost/publishing/publisher.py.
 ROOST_PUBLISH_CONCURRENCY = env_int("ROOST_PUBLISH_CONCURRENCY", 512)  # calls in flight

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
@@ -169,8 +171,6 @@ def deliver(
 
 def send_draft(draft_id: int) -> str:
     """Send an approved draft; a refusal is kept on the draft and told to its author."""
-    from roost.notifications.services import notify
-
     draft = (
         ReplyDraft.objects.select_related(
             "message__channel", "message__conversation", "author__user", "workspace"
@@ -192,14 +192,72 @@ def send_draft(draft_id: int) -> str:
         reason = (
             "; ".join(m for ms in getattr(exc, "errors", {}).values() for m in ms) or exc.message
         )
-        ReplyDraft.objects.filter(pk=draft.pk).update(status="failed", error=reason[:500])
-        notify(
-            workspace=draft.workspace,
-            recipients=[draft.author.user],
-            kind="inbox.reply_failed",
-            key=f"reply-draft:{draft.pk}:failed",
-            text=_("Your approved reply could not be sent: %(why)s") % {"why": reason},
-        )
+        _draft_failed(draft, reason)
         return "failed"
-    ReplyDraft.objects.filter(pk=draft.pk).update(status="sent")
+    except IntegrityError:
+        # The network answered this key with the reply recorded the first time: a retry
+        # after the worker stopped between sending it and marking the draft sent.
+        pass
+    ReplyDraft.objects.filter(pk=draft.pk).update(status="sent", error="")
     return "sent"
+
+
+def send_draft_lost(draft_id: int) -> str:
+    """The worker sending an approved draft stopped mid-way (see roost/core/reaper.py): the
+    reply may or may not be on the network. Show the draft as failed, with a retry, and
+    tell its author; a draft already sent or failed is left as it is."""
+    reason = _(
+        "Roost stopped while sending this approved reply, so it may or may not have reached "
+        "the network. Check the conversation there, then retry if it is missing."
+    )
+    with transaction.atomic():  # the failed state and its notification, or neither
+        if not ReplyDraft.objects.filter(pk=draft_id, status="approved").update(
+            status="failed", error=reason[:500]
+        ):
+            return "not waiting to be sent"
+        draft = ReplyDraft.objects.select_related("workspace", "author__user").get(pk=draft_id)
+        _tell_author(draft, reason)
+    return "failed"
+
+
+def reply_draft_retry(*, actor: Membership, draft: ReplyDraft) -> ReplyDraft:
+    """Send a failed approved reply again, with the same idempotency key (networks that
+    honour it answer with the first reply instead of posting a second)."""
+    require(actor, Perm.INBOX_REPLY)
+    from roost.inbox.tasks import send_approved_reply
+
+    with transaction.atomic():
+        if not ReplyDraft.objects.filter(pk=draft.pk, status="failed").update(
+            status="approved", error=""
+        ):
+            raise Conflict(_("This reply is not waiting for a retry."))
+        audit_record(
+            workspace=draft.workspace,
+            actor=actor.user,
+            action="inbox.reply_retried",
+            target=draft.message,
+            draft=draft.pk,
+        )
+        transaction.on_commit(partial(send_approved_reply.enqueue, draft.pk))
+    draft.refresh_from_db()
+    return draft
+
+
+def _draft_failed(draft: ReplyDraft, reason: str) -> None:
+    with transaction.atomic():
+        ReplyDraft.objects.filter(pk=draft.pk).update(status="failed", error=reason[:500])
+        _tell_author(draft, _("Your approved reply could not be sent: %(why)s") % {"why": reason})
+
+
+def _tell_author(draft: ReplyDraft, text: str) -> None:
+    from roost.notifications.services import notify
+
+    notify(
+        workspace=draft.workspace,
+        recipients=[draft.author.user],
+        kind="inbox.reply_failed",
+        # One notification per failure: a retried draft that fails again is told again.
+        key=f"reply-draft:{draft.pk}:failed:{clock.now():%Y%m%d%H%M%S%f}",
+        text=text,
+        url=reverse("inbox:detail", args=[draft.workspace.slug, draft.message_id]),
+    )

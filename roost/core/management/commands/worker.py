@@ -1,4 +1,5 @@
-"""`roost worker`: the django-tasks-db worker, plus a heartbeat the health page reads."""
+"""`roost worker`: the django-tasks-db worker (kept alive through database outages, see
+roost/core/worker.py), a heartbeat with the task reaper, and the publisher loop."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ import logging
 import threading
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError, close_old_connections, connection
 from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
 
 from roost.core import clock, health
+from roost.core.resilience import DB_ERRORS
+from roost.core.worker import Heartbeat, ResilientWorker
 
 logger = logging.getLogger("roost.worker")
 
@@ -34,25 +34,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
         queues = options["queues"]
-        started = clock.now()
         stop = threading.Event()
-
-        def heartbeat() -> None:
-            while not stop.is_set():
-                try:
-                    health.beat(worker_id, queues, started)
-                except DatabaseError:
-                    logger.warning("heartbeat failed; will retry", exc_info=True)
-                finally:
-                    close_old_connections()
-                    connection.close()
-                stop.wait(settings.ROOST_WORKER_HEARTBEAT_SECONDS)
-
-        beat_thread = threading.Thread(target=heartbeat, name="roost-heartbeat", daemon=True)
+        heartbeat = Heartbeat(worker_id, queues, clock.now())
+        # The first beat must land before the publisher or the task loop claims anything:
+        # recovery treats claims by workers without a heartbeat as abandoned. A database
+        # that cannot take it yet is waited for, not a reason to exit.
+        heartbeat.first_beat(stop)
+        beat_thread = threading.Thread(
+            target=heartbeat.run, args=(stop,), name="roost-heartbeat", daemon=True
+        )
         beat_thread.start()
-        # The first beat must land before the publisher claims anything: recovery treats
-        # claims by workers without a heartbeat as abandoned.
-        health.beat(worker_id, queues, started)
         publisher_thread = None
         if not options["no_publisher"] and not options["batch"]:
             from roost.publishing.publisher import Publisher
@@ -62,7 +53,7 @@ class Command(BaseCommand):
                 target=publisher.run, args=(stop,), name="roost-publisher", daemon=True
             )
             publisher_thread.start()
-        worker = Worker(
+        worker = ResilientWorker(
             queue_names=queues.split(","),
             interval=options["interval"],
             batch=options["batch"],
@@ -83,5 +74,5 @@ class Command(BaseCommand):
             beat_thread.join(timeout=5)
             try:
                 health.forget(worker_id)
-            except DatabaseError:
+            except DB_ERRORS:
                 logger.warning("could not remove heartbeat of %s", worker_id)
