@@ -1,17 +1,25 @@
 """The REST API under /api/v1: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
+import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
 from roost.api.inbox import router as inbox_router
 from roost.api.posts import router as posts_router
-from roost.api.schemas import MeOut
+from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from roost.core.validation import too_big_message
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Roost API",
@@ -52,7 +60,55 @@ def _invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=422)
 
 
-@api.get("/me", response=MeOut, tags=["me"], summary="Who this token acts as")
+@api.exception_handler(ValidationError)
+def _schema_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A path parameter that is no valid id names nothing that exists: 404, as for an id
+    of another workspace. Everything else the schema refuses: 422, one item per field."""
+    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors):
+        return api.create_response(request, {"detail": NotFound().message}, status=404)
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+# The safety net: these mean the input was refused below the schema (the causes are
+# validated first; see roost.core.validation and roost.web.middleware). A 4xx, never a 500.
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": too_big_message()}, status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return api.create_response(request, {"detail": _("The request could not be read.")}, status=400)
+
+
+@api.exception_handler(UnicodeDecodeError)
+def _not_text(request: HttpRequest, exc: UnicodeDecodeError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("The request is not valid UTF-8.")}, status=400
+    )
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Reaching here means a validation gap: log it, so it is fixed at the cause.
+    logger.warning(
+        "API input refused by the database: %s %s", request.method, request.path, exc_info=exc
+    )
+    return api.create_response(
+        request, {"detail": _("A value is out of the range Roost can store.")}, status=422
+    )
+
+
+@api.get(
+    "/me",
+    response={
+        200: MeOut,
+        **dict.fromkeys((c for c in COMMON_ERRORS if c not in (403, 404)), Error),
+    },
+    tags=["me"],
+    summary="Who this token acts as",
+)
 def me(request: HttpRequest) -> Any:
     membership = request.auth  # type: ignore[attr-defined]
     return {

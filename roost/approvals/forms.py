@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roost.approvals.models import DeadlineFrom, DecisionKind, StepRule
+from roost.core.validation import MAX_ID
 from roost.workspaces.models import Group, Membership, Workspace
 
 STEP_SLOTS = 3
@@ -13,7 +14,9 @@ STEP_SLOTS = 3
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=DecisionKind.choices, widget=forms.HiddenInput)
-    step = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    step = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
