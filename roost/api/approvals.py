@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from roost.api.auth import access
+from roost.api.idempotency import idempotent
 from roost.api.schemas import Id, Moment, responses
 from roost.approvals import selectors, services
 from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, StepState
@@ -251,6 +252,7 @@ def approval_get(request: HttpRequest, slug: str, request_id: Id) -> Any:
     auth=access(Perm.VIEW_CONTENT, WRITE),
     summary="Approve, reject or request changes on the current step",
 )
+@idempotent
 def approval_decide(request: HttpRequest, slug: str, request_id: Id, payload: DecideIn) -> Any:
     """Who may decide is the workflow's business, not the role's: a member who is no
     approver of the current step gets 403, a step or review already decided 409."""

@@ -9,6 +9,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from roost.api.auth import access
+from roost.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from roost.api.idempotency import idempotent
 from roost.api.schemas import Id, Moment, responses
 from roost.core.exceptions import ValidationFailed
 from roost.inbox import selectors
@@ -209,6 +211,7 @@ def inbox_get(request: HttpRequest, slug: str, message_id: Id) -> Any:
     auth=access(Perm.INBOX_ASSIGN, WRITE),
     summary="Assign to a member, or to a group (round-robin inside it)",
 )
+@idempotent
 def inbox_assign(request: HttpRequest, slug: str, message_id: Id, payload: AssignIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
@@ -224,6 +227,7 @@ def inbox_assign(request: HttpRequest, slug: str, message_id: Id, payload: Assig
     auth=access(Perm.INBOX_REPLY, WRITE),
     summary="Complete or reopen",
 )
+@idempotent
 def inbox_status(request: HttpRequest, slug: str, message_id: Id, payload: StatusIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
@@ -251,6 +255,7 @@ def inbox_tags(request: HttpRequest, slug: str, message_id: Id, payload: TagsIn)
     summary="Answer on the network, threaded (422 says why the network refused; 202 when "
     "the reply waits for approval)",
 )
+@idempotent
 def inbox_reply(request: HttpRequest, slug: str, message_id: Id, payload: ReplyIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
@@ -259,7 +264,8 @@ def inbox_reply(request: HttpRequest, slug: str, message_id: Id, payload: ReplyI
         message=message,
         text=payload.text,
         complete=payload.complete,
-        key=payload.idempotency_key,
+        # The body's key, else the header's: either makes the send itself idempotent.
+        key=payload.idempotency_key or request.headers.get(IDEMPOTENCY_HEADER, ""),
         confirm=payload.confirm,
     )
     if isinstance(sent, ReplyDraft):
@@ -274,6 +280,7 @@ def inbox_reply(request: HttpRequest, slug: str, message_id: Id, payload: ReplyI
     auth=access(Perm.INBOX_REPLY, WRITE),
     summary="Create a task (a Lead goes to Sales, Support to Customer Care); fires webhooks",
 )
+@idempotent
 def inbox_task_create(request: HttpRequest, slug: str, message_id: Id, payload: TaskIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)

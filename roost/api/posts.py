@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from roost.api.auth import access
+from roost.api.idempotency import idempotent
 from roost.api.schemas import Id, Moment, responses
 from roost.channels.selectors import channels_list
 from roost.core.exceptions import NotFound, ValidationFailed
@@ -219,6 +220,7 @@ def post_validate(request: HttpRequest, slug: str, payload: PostIn) -> Any:
     auth=access(Perm.COMPOSE, WRITE),
     summary="Create a post (draft, now, at a time, or into the queue)",
 )
+@idempotent
 def post_create(request: HttpRequest, slug: str, payload: PostIn) -> Any:
     actor = _actor(request)
     post = compose.post_compose(
@@ -260,6 +262,7 @@ def post_update(request: HttpRequest, slug: str, post_id: Id, payload: PostIn) -
     auth=access(Perm.COMPOSE, WRITE),
     summary="Schedule, reschedule, publish now or queue",
 )
+@idempotent
 def post_schedule(request: HttpRequest, slug: str, post_id: Id, payload: ScheduleIn) -> Any:
     actor = _actor(request)
     post = _fetch(actor, post_id)
@@ -274,6 +277,7 @@ def post_schedule(request: HttpRequest, slug: str, post_id: Id, payload: Schedul
     response=responses({200: PostOut}, write=True),
     auth=access(Perm.COMPOSE, WRITE),
 )
+@idempotent
 def post_cancel(request: HttpRequest, slug: str, post_id: Id) -> Any:
     actor = _actor(request)
     scheduling.post_cancel(actor=actor, post=_fetch(actor, post_id))
@@ -298,6 +302,7 @@ def post_delete(request: HttpRequest, slug: str, post_id: Id) -> Any:
     auth=access(Perm.COMPOSE, WRITE),
     summary="Upload an image to the media library (multipart)",
 )
+@idempotent
 def media_upload(
     request: HttpRequest, slug: str, file: File[UploadedFile], alt_text: Form[str] = ""
 ) -> Any:

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from roost.api.auth import access
+from roost.api.idempotency import idempotent
 from roost.api.schemas import (
     AuditOut,
     GroupIn,
@@ -153,6 +154,7 @@ def groups_list(request: HttpRequest, slug: str) -> Any:
     response=responses({201: GroupOut}, write=True),
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
+@idempotent
 def group_create(request: HttpRequest, slug: str, payload: GroupIn) -> Any:
     group = services.group_create(
         actor=_actor(request),
@@ -215,6 +217,7 @@ def invites_list(request: HttpRequest, slug: str) -> Any:
     summary="Invite by e-mail",
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
+@idempotent
 def invite_create(request: HttpRequest, slug: str, payload: InviteIn) -> Any:
     invite, _token = services.invite_create(
         actor=_actor(request), email=payload.email, roles=payload.roles, group_ids=payload.groups

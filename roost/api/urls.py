@@ -12,6 +12,8 @@ from ninja.errors import ValidationError
 
 from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
+from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.posts import router as posts_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
@@ -54,6 +56,16 @@ def _invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
     """Same shape as schema errors: one item per field, so clients handle both alike."""
     detail = [
         {"type": "value_error", "loc": ["body", "payload", field], "msg": message}
+        for field, messages in exc.errors.items()
+        for message in messages
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(KeyRefused)
+def _key_refused(request: HttpRequest, exc: KeyRefused) -> HttpResponse:
+    detail = [
+        {"type": "value_error", "loc": ["header", field], "msg": message}
         for field, messages in exc.errors.items()
         for message in messages
     ]
@@ -122,7 +134,20 @@ def me(request: HttpRequest) -> Any:
 
 me.roost_public_in_api = True  # type: ignore[attr-defined]
 
-api.add_router("/workspaces", team_router)
-api.add_router("/workspaces", posts_router)
-api.add_router("/workspaces", approvals_router)
-api.add_router("/workspaces", inbox_router)
+ROUTERS = (team_router, posts_router, approvals_router, inbox_router)
+
+
+def _document_idempotency() -> None:
+    """Operations marked @idempotent list the Idempotency-Key header in the schema."""
+    for router in ROUTERS:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if getattr(operation.view_func, "roost_idempotent", False):
+                    extra = dict(operation.openapi_extra or {})
+                    extra["parameters"] = [*extra.get("parameters", []), IDEMPOTENCY_PARAMETER]
+                    operation.openapi_extra = extra
+
+
+_document_idempotency()
+for _router in ROUTERS:
+    api.add_router("/workspaces", _router)
