@@ -25,7 +25,11 @@ READ, WRITE = ApiScope.READ, ApiScope.INBOX_WRITE
 
 
 class InboxQuery(Schema):
-    status: str = Field(default="open", description="open or complete")
+    status: str = Field(
+        default="open",
+        description="open or complete",
+        json_schema_extra={"enum": ["open", "complete"]},
+    )
     channel: Id | None = None
     kind: str | None = Field(default=None, description="mention, reply, quote or direct")
     assignee: str = Field(default="", description="me, none, or a member id")
@@ -112,7 +116,10 @@ class ReplyPendingOut(Schema):
 
 
 class TaskIn(Schema):
-    kind: str = Field(description="lead, support, feedback or other")
+    kind: str = Field(
+        description="lead, support, feedback or other",
+        json_schema_extra={"enum": ["lead", "support", "feedback", "other"]},
+    )
     notes: str = Field(default="", max_length=5000)
     due_at: Moment | None = None
 

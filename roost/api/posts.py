@@ -27,7 +27,10 @@ READ, WRITE = ApiScope.READ, ApiScope.POSTS_WRITE
 
 
 class ScheduleIn(Schema):
-    mode: str = Field(description="draft, now, at or queue")
+    mode: str = Field(
+        description="draft, now, at or queue",
+        json_schema_extra={"enum": ["draft", "now", "at", "queue"]},
+    )
     at: Moment | None = Field(
         default=None,
         description="For mode=at. Without a UTC offset it is a wall-clock time read in each "
