@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roost.approvals.models import DeadlineFrom, DecisionKind, StepRule
+from roost.core.forms import ModelIdsField
 from roost.core.validation import MAX_ID
 from roost.workspaces.models import Group, Membership, Workspace
 
@@ -56,7 +57,7 @@ class WorkflowForm(forms.Form):
             self.fields[f"step{i}_rule"] = forms.ChoiceField(
                 label=_("Who must approve"), choices=StepRule.choices, required=False
             )
-            member_field = forms.ModelMultipleChoiceField(
+            member_field = ModelIdsField(
                 label=_("People"),
                 queryset=members,
                 required=False,
@@ -64,7 +65,7 @@ class WorkflowForm(forms.Form):
             )
             member_field.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign,assignment]
             self.fields[f"step{i}_members"] = member_field
-            self.fields[f"step{i}_groups"] = forms.ModelMultipleChoiceField(
+            self.fields[f"step{i}_groups"] = ModelIdsField(
                 label=_("Groups"),
                 queryset=groups,
                 required=False,

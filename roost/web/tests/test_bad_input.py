@@ -256,3 +256,25 @@ def test_a_body_over_the_limit_is_413(world: World, owner_token: str) -> None:
     response = world.client_for("owner").post("/w/alpha/compose/", {"text": big})
     assert response.status_code == 413
     assert "The request is too large" in response.content.decode()
+
+
+# --- the safety net -----------------------------------------------------------------------
+
+
+def test_an_overflow_that_slips_through_is_a_4xx_not_a_500(
+    world: World, owner_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a value the database cannot hold get past validation, the answer is still a
+    4xx (and a warning in the log), in the web and in the API."""
+
+    def overflow(*args: Any, **kwargs: Any) -> Any:
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr("roost.inbox.selectors.access_message", overflow)
+    m = world.a_inbox.message
+    response = world.client_for("owner").get(f"/w/alpha/inbox/{m.pk}/")
+    assert response.status_code == 400
+    assert "A value is out of the range Roost can store." in response.content.decode()
+    response = api("GET", f"{API}/inbox/{m.pk}", owner_token)
+    assert response.status_code == 422
+    assert response.json() == {"detail": "A value is out of the range Roost can store."}
