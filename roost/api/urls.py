@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -109,6 +109,18 @@ def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
     return api.create_response(
         request, {"detail": _("A value is out of the range Roost can store.")}, status=422
+    )
+
+
+@api.exception_handler(IntegrityError)
+def _clash(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Two requests wrote the same thing at the same moment; the checks before the write
+    # could not see the other one. The client may retry (with an Idempotency-Key).
+    logger.warning("API write clashed: %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        {"detail": _("Someone saved the same thing at the same moment. Please try again.")},
+        status=409,
     )
 
 

@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -64,6 +64,14 @@ def workspace_view(perm: Perm) -> Callable[[View], View]:
                 logger.warning("Input refused by the database: %s", request.path, exc_info=exc)
                 return error_response(
                     request, 400, _("A value is out of the range Roost can store.")
+                )
+            except IntegrityError as exc:
+                # Two requests saved the same thing at the same moment (a double click).
+                logger.warning("Write clashed: %s", request.path, exc_info=exc)
+                return error_response(
+                    request,
+                    409,
+                    _("Someone saved the same thing at the same moment. Please try again."),
                 )
 
         wrapper.roost_perm = perm  # type: ignore[attr-defined]

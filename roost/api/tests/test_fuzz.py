@@ -150,3 +150,21 @@ def test_operation_never_fails_and_keeps_its_schema(
             case.validate_response(response, checks=CHECKS, headers=auth)
 
         run()
+
+
+def test_every_operation_documents_the_errors_it_can_answer() -> None:
+    """One Error schema; reads 400/401/403/404/422, writes also 409 and 413."""
+    schema = SCHEMA.raw_schema
+    error_ref = "#/components/schemas/Error"
+    for path, operations in schema["paths"].items():
+        for method, op in operations.items():
+            expected = {"400", "401", "422"}
+            if path != "/api/v1/me":
+                expected |= {"403", "404"}
+            if method in {"post", "put", "patch", "delete"}:
+                expected |= {"409", "413"}
+            documented = {code for code in op["responses"] if not code.startswith("2")}
+            assert documented == expected, (method, path)
+            for code in documented:
+                body = op["responses"][code]["content"]["application/json"]["schema"]
+                assert body == {"$ref": error_ref}, (method, path, code)

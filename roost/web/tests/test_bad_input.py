@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 
 from roost.conftest import World, token_for
@@ -278,3 +279,22 @@ def test_an_overflow_that_slips_through_is_a_4xx_not_a_500(
     response = api("GET", f"{API}/inbox/{m.pk}", owner_token)
     assert response.status_code == 422
     assert response.json() == {"detail": "A value is out of the range Roost can store."}
+
+
+def test_a_write_that_clashes_at_the_same_moment_is_409_not_500(
+    world: World, owner_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests creating the same thing at once pass the checks, and the database's
+    unique constraint refuses the second: a 409 the client can retry, not a 500."""
+
+    def clash(*args: Any, **kwargs: Any) -> Any:
+        raise IntegrityError("UNIQUE constraint failed: workspaces_group.name")
+
+    monkeypatch.setattr("roost.workspaces.services.group_create", clash)
+    response = api("POST", f"{API}/groups", owner_token, {"name": "Night shift"})
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Someone saved the same thing at the same moment. Please try again."
+    }
+    response = world.client_for("owner").post("/w/alpha/team/groups/new/", {"name": "Night"})
+    assert response.status_code == 409
