@@ -18,7 +18,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostE
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
+from roost.core.exceptions import NotFound
 from roost.core.validation import (
+    NULL,
     TextProblem,
     null_message,
     null_paths,
@@ -68,7 +70,10 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def check_request(request: HttpRequest) -> None:
-    """Raise Refusal when the query string or the body cannot be accepted."""
+    """Raise Refusal when the path, the query string or the body cannot be accepted."""
+    if NULL in request.path_info:
+        # No address holds a null character (str converters would pass it on).
+        raise Refusal(404, str(NotFound().message))
     raw_query = request.META.get("QUERY_STRING", "")
     _check_urlencoded(raw_query, "utf-8", "query")
     if request.method not in BODY_METHODS:

@@ -124,6 +124,15 @@ def test_a_null_character_in_an_inbox_reply_or_tag_is_refused(
     assert not Message.objects.filter(outgoing=True).exists()
 
 
+def test_a_null_character_in_an_address_is_404(world: World, owner_token: str) -> None:
+    client = world.client_for("owner")
+    for path in ("/review/abc%00def/", "/invite/%00/", "/w/alpha/calendar/feed/%00"):
+        assert client.get(path).status_code == 404, path
+    response = api("GET", "/api/v1/workspaces/al%00pha/posts?start=x", owner_token)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_a_null_character_in_a_search_is_refused(world: World, owner_token: str) -> None:
     response = world.client_for("owner").get("/w/alpha/inbox/?q=%00")
     assert response.status_code == 422
