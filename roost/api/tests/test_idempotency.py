@@ -6,6 +6,7 @@ that take an Idempotency-Key."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.test import Client
@@ -13,6 +14,7 @@ from django.test import Client
 from roost.api.models import IdempotentRequest
 from roost.channels.models import Channel
 from roost.conftest import World, token_for
+from roost.core import clock
 from roost.inbox.models import Message
 from roost.inbox.services.poll import poll_channels
 from roost.networks.sandbox.testing import SandboxHandle
@@ -177,3 +179,20 @@ def test_idempotent_writes_document_the_header() -> None:
         if "post" in operations and not path.endswith("/validate")
     }
     assert {path for method, path in documented if method == "POST"} == posts
+
+
+def test_a_key_whose_first_request_died_can_be_retried(world: World) -> None:
+    """A first request that never finished (its worker was killed) does not hold the key
+    for ever: after the lease, a retry runs and its answer is kept."""
+    token = token_for(world.members["owner"])
+    body = {"text": "Second try", "channels": [world.a_channel.pk]}
+    first = call(f"{BASE}/posts", token, body, key="died-1")
+    Post.objects.filter(pk=first.json()["id"]).delete()  # as if it never got that far
+    IdempotentRequest.objects.filter(key="died-1").update(
+        response_status=None, response_body=None, started_at=clock.now() - timedelta(minutes=6)
+    )
+    retry = call(f"{BASE}/posts", token, body, key="died-1")
+    assert retry.status_code == 201
+    assert Post.objects.filter(text="Second try").count() == 1
+    row = IdempotentRequest.objects.get(key="died-1")
+    assert (row.response_status, row.response_body["id"]) == (201, retry.json()["id"])
