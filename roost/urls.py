@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from roost.api.urls import api
+from roost.core.converters import IdConverter
+
+# `<id:…>` in every app's routes: registered before their URL modules are included.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("roost.web.urls")),

@@ -9,7 +9,8 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from roost.api.auth import access
-from roost.api.schemas import ErrorOut
+from roost.api.idempotency import idempotent
+from roost.api.schemas import Id, Moment, responses
 from roost.approvals import selectors, services
 from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, StepState
 from roost.approvals.registry import adapter
@@ -20,7 +21,6 @@ from roost.workspaces.roles import Perm
 
 router = Router(tags=["approvals"])
 READ, WRITE = ApiScope.READ, ApiScope.APPROVALS_WRITE
-ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class QueueItemOut(Schema):
@@ -96,7 +96,7 @@ class RequestOut(Schema):
 
 class WhenIn(Schema):
     mode: Literal["now", "at"]
-    at: datetime | None = Field(
+    at: Moment | None = Field(
         default=None,
         description="For mode=at. Without a UTC offset it is a wall-clock time in the "
         "workspace's time zone.",
@@ -111,7 +111,7 @@ class DecideIn(Schema):
     when: WhenIn | None = Field(
         default=None, description="Needed to approve once the planned time has passed"
     )
-    step: int | None = Field(
+    step: Id | None = Field(
         default=None,
         description="The step position you decide on; if it was decided meanwhile: 409",
     )
@@ -121,7 +121,7 @@ def _actor(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _fetch(actor: Membership, request_id: int) -> ApprovalRequest:
+def _fetch(actor: Membership, request_id: Id) -> ApprovalRequest:
     req = selectors.request_in(actor, request_id)
     if req is None:
         raise NotFound()
@@ -220,7 +220,7 @@ def _request_out(actor: Membership, req: ApprovalRequest) -> dict[str, Any]:
 
 @router.get(
     "/{slug}/approvals",
-    response=QueueOut,
+    response=responses({200: QueueOut}),
     auth=access(Perm.VIEW_CONTENT, READ),
     summary="My approval queue",
 )
@@ -237,22 +237,23 @@ def approval_queue(request: HttpRequest, slug: str) -> Any:
 
 @router.get(
     "/{slug}/approvals/{request_id}",
-    response={200: RequestOut, **ERRORS},
+    response=responses({200: RequestOut}),
     auth=access(Perm.VIEW_CONTENT, READ),
     summary="One review: its steps, decisions and history",
 )
-def approval_get(request: HttpRequest, slug: str, request_id: int) -> Any:
+def approval_get(request: HttpRequest, slug: str, request_id: Id) -> Any:
     actor = _actor(request)
     return _request_out(actor, _fetch(actor, request_id))
 
 
 @router.post(
     "/{slug}/approvals/{request_id}/decide",
-    response={200: RequestOut, **ERRORS},
+    response=responses({200: RequestOut}, write=True),
     auth=access(Perm.VIEW_CONTENT, WRITE),
     summary="Approve, reject or request changes on the current step",
 )
-def approval_decide(request: HttpRequest, slug: str, request_id: int, payload: DecideIn) -> Any:
+@idempotent
+def approval_decide(request: HttpRequest, slug: str, request_id: Id, payload: DecideIn) -> Any:
     """Who may decide is the workflow's business, not the role's: a member who is no
     approver of the current step gets 403, a step or review already decided 409."""
     actor = _actor(request)
@@ -274,11 +275,11 @@ def approval_decide(request: HttpRequest, slug: str, request_id: int, payload: D
 
 @router.get(
     "/{slug}/posts/{post_id}/approval-events",
-    response={200: list[EventOut], **ERRORS},
+    response=responses({200: list[EventOut]}),
     auth=access(Perm.VIEW_CONTENT, READ),
     summary="A post's approval history, across every round of review",
 )
-def post_approval_events(request: HttpRequest, slug: str, post_id: int) -> Any:
+def post_approval_events(request: HttpRequest, slug: str, post_id: Id) -> Any:
     actor = _actor(request)
     post = publishing_selectors.post_detail(actor, post_id)
     if post is None:

@@ -9,7 +9,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from roost.api.auth import access
-from roost.api.schemas import ErrorOut
+from roost.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from roost.api.idempotency import idempotent
+from roost.api.schemas import Id, Moment, responses
 from roost.core.exceptions import ValidationFailed
 from roost.inbox import selectors
 from roost.inbox.models import Message, MessageStatus, ReplyDraft, Task
@@ -20,17 +22,20 @@ from roost.workspaces.roles import Perm
 
 router = Router(tags=["inbox"])
 READ, WRITE = ApiScope.READ, ApiScope.INBOX_WRITE
-ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class InboxQuery(Schema):
-    status: str = Field(default="open", description="open or complete")
-    channel: int | None = None
+    status: str = Field(
+        default="open",
+        description="open or complete",
+        json_schema_extra={"enum": ["open", "complete"]},
+    )
+    channel: Id | None = None
     kind: str | None = Field(default=None, description="mention, reply, quote or direct")
     assignee: str = Field(default="", description="me, none, or a member id")
-    group: int | None = None
+    group: Id | None = None
     tag: str = ""
-    priority: int | None = Field(default=None, description="0 low … 3 urgent")
+    priority: int | None = Field(default=None, ge=0, le=3, description="0 low … 3 urgent")
     language: str = ""
     q: str = Field(default="", description="Search in the text and the author's handle")
     limit: int = Field(default=50, ge=1, le=200)
@@ -89,8 +94,8 @@ class MessageDetailOut(MessageOut):
 
 
 class AssignIn(Schema):
-    member: int | None = None
-    group: int | None = None
+    member: Id | None = None
+    group: Id | None = None
 
 
 class StatusIn(Schema):
@@ -111,10 +116,18 @@ class ReplyIn(Schema):
     idempotency_key: str = Field(default="", max_length=64)
 
 
+class ReplyPendingOut(Schema):
+    detail: str
+    draft: int = Field(description="The reply draft waiting for approval")
+
+
 class TaskIn(Schema):
-    kind: str = Field(description="lead, support, feedback or other")
+    kind: str = Field(
+        description="lead, support, feedback or other",
+        json_schema_extra={"enum": ["lead", "support", "feedback", "other"]},
+    )
     notes: str = Field(default="", max_length=5000)
-    due_at: datetime | None = None
+    due_at: Moment | None = None
 
 
 def _actor(request: HttpRequest) -> Membership:
@@ -159,7 +172,7 @@ def _task_out(t: Task) -> dict[str, Any]:
     }
 
 
-def _detail(actor: Membership, message_id: int) -> dict[str, Any]:
+def _detail(actor: Membership, message_id: Id) -> dict[str, Any]:
     m = selectors.access_message(actor, message_id)
     ws = actor.workspace
     state = sla.first_response(m, triage.inbox_settings(ws.pk), ws.timezone)
@@ -175,7 +188,7 @@ def _detail(actor: Membership, message_id: int) -> dict[str, Any]:
 
 @router.get(
     "/{slug}/inbox",
-    response={200: list[MessageOut], **ERRORS},
+    response=responses({200: list[MessageOut]}),
     auth=access(Perm.INBOX_READ_ROUTED, READ),
     summary="Inbox items the member may see, newest first",
 )
@@ -198,21 +211,22 @@ def inbox_list(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> A
 
 @router.get(
     "/{slug}/inbox/{message_id}",
-    response={200: MessageDetailOut, **ERRORS},
+    response=responses({200: MessageDetailOut}),
     auth=access(Perm.INBOX_READ_ROUTED, READ),
     summary="One inbox item with its conversation, tasks and SLA state",
 )
-def inbox_get(request: HttpRequest, slug: str, message_id: int) -> Any:
+def inbox_get(request: HttpRequest, slug: str, message_id: Id) -> Any:
     return _detail(_actor(request), message_id)
 
 
 @router.post(
     "/{slug}/inbox/{message_id}/assign",
-    response={200: MessageDetailOut, **ERRORS},
+    response=responses({200: MessageDetailOut}, write=True),
     auth=access(Perm.INBOX_ASSIGN, WRITE),
     summary="Assign to a member, or to a group (round-robin inside it)",
 )
-def inbox_assign(request: HttpRequest, slug: str, message_id: int, payload: AssignIn) -> Any:
+@idempotent
+def inbox_assign(request: HttpRequest, slug: str, message_id: Id, payload: AssignIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
     triage.message_assign(
@@ -223,11 +237,12 @@ def inbox_assign(request: HttpRequest, slug: str, message_id: int, payload: Assi
 
 @router.post(
     "/{slug}/inbox/{message_id}/status",
-    response={200: MessageDetailOut, **ERRORS},
+    response=responses({200: MessageDetailOut}, write=True),
     auth=access(Perm.INBOX_REPLY, WRITE),
     summary="Complete or reopen",
 )
-def inbox_status(request: HttpRequest, slug: str, message_id: int, payload: StatusIn) -> Any:
+@idempotent
+def inbox_status(request: HttpRequest, slug: str, message_id: Id, payload: StatusIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
     triage.message_set_status(actor=actor, message=message, complete=payload.complete)
@@ -236,11 +251,11 @@ def inbox_status(request: HttpRequest, slug: str, message_id: int, payload: Stat
 
 @router.put(
     "/{slug}/inbox/{message_id}/tags",
-    response={200: MessageDetailOut, **ERRORS},
+    response=responses({200: MessageDetailOut}, write=True),
     auth=access(Perm.INBOX_REPLY, WRITE),
     summary="Replace the item's tags",
 )
-def inbox_tags(request: HttpRequest, slug: str, message_id: int, payload: TagsIn) -> Any:
+def inbox_tags(request: HttpRequest, slug: str, message_id: Id, payload: TagsIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
     triage.message_tag(actor=actor, message=message, names=payload.tags)
@@ -249,12 +264,13 @@ def inbox_tags(request: HttpRequest, slug: str, message_id: int, payload: TagsIn
 
 @router.post(
     "/{slug}/inbox/{message_id}/reply",
-    response={201: MessageOut, 202: dict, **ERRORS},
+    response=responses({201: MessageOut, 202: ReplyPendingOut}, write=True),
     auth=access(Perm.INBOX_REPLY, WRITE),
     summary="Answer on the network, threaded (422 says why the network refused; 202 when "
     "the reply waits for approval)",
 )
-def inbox_reply(request: HttpRequest, slug: str, message_id: int, payload: ReplyIn) -> Any:
+@idempotent
+def inbox_reply(request: HttpRequest, slug: str, message_id: Id, payload: ReplyIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
     sent = reply_send(
@@ -262,7 +278,8 @@ def inbox_reply(request: HttpRequest, slug: str, message_id: int, payload: Reply
         message=message,
         text=payload.text,
         complete=payload.complete,
-        key=payload.idempotency_key,
+        # The body's key, else the header's: either makes the send itself idempotent.
+        key=payload.idempotency_key or request.headers.get(IDEMPOTENCY_HEADER, ""),
         confirm=payload.confirm,
     )
     if isinstance(sent, ReplyDraft):
@@ -273,11 +290,12 @@ def inbox_reply(request: HttpRequest, slug: str, message_id: int, payload: Reply
 
 @router.post(
     "/{slug}/inbox/{message_id}/tasks",
-    response={201: TaskOut, **ERRORS},
+    response=responses({201: TaskOut}, write=True),
     auth=access(Perm.INBOX_REPLY, WRITE),
     summary="Create a task (a Lead goes to Sales, Support to Customer Care); fires webhooks",
 )
-def inbox_task_create(request: HttpRequest, slug: str, message_id: int, payload: TaskIn) -> Any:
+@idempotent
+def inbox_task_create(request: HttpRequest, slug: str, message_id: Id, payload: TaskIn) -> Any:
     actor = _actor(request)
     message = selectors.access_message(actor, message_id)
     due = payload.due_at
@@ -292,7 +310,7 @@ def inbox_task_create(request: HttpRequest, slug: str, message_id: int, payload:
 
 @router.get(
     "/{slug}/tasks",
-    response={200: list[TaskOut], **ERRORS},
+    response=responses({200: list[TaskOut]}),
     auth=access(Perm.INBOX_READ_ROUTED, READ),
     summary="Tasks on the inbox items the member may see, newest first",
 )

@@ -10,7 +10,8 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from roost.api.auth import access
-from roost.api.schemas import ErrorOut
+from roost.api.idempotency import idempotent
+from roost.api.schemas import Id, Moment, responses
 from roost.channels.selectors import channels_list
 from roost.core.exceptions import NotFound, ValidationFailed
 from roost.networks import registry
@@ -23,12 +24,14 @@ from roost.workspaces.roles import Perm
 
 router = Router(tags=["posts"])
 READ, WRITE = ApiScope.READ, ApiScope.POSTS_WRITE
-ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class ScheduleIn(Schema):
-    mode: str = Field(description="draft, now, at or queue")
-    at: datetime | None = Field(
+    mode: str = Field(
+        description="draft, now, at or queue",
+        json_schema_extra={"enum": ["draft", "now", "at", "queue"]},
+    )
+    at: Moment | None = Field(
         default=None,
         description="For mode=at. Without a UTC offset it is a wall-clock time read in each "
         "channel's time zone (the workspace's unless the channel has its own).",
@@ -42,12 +45,12 @@ class ScheduleIn(Schema):
 
 class PostIn(Schema):
     text: str = Field(default="", max_length=20000)
-    channels: list[int]
-    variants: dict[int, str] = Field(default_factory=dict, description="channel id → own text")
+    channels: list[Id]
+    variants: dict[Id, str] = Field(default_factory=dict, description="channel id → own text")
     thread: list[str] = Field(default_factory=list)
-    media: list[int] = Field(default_factory=list)
-    alt_texts: dict[int, str] = Field(default_factory=dict)
-    campaign: int | None = None
+    media: list[Id] = Field(default_factory=list)
+    alt_texts: dict[Id, str] = Field(default_factory=dict)
+    campaign: Id | None = None
     tags: list[str] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
     schedule: ScheduleIn = Field(default_factory=lambda: ScheduleIn(mode="draft"))
@@ -138,7 +141,7 @@ def _post_out(post: Post) -> dict[str, Any]:
     }
 
 
-def _fetch(actor: Membership, post_id: int) -> Post:
+def _fetch(actor: Membership, post_id: Id) -> Post:
     post = selectors.post_detail(actor, post_id)
     if post is None:
         raise NotFound()
@@ -159,7 +162,11 @@ def _input(payload: PostIn) -> PostInput:
     )
 
 
-@router.get("/{slug}/channels", response=list[ChannelOut], auth=access(Perm.VIEW_CONTENT, READ))
+@router.get(
+    "/{slug}/channels",
+    response=responses({200: list[ChannelOut]}),
+    auth=access(Perm.VIEW_CONTENT, READ),
+)
 def channel_list(request: HttpRequest, slug: str) -> Any:
     labels = {n.key: n.label for n in registry.networks()}
     return [
@@ -179,16 +186,16 @@ def channel_list(request: HttpRequest, slug: str) -> Any:
 
 @router.get(
     "/{slug}/posts",
-    response={200: list[PostOut], **ERRORS},
+    response=responses({200: list[PostOut]}),
     auth=access(Perm.VIEW_CONTENT, READ),
     summary="Posts planned in a range (the calendar)",
 )
 def post_list(
     request: HttpRequest,
     slug: str,
-    start: datetime,
-    end: datetime,
-    channel: int | None = None,
+    start: Moment,
+    end: Moment,
+    channel: Id | None = None,
     status: str | None = None,
 ) -> Any:
     # Without a UTC offset, start and end are wall-clock times in the workspace's zone.
@@ -205,7 +212,11 @@ def post_list(
     return [_post_out(p) for p in posts]
 
 
-@router.post("/{slug}/posts/validate", response=ProblemsOut, auth=access(Perm.COMPOSE, READ))
+@router.post(
+    "/{slug}/posts/validate",
+    response=responses({200: ProblemsOut}, write=True),
+    auth=access(Perm.COMPOSE, READ),
+)
 def post_validate(request: HttpRequest, slug: str, payload: PostIn) -> Any:
     problems = compose.post_validate(actor=_actor(request), data=_input(payload))
     return {"ok": not problems, "problems": problems}
@@ -213,10 +224,11 @@ def post_validate(request: HttpRequest, slug: str, payload: PostIn) -> Any:
 
 @router.post(
     "/{slug}/posts",
-    response={201: PostOut, **ERRORS},
+    response=responses({201: PostOut}, write=True),
     auth=access(Perm.COMPOSE, WRITE),
     summary="Create a post (draft, now, at a time, or into the queue)",
 )
+@idempotent
 def post_create(request: HttpRequest, slug: str, payload: PostIn) -> Any:
     actor = _actor(request)
     post = compose.post_compose(
@@ -227,17 +239,19 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> Any:
 
 @router.get(
     "/{slug}/posts/{post_id}",
-    response={200: PostOut, **ERRORS},
+    response=responses({200: PostOut}),
     auth=access(Perm.VIEW_CONTENT, READ),
 )
-def post_get(request: HttpRequest, slug: str, post_id: int) -> Any:
+def post_get(request: HttpRequest, slug: str, post_id: Id) -> Any:
     return _post_out(_fetch(_actor(request), post_id))
 
 
 @router.put(
-    "/{slug}/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=access(Perm.COMPOSE, WRITE)
+    "/{slug}/posts/{post_id}",
+    response=responses({200: PostOut}, write=True),
+    auth=access(Perm.COMPOSE, WRITE),
 )
-def post_update(request: HttpRequest, slug: str, post_id: int, payload: PostIn) -> Any:
+def post_update(request: HttpRequest, slug: str, post_id: Id, payload: PostIn) -> Any:
     actor = _actor(request)
     post = _fetch(actor, post_id)
     compose.post_compose(
@@ -253,11 +267,12 @@ def post_update(request: HttpRequest, slug: str, post_id: int, payload: PostIn) 
 
 @router.post(
     "/{slug}/posts/{post_id}/schedule",
-    response={200: PostOut, **ERRORS},
+    response=responses({200: PostOut}, write=True),
     auth=access(Perm.COMPOSE, WRITE),
     summary="Schedule, reschedule, publish now or queue",
 )
-def post_schedule(request: HttpRequest, slug: str, post_id: int, payload: ScheduleIn) -> Any:
+@idempotent
+def post_schedule(request: HttpRequest, slug: str, post_id: Id, payload: ScheduleIn) -> Any:
     actor = _actor(request)
     post = _fetch(actor, post_id)
     if payload.mode == "draft":
@@ -270,10 +285,11 @@ def post_schedule(request: HttpRequest, slug: str, post_id: int, payload: Schedu
 
 @router.post(
     "/{slug}/posts/{post_id}/cancel",
-    response={200: PostOut, **ERRORS},
+    response=responses({200: PostOut}, write=True),
     auth=access(Perm.COMPOSE, WRITE),
 )
-def post_cancel(request: HttpRequest, slug: str, post_id: int) -> Any:
+@idempotent
+def post_cancel(request: HttpRequest, slug: str, post_id: Id) -> Any:
     """Take the post off the schedule; a review under way is withdrawn with it."""
     actor = _actor(request)
     scheduling.post_cancel(actor=actor, post=_fetch(actor, post_id))
@@ -282,11 +298,11 @@ def post_cancel(request: HttpRequest, slug: str, post_id: int) -> Any:
 
 @router.delete(
     "/{slug}/posts/{post_id}",
-    response={204: None, **ERRORS},
+    response=responses({204: None}, write=True),
     auth=access(Perm.COMPOSE, WRITE),
     summary="Delete a post, from the networks too",
 )
-def post_delete(request: HttpRequest, slug: str, post_id: int) -> Any:
+def post_delete(request: HttpRequest, slug: str, post_id: Id) -> Any:
     actor = _actor(request)
     deletion.post_delete(actor=actor, post=_fetch(actor, post_id))
     return Status(204, None)
@@ -294,10 +310,11 @@ def post_delete(request: HttpRequest, slug: str, post_id: int) -> Any:
 
 @router.post(
     "/{slug}/media",
-    response={201: MediaOut, **ERRORS},
+    response=responses({201: MediaOut}, write=True),
     auth=access(Perm.COMPOSE, WRITE),
     summary="Upload an image to the media library (multipart)",
 )
+@idempotent
 def media_upload(
     request: HttpRequest, slug: str, file: File[UploadedFile], alt_text: Form[str] = ""
 ) -> Any:

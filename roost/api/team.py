@@ -6,11 +6,12 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from roost.api.auth import access
+from roost.api.idempotency import idempotent
 from roost.api.schemas import (
     AuditOut,
-    ErrorOut,
     GroupIn,
     GroupOut,
+    Id,
     InviteIn,
     InviteOut,
     MemberOut,
@@ -18,6 +19,7 @@ from roost.api.schemas import (
     RolesIn,
     WorkspaceIn,
     WorkspaceOut,
+    responses,
 )
 from roost.workspaces import selectors, services
 from roost.workspaces.access import access_group, access_invite, access_member
@@ -26,7 +28,6 @@ from roost.workspaces.roles import MATRIX, Perm, Role
 
 router = Router(tags=["team"])
 READ, TEAM_WRITE = ApiScope.READ, ApiScope.TEAM_WRITE
-ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _actor(request: HttpRequest) -> Membership:
@@ -66,7 +67,10 @@ def _invite_out(i: Invite) -> dict[str, Any]:
 
 
 @router.get(
-    "/{slug}", response=WorkspaceOut, summary="Get the workspace", auth=access(Perm.VIEW_TEAM, READ)
+    "/{slug}",
+    response=responses({200: WorkspaceOut}),
+    summary="Get the workspace",
+    auth=access(Perm.VIEW_TEAM, READ),
 )
 def workspace_get(request: HttpRequest, slug: str) -> Any:
     return _actor(request).workspace
@@ -74,7 +78,7 @@ def workspace_get(request: HttpRequest, slug: str) -> Any:
 
 @router.put(
     "/{slug}",
-    response={200: WorkspaceOut, **ERRORS},
+    response=responses({200: WorkspaceOut}, write=True),
     summary="Update settings",
     auth=access(Perm.MANAGE_SETTINGS, ApiScope.SETTINGS_WRITE),
 )
@@ -84,7 +88,7 @@ def workspace_update(request: HttpRequest, slug: str, payload: WorkspaceIn) -> A
 
 @router.get(
     "/{slug}/roles",
-    response=list[RoleOut],
+    response=responses({200: list[RoleOut]}),
     summary="Roles and their permissions",
     auth=access(Perm.VIEW_TEAM, READ),
 )
@@ -97,7 +101,7 @@ def roles_list(request: HttpRequest, slug: str) -> Any:
 
 @router.get(
     "/{slug}/members",
-    response=list[MemberOut],
+    response=responses({200: list[MemberOut]}),
     summary="List members",
     auth=access(Perm.VIEW_TEAM, READ),
 )
@@ -107,20 +111,20 @@ def members_list(request: HttpRequest, slug: str) -> Any:
 
 @router.get(
     "/{slug}/members/{member_id}",
-    response={200: MemberOut, **ERRORS},
+    response=responses({200: MemberOut}),
     auth=access(Perm.VIEW_TEAM, READ),
 )
-def member_get(request: HttpRequest, slug: str, member_id: int) -> Any:
+def member_get(request: HttpRequest, slug: str, member_id: Id) -> Any:
     return _member_out(access_member(_actor(request), member_id))
 
 
 @router.put(
     "/{slug}/members/{member_id}/roles",
-    response={200: MemberOut, **ERRORS},
+    response=responses({200: MemberOut}, write=True),
     summary="Replace a member's roles",
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
-def member_set_roles(request: HttpRequest, slug: str, member_id: int, payload: RolesIn) -> Any:
+def member_set_roles(request: HttpRequest, slug: str, member_id: Id, payload: RolesIn) -> Any:
     actor = _actor(request)
     member = access_member(actor, member_id, Perm.MANAGE_MEMBERS)
     services.member_set_roles(actor=actor, member=member, roles=payload.roles)
@@ -129,25 +133,28 @@ def member_set_roles(request: HttpRequest, slug: str, member_id: int, payload: R
 
 @router.delete(
     "/{slug}/members/{member_id}",
-    response={204: None, **ERRORS},
+    response=responses({204: None}, write=True),
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
-def member_remove(request: HttpRequest, slug: str, member_id: int) -> Any:
+def member_remove(request: HttpRequest, slug: str, member_id: Id) -> Any:
     actor = _actor(request)
     services.member_remove(actor=actor, member=access_member(actor, member_id))
     return Status(204, None)
 
 
-@router.get("/{slug}/groups", response=list[GroupOut], auth=access(Perm.VIEW_TEAM, READ))
+@router.get(
+    "/{slug}/groups", response=responses({200: list[GroupOut]}), auth=access(Perm.VIEW_TEAM, READ)
+)
 def groups_list(request: HttpRequest, slug: str) -> Any:
     return [_group_out(g) for g in selectors.groups_list(_actor(request).workspace)]
 
 
 @router.post(
     "/{slug}/groups",
-    response={201: GroupOut, **ERRORS},
+    response=responses({201: GroupOut}, write=True),
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
+@idempotent
 def group_create(request: HttpRequest, slug: str, payload: GroupIn) -> Any:
     group = services.group_create(
         actor=_actor(request),
@@ -160,19 +167,19 @@ def group_create(request: HttpRequest, slug: str, payload: GroupIn) -> Any:
 
 @router.get(
     "/{slug}/groups/{group_id}",
-    response={200: GroupOut, **ERRORS},
+    response=responses({200: GroupOut}),
     auth=access(Perm.VIEW_TEAM, READ),
 )
-def group_get(request: HttpRequest, slug: str, group_id: int) -> Any:
+def group_get(request: HttpRequest, slug: str, group_id: Id) -> Any:
     return _group_out(access_group(_actor(request), group_id))
 
 
 @router.put(
     "/{slug}/groups/{group_id}",
-    response={200: GroupOut, **ERRORS},
+    response=responses({200: GroupOut}, write=True),
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
-def group_update(request: HttpRequest, slug: str, group_id: int, payload: GroupIn) -> Any:
+def group_update(request: HttpRequest, slug: str, group_id: Id, payload: GroupIn) -> Any:
     actor = _actor(request)
     group = services.group_update(
         actor=actor,
@@ -186,10 +193,10 @@ def group_update(request: HttpRequest, slug: str, group_id: int, payload: GroupI
 
 @router.delete(
     "/{slug}/groups/{group_id}",
-    response={204: None, **ERRORS},
+    response=responses({204: None}, write=True),
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
-def group_delete(request: HttpRequest, slug: str, group_id: int) -> Any:
+def group_delete(request: HttpRequest, slug: str, group_id: Id) -> Any:
     actor = _actor(request)
     services.group_delete(actor=actor, group=access_group(actor, group_id))
     return Status(204, None)
@@ -197,7 +204,7 @@ def group_delete(request: HttpRequest, slug: str, group_id: int) -> Any:
 
 @router.get(
     "/{slug}/invites",
-    response={200: list[InviteOut], **ERRORS},
+    response=responses({200: list[InviteOut]}),
     auth=access(Perm.MANAGE_MEMBERS, READ),
 )
 def invites_list(request: HttpRequest, slug: str) -> Any:
@@ -206,10 +213,11 @@ def invites_list(request: HttpRequest, slug: str) -> Any:
 
 @router.post(
     "/{slug}/invites",
-    response={201: InviteOut, **ERRORS},
+    response=responses({201: InviteOut}, write=True),
     summary="Invite by e-mail",
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
+@idempotent
 def invite_create(request: HttpRequest, slug: str, payload: InviteIn) -> Any:
     invite, _token = services.invite_create(
         actor=_actor(request), email=payload.email, roles=payload.roles, group_ids=payload.groups
@@ -219,10 +227,10 @@ def invite_create(request: HttpRequest, slug: str, payload: InviteIn) -> Any:
 
 @router.delete(
     "/{slug}/invites/{invite_id}",
-    response={204: None, **ERRORS},
+    response=responses({204: None}, write=True),
     auth=access(Perm.MANAGE_MEMBERS, TEAM_WRITE),
 )
-def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> Any:
+def invite_revoke(request: HttpRequest, slug: str, invite_id: Id) -> Any:
     actor = _actor(request)
     services.invite_revoke(actor=actor, invite=access_invite(actor, invite_id))
     return Status(204, None)
@@ -230,7 +238,7 @@ def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> Any:
 
 @router.get(
     "/{slug}/audit",
-    response={200: list[AuditOut], **ERRORS},
+    response=responses({200: list[AuditOut]}),
     auth=access(Perm.MANAGE_MEMBERS, READ),
 )
 def audit_list(request: HttpRequest, slug: str) -> Any:

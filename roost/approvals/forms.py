@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roost.approvals.models import DeadlineFrom, DecisionKind, StepRule
+from roost.core.forms import ModelIdsField
+from roost.core.validation import MAX_ID
 from roost.workspaces.models import Group, Membership, Workspace
 
 STEP_SLOTS = 3
@@ -13,7 +15,9 @@ STEP_SLOTS = 3
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=DecisionKind.choices, widget=forms.HiddenInput)
-    step = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    step = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -53,7 +57,7 @@ class WorkflowForm(forms.Form):
             self.fields[f"step{i}_rule"] = forms.ChoiceField(
                 label=_("Who must approve"), choices=StepRule.choices, required=False
             )
-            member_field = forms.ModelMultipleChoiceField(
+            member_field = ModelIdsField(
                 label=_("People"),
                 queryset=members,
                 required=False,
@@ -61,7 +65,7 @@ class WorkflowForm(forms.Form):
             )
             member_field.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign,assignment]
             self.fields[f"step{i}_members"] = member_field
-            self.fields[f"step{i}_groups"] = forms.ModelMultipleChoiceField(
+            self.fields[f"step{i}_groups"] = ModelIdsField(
                 label=_("Groups"),
                 queryset=groups,
                 required=False,

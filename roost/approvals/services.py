@@ -34,6 +34,7 @@ from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.references import Removed
 from roost.core.tokens import hash_secret
+from roost.core.validation import check_moment
 from roost.notifications.services import notify, notify_withdraw
 from roost.workspaces.models import Membership, Workspace
 from roost.workspaces.roles import Perm
@@ -295,6 +296,7 @@ def _late_plan(req: ApprovalRequest, obj: Any, when: dict[str, Any] | None) -> d
         moment = handler.planned_at(obj, new_plan)
     except ValueError:
         raise ValidationFailed({"when": [_("Choose the new date and time.")]}) from None
+    check_moment(moment, "when")
     if moment is not None and moment <= clock.now():
         raise ValidationFailed({"when": [_("The new time is in the past. Choose a later time.")]})
     return new_plan

@@ -6,12 +6,12 @@ app_name = "approvals"
 
 urlpatterns = [
     path("w/<slug:slug>/approvals/", views.queue, name="queue"),
-    path("w/<slug:slug>/approvals/<int:request_id>/", views.detail, name="detail"),
-    path("w/<slug:slug>/approvals/<int:request_id>/decide/", views.decide, name="decide"),
+    path("w/<slug:slug>/approvals/<id:request_id>/", views.detail, name="detail"),
+    path("w/<slug:slug>/approvals/<id:request_id>/decide/", views.decide, name="decide"),
     path("w/<slug:slug>/approvals/workflows/", views.workflows, name="workflows"),
     path("w/<slug:slug>/approvals/workflows/new/", views.workflow_new, name="workflow_new"),
     path(
-        "w/<slug:slug>/approvals/workflows/<int:workflow_id>/",
+        "w/<slug:slug>/approvals/workflows/<id:workflow_id>/",
         views.workflow_edit,
         name="workflow_edit",
     ),

@@ -12,9 +12,9 @@ urlpatterns = [
         views.oauth_callback,
         name="oauth_callback",
     ),
-    path("w/<slug:slug>/channels/<int:channel_id>/", views.channel_settings, name="settings"),
+    path("w/<slug:slug>/channels/<id:channel_id>/", views.channel_settings, name="settings"),
     path(
-        "w/<slug:slug>/channels/<int:channel_id>/disconnect/",
+        "w/<slug:slug>/channels/<id:channel_id>/disconnect/",
         views.disconnect,
         name="disconnect",
     ),

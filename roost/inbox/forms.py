@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roost.core import outbound
+from roost.core.validation import moment_problem
 from roost.inbox.models import InboxTag, MessageStatus, Priority, TaskKind
 from roost.inbox.selectors import InboxFilter
 from roost.networks.base import InboundKind
@@ -137,6 +138,13 @@ class TaskForm(forms.Form):
     due = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_due(self) -> Any:
+        due = self.cleaned_data.get("due")
+        problem = moment_problem(due) if due else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return due
 
     def due_at(self, workspace: Workspace) -> datetime | None:
         due = self.cleaned_data.get("due")

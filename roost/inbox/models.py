@@ -95,13 +95,20 @@ class Message(models.Model):
     sent_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Our own replies: the key the reply was sent with, so a retry returns this row.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "remote_id"], name="message_once_per_channel"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="reply_once_per_key",
+            ),
         ]
         indexes = [
             # The default inbox list: a workspace's open items, newest first.
@@ -336,12 +343,17 @@ class ReplyDraft(models.Model):
     author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     complete = models.BooleanField(default=False)
-    key = models.CharField(max_length=64, unique=True)  # the reply's idempotency key
+    key = models.CharField(max_length=64)  # the reply's idempotency key
     status = models.CharField(
         max_length=12, default="pending"
     )  # pending, approved, sent, failed, returned
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="reply_draft_once_per_key")
+        ]
 
     def __str__(self) -> str:
         return f"draft reply to {self.message_id}: {self.status}"

@@ -5,7 +5,7 @@ from roost.inbox import views
 app_name = "inbox"
 
 P = "w/<slug:slug>/inbox/"
-M = P + "<int:message_id>/"
+M = P + "<id:message_id>/"
 
 urlpatterns = [
     path(P, views.inbox_list, name="list"),
@@ -14,26 +14,26 @@ urlpatterns = [
     path(M + "status/", views.status, name="status"),
     path(M + "tags/", views.tags, name="tags"),
     path(M + "tasks/", views.task_new, name="task_create"),
-    path(M + "tasks/<int:task_id>/done/", views.task_done, name="task_done"),
+    path(M + "tasks/<id:task_id>/done/", views.task_done, name="task_done"),
     path(M + "reply/", views.reply, name="reply"),
     path(M + "reply/retry/", views.reply_retry, name="reply_retry"),
     path(M + "presence/", views.presence, name="presence"),
     path(P + "settings/", views.settings_view, name="settings"),
     path(P + "settings/rules/", views.rule_create, name="rule_create"),
-    path(P + "settings/rules/<int:rule_id>/delete/", views.rule_delete, name="rule_delete"),
+    path(P + "settings/rules/<id:rule_id>/delete/", views.rule_delete, name="rule_delete"),
     path(P + "settings/webhooks/", views.endpoint_create, name="endpoint_create"),
     path(
-        P + "settings/webhooks/<int:endpoint_id>/delete/",
+        P + "settings/webhooks/<id:endpoint_id>/delete/",
         views.endpoint_delete,
         name="endpoint_delete",
     ),
     path(
-        P + "settings/webhooks/<int:endpoint_id>/rotate/",
+        P + "settings/webhooks/<id:endpoint_id>/rotate/",
         views.endpoint_rotate,
         name="endpoint_rotate",
     ),
     path(
-        P + "settings/deliveries/<int:delivery_id>/replay/",
+        P + "settings/deliveries/<id:delivery_id>/replay/",
         views.delivery_replay,
         name="delivery_replay",
     ),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roost.channels.selectors import channels_visible_to
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, RoostError, ValidationFailed
+from roost.core.validation import moment_problem, parse_ids
 from roost.publishing import selectors
 from roost.publishing.models import Post, PostStatus
 from roost.publishing.services import calendar as calendar_services
@@ -43,8 +44,6 @@ LIST_BEFORE = timedelta(days=7)  # the list view starts this far back: "recent"
 LIST_SPAN = timedelta(days=35)
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Far enough from date.min/max that previous/next links never overflow.
-YEARS = range(1971, 9999)
 
 
 def _actor(request: HttpRequest) -> Membership:
@@ -74,17 +73,13 @@ class Filters:
         return bool(self.query)
 
 
-def _ints(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.strip().isdigit()]
-
-
 def read_filters(data: QueryDict) -> Filters:
     post_filter = selectors.PostFilter(
-        channel_ids=_ints(data.getlist("channel")),
-        campaign_ids=_ints(data.getlist("campaign")),
+        channel_ids=parse_ids(data.getlist("channel")),
+        campaign_ids=parse_ids(data.getlist("campaign")),
         tags=[t.strip() for t in data.getlist("tag") if t.strip()],
         statuses=[s for s in data.getlist("status") if s in PostStatus.values],
-        author_ids=_ints(data.getlist("author")),
+        author_ids=parse_ids(data.getlist("author")),
     )
     pairs: list[tuple[str, Any]] = [
         *(("channel", v) for v in post_filter.channel_ids),
@@ -171,7 +166,8 @@ def _parse_day(value: str | None) -> date | None:
         day = date.fromisoformat(value)
     except ValueError:
         return None
-    return day if day.year in YEARS else None
+    # Outside Roost's window (2000 to ten years ahead) is treated like any unreadable value.
+    return day if moment_problem(day) is None else None
 
 
 def _parse_month(value: str | None) -> date | None:
@@ -380,8 +376,9 @@ def _wall_time(data: QueryDict) -> datetime:
             wall = datetime.strptime(raw, fmt)
         except ValueError:
             continue
-        if wall.year in YEARS:
+        if moment_problem(wall) is None:
             return wall
+        raise ValidationFailed({"scheduled_at": [str(moment_problem(wall))]})
     raise ValidationFailed(
         {"scheduled_at": [_("Enter a date and a time, like 2026-12-24 and 09:30.")]}
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from roost.core.validation import moment_problem, parse_id
 from roost.publishing.services.compose import PostInput
 
 THREAD_SEPARATOR = "\n---\n"
@@ -42,17 +43,18 @@ class ScheduleForm(forms.Form):
             return None
         for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
             try:
-                return datetime.strptime(raw, fmt)
+                moment = datetime.strptime(raw, fmt)
             except ValueError:
                 continue
+            problem = moment_problem(moment)
+            if problem:
+                raise forms.ValidationError(problem)
+            return moment
         raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
 
 
 def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 def post_input(data: QueryDict) -> PostInput:

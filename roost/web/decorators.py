@@ -6,20 +6,24 @@ isolation test reads it to know who must get in and who must not.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from roost.core.exceptions import NotFound, PermissionDenied
 from roost.workspaces.access import access_workspace
 from roost.workspaces.roles import Perm
 
 View = Callable[..., HttpResponseBase]
+logger = logging.getLogger(__name__)
 
 
 def error_response(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -54,6 +58,21 @@ def workspace_view(perm: Perm) -> Callable[[View], View]:
                 return error_response(request, 404, exc.message)
             except PermissionDenied as exc:
                 return error_response(request, 403, exc.message)
+            except (DataError, OverflowError) as exc:
+                # The safety net: input the database refused (the causes are validated
+                # first, see roost.core.validation). Logged, so a gap gets fixed.
+                logger.warning("Input refused by the database: %s", request.path, exc_info=exc)
+                return error_response(
+                    request, 400, _("A value is out of the range Roost can store.")
+                )
+            except IntegrityError as exc:
+                # Two requests saved the same thing at the same moment (a double click).
+                logger.warning("Write clashed: %s", request.path, exc_info=exc)
+                return error_response(
+                    request,
+                    409,
+                    _("Someone saved the same thing at the same moment. Please try again."),
+                )
 
         wrapper.roost_perm = perm  # type: ignore[attr-defined]
         return wrapper

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from roost.core.forms import ModelIdsField
 from roost.workspaces.models import ApiScope, Group, Membership, Workspace, timezone_choices
 from roost.workspaces.roles import Role, roles_grantable_with
 
@@ -29,7 +30,7 @@ def role_choices(actor: Membership) -> list[tuple[str, str]]:
 class InviteForm(forms.Form):
     email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
     roles = RolesField()
-    groups = forms.ModelMultipleChoiceField(
+    groups = ModelIdsField(
         label=_("Groups"),
         queryset=Group.objects.none(),
         required=False,
@@ -53,7 +54,7 @@ class MemberRolesForm(forms.Form):
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80, required=False)
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
-    members = forms.ModelMultipleChoiceField(
+    members = ModelIdsField(
         label=_("Members"),
         queryset=Membership.objects.none(),
         required=False,

@@ -4,7 +4,7 @@ network; the reply joins the conversation and stops the first-response clock."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -16,7 +16,7 @@ from roost.channels.services import channel_mark_unauthorized, connector_for
 from roost.core import clock
 from roost.core.exceptions import Conflict, ValidationFailed
 from roost.inbox.models import Message, MessageStatus, ReplyDraft
-from roost.networks.base import InboundKind, InboxConnector, Outcome, ReplyRequest
+from roost.networks.base import InboundKind, InboxConnector, Outcome, Published, ReplyRequest
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -51,8 +51,15 @@ def reply_send(
 ) -> Message | ReplyDraft:
     """Answer `message` on its network. A refusal keeps nothing half-done: the person sees
     why (their text stays in the form as a draft). A second answer within two minutes of
-    a colleague's needs `confirm`."""
+    a colleague's needs `confirm`.
+
+    Idempotent by `key`: the same key again (a retried API call, a form sent twice) returns
+    the first reply, or its draft, and sends nothing."""
     require(actor, Perm.INBOX_REPLY)
+    if key:
+        earlier = reply_by_key(message, key)
+        if earlier is not None:
+            return earlier
     text = text.strip()
     if not text:
         raise ValidationFailed({"text": [_("Write the reply first.")]})
@@ -75,6 +82,24 @@ def reply_send(
     return deliver(actor=actor, message=message, text=text, complete=complete, key=key)
 
 
+def reply_by_key(message: Message, key: str) -> Message | ReplyDraft | None:
+    """The reply (or the draft waiting for approval) already made with `key` in the
+    message's workspace. The key on a reply to another message is a client error."""
+    reply = (
+        Message.objects.filter(workspace_id=message.workspace_id, idempotency_key=key)
+        .select_related("channel")
+        .first()
+    )
+    if reply is not None:
+        if reply.channel_id != message.channel_id or reply.parent_remote_id != message.remote_id:
+            raise Conflict(_("This idempotency key was already used for another reply."))
+        return reply
+    draft = ReplyDraft.objects.filter(workspace_id=message.workspace_id, key=key).first()
+    if draft is not None and draft.message_id != message.pk:
+        raise Conflict(_("This idempotency key was already used for another reply."))
+    return draft
+
+
 def _review_if_required(
     actor: Membership, message: Message, text: str, complete: bool, key: str
 ) -> ReplyDraft | None:
@@ -84,29 +109,40 @@ def _review_if_required(
 
     if not approvals.approval_settings(actor.workspace).require_for_inbox_replies:
         return None
-    with transaction.atomic():
-        draft = ReplyDraft.objects.create(
-            workspace=actor.workspace,
-            message=message,
-            author=actor,
-            text=text,
-            complete=complete,
-            key=key,
-        )
-        workflow = approvals.needs_review(actor, "reply", draft)
-        if workflow is None:
-            transaction.set_rollback(True)
-            return None
-        approvals.request_submit(
-            actor=actor, kind="reply", obj=draft, workflow=workflow, plan={"mode": "now"}
-        )
+    try:
+        with transaction.atomic():
+            draft = ReplyDraft.objects.create(
+                workspace=actor.workspace,
+                message=message,
+                author=actor,
+                text=text,
+                complete=complete,
+                key=key,
+            )
+            workflow = approvals.needs_review(actor, "reply", draft)
+            if workflow is None:
+                transaction.set_rollback(True)
+                return None
+            approvals.request_submit(
+                actor=actor, kind="reply", obj=draft, workflow=workflow, plan={"mode": "now"}
+            )
+    except IntegrityError:
+        # The same key at the same moment (a double submit): the first draft stands.
+        earlier = ReplyDraft.objects.filter(workspace_id=message.workspace_id, key=key).first()
+        if earlier is None:
+            raise
+        return earlier
     return draft
 
 
 def deliver(
     *, actor: Membership, message: Message, text: str, complete: bool = False, key: str
 ) -> Message:
-    """Send the reply on the network and record it in the conversation."""
+    """Send the reply on the network and record it in the conversation. A reply already
+    recorded with `key` is returned as it is: the network is not asked again."""
+    earlier = Message.objects.filter(workspace_id=message.workspace_id, idempotency_key=key).first()
+    if earlier is not None:
+        return earlier
     channel = message.channel
     connector = connector_for(channel)
     if not isinstance(connector, InboxConnector):
@@ -128,12 +164,41 @@ def deliver(
             {"text": [result.reason or _("The network did not accept the reply.")]}
         )
     now = clock.now()
+    try:
+        sent = _record(actor, message, text, complete, key, result.published, now)
+    except IntegrityError:
+        # A concurrent send with the same key (the network answered both with the same
+        # post, thanks to the key): the reply recorded first is the answer to both.
+        earlier = (
+            Message.objects.filter(workspace_id=message.workspace_id, idempotency_key=key).first()
+            or Message.objects.filter(
+                channel=channel, remote_id=result.published.remote_id[:500]
+            ).first()
+        )
+        if earlier is None:
+            raise
+        return earlier
+    return sent
+
+
+def _record(
+    actor: Membership,
+    message: Message,
+    text: str,
+    complete: bool,
+    key: str,
+    published: Published,
+    now: datetime,
+) -> Message:
+    """Store our reply in the conversation and stop the first-response clock."""
+    channel = message.channel
+    conversation = message.conversation
     with transaction.atomic():
         sent = Message.objects.create(
             workspace=message.workspace,
             channel=channel,
             conversation=conversation,
-            remote_id=result.published.remote_id[:500],
+            remote_id=published.remote_id[:500],
             kind=message.kind,
             outgoing=True,
             author_id=channel.remote_id,
@@ -141,11 +206,12 @@ def deliver(
             author_name=actor.user.display_name,
             sent_by=actor,
             text=text,
-            url=result.published.url[:500],
+            url=published.url[:500],
             parent_remote_id=message.remote_id,
             sent_at=now,
             received_at=now,
             status=MessageStatus.COMPLETE,
+            idempotency_key=key,
         )
         # The first answer in a conversation stops the first-response clock of every open
         # message in it that was waiting.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from roost.core import clock
 from roost.core.exceptions import ValidationFailed
+from roost.core.validation import check_moment
 from roost.inbox.models import (
     InboxSettings,
     InboxTag,
@@ -142,6 +143,7 @@ def task_create(
     require(actor, Perm.INBOX_REPLY)
     if kind not in TaskKind.values:
         raise ValidationFailed({"kind": [_("Choose lead, support, feedback or other.")]})
+    check_moment(due_at, "due_at")
     with transaction.atomic():
         group = None
         if group_id is not None:

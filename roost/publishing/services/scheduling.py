@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from roost.channels.models import Channel, ChannelStatus
 from roost.core import clock
 from roost.core.exceptions import Conflict, ValidationFailed
+from roost.core.validation import check_moment
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus, QueueSlot
 from roost.publishing.services.times import localize, next_slot_times
 from roost.workspaces.access import require
@@ -53,6 +54,8 @@ def due_times(
     if mode is Mode.AT:
         if at is None:
             raise ValidationFailed({"scheduled_at": [_("Choose a date and time.")]})
+        # Before any time-zone arithmetic: year 1 or 9999 would overflow it.
+        check_moment(at, "scheduled_at")
         due = {c.pk: at if at.tzinfo else localize(at, c.tz_name) for c in channels}
         late = [c for c in channels if due[c.pk] < now - GRACE]
         if late:
