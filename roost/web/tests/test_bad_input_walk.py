@@ -47,7 +47,8 @@ def test_hostile_values_never_make_a_5xx(world: World, route: str, callback: Any
     client.raise_request_exception = False
     url = fill(route, samples(world, world.members["owner"]))
     page = _request(client, "get", url)
-    fields = sorted(set(FIELD.findall(page.content.decode(errors="replace"))) - SKIP_FIELDS)
+    html = b"" if page.streaming else page.content  # a media file: no form to fill
+    fields = sorted(set(FIELD.findall(html.decode(errors="replace"))) - SKIP_FIELDS)
     for value in HOSTILE:
         response = _request(client, "get", url, dict.fromkeys(QUERY_NAMES, value))
         assert response.status_code < 500, ("GET", url, value, response.status_code)

@@ -1,0 +1,1 @@
+"""The test suite's SQLite backend (see base.py)."""
