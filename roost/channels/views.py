@@ -18,12 +18,12 @@ from roost.channels import selectors, services
 from roost.channels.access import access_channel
 from roost.channels.forms import WEEKDAYS, ChannelSettingsForm, ConnectForm, MastodonStartForm
 from roost.core.exceptions import NotFound, RoostError, ValidationFailed
+from roost.http.csp import csp_form_may_leave
+from roost.http.decorators import workspace_view
+from roost.http.forms import apply_error
 from roost.networks import registry
 from roost.publishing.models import QueueSlot
 from roost.publishing.services.campaigns import queue_slots_set
-from roost.web.csp import csp_form_may_leave
-from roost.web.decorators import workspace_view
-from roost.web.forms import apply_error
 from roost.workspaces.roles import Perm
 
 OAUTH_SESSION_KEY = "roost_oauth"
