@@ -19,9 +19,9 @@ from roost.channels.access import access_channel
 from roost.channels.forms import ConnectForm, MastodonStartForm
 from roost.core.exceptions import NotFound, RoostError, ValidationFailed
 from roost.http.csp import csp_form_may_leave
-from roost.http.decorators import workspace_view
 from roost.http.forms import apply_error
 from roost.networks import registry
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
 
 OAUTH_SESSION_KEY = "roost_oauth"

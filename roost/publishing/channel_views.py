@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from roost.channels.access import access_channel
 from roost.channels.services import channel_update
 from roost.core.exceptions import RoostError
-from roost.http.decorators import workspace_view
 from roost.http.forms import apply_error
 from roost.publishing.forms import ChannelSettingsForm
 from roost.publishing.models import QueueSlot
 from roost.publishing.services.campaigns import queue_slots_set
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
 
 
