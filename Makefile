@@ -12,7 +12,7 @@ help:
 	@echo "make run            set up, migrate, create the demo and serve http://127.0.0.1:8000"
 	@echo "make test           set up and run the whole test suite (SQLite)"
 	@echo "make test-postgres  the suite on PostgreSQL (DATABASE_URL, default 127.0.0.1:5432)"
-	@echo "make lint           ruff (lint + format check) and mypy"
+	@echo "make lint           ruff (lint + format check), mypy, the import layers, no missing migration"
 	@echo "make messages       refresh and compile the translations"
 	@echo "make e2e            end-to-end tests against a local Bluesky network"
 
@@ -28,10 +28,14 @@ test: setup
 test-postgres: setup
 	@DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/roost} $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# lint-imports checks the layering in pyproject.toml (docs/architecture.md); makemigrations
+# --check fails on a model change without its migration (in memory: lint touches no data).
 lint: setup
 	@$(BIN)/ruff check roost bench
 	@$(BIN)/ruff format --check roost bench
 	@$(BIN)/mypy roost
+	@$(BIN)/lint-imports --no-cache
+	@DATABASE_URL=sqlite://:memory: $(BIN)/roost makemigrations --check --dry-run
 
 format: setup
 	@$(BIN)/ruff format roost bench

@@ -23,8 +23,8 @@ from roost.accounts.client_ip import client_ip
 from roost.accounts.forms import LanguageForm, LoginForm, ProfileForm, SignupForm
 from roost.accounts.throttle import password_reset_allowed
 from roost.core.exceptions import PermissionDenied, RoostError
-from roost.web.decorators import error_response, login_view, public_view
-from roost.web.forms import apply_error
+from roost.http.decorators import error_response, login_view, public_view
+from roost.http.forms import apply_error
 from roost.workspaces.services import invite_accept, invite_for_token, invite_matches
 
 login_page = public_view(

@@ -16,8 +16,9 @@ from roost.approvals.forms import DecisionForm, SettingsForm, WorkflowForm
 from roost.approvals.models import ApprovalRequest, Workflow
 from roost.approvals.registry import adapter
 from roost.core.exceptions import NotFound, RoostError
-from roost.web.decorators import error_response, public_view, workspace_view
-from roost.web.forms import apply_error
+from roost.http.decorators import error_response, public_view
+from roost.http.forms import apply_error
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
 
 

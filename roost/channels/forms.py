@@ -6,17 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roost.networks.registry import Network
-from roost.workspaces.models import timezone_choices
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 class ConnectForm(forms.Form):
@@ -42,22 +31,4 @@ class MastodonStartForm(forms.Form):
         label=_("Instance address"),
         required=False,
         help_text=_("For example mastodon.social"),
-    )
-
-
-class ChannelSettingsForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
-    timezone = forms.ChoiceField(
-        label=_("Time zone"),
-        required=False,
-        choices=lambda: [("", _("The workspace's time zone")), *timezone_choices()],
-    )
-    slots = forms.CharField(
-        label=_("Queue slots"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "One per line: weekday number (1 = Monday … 7 = Sunday) and time, e.g. “1 09:30”."
-            " Or a time alone for every day."
-        ),
     )

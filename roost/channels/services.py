@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from roost.channels import hooks
 from roost.channels.models import Channel, ChannelAccess, ChannelStatus
 from roost.core import clock, references
 from roost.core.exceptions import Conflict, NotFound, ValidationFailed
@@ -114,17 +115,9 @@ def _store_connection(
         handle=account.handle,
     )
     if existing:
-        _resume_waiting(channel)
+        # Work that waited for this channel (publishing's deliveries) carries on.
+        hooks.reconnected(channel)
     return channel
-
-
-def _resume_waiting(channel: Channel) -> int:
-    """Deliveries that waited for a reconnect go back to the queue, due now."""
-    from roost.publishing.models import Delivery, DeliveryStatus
-
-    return Delivery.objects.filter(channel=channel, status=DeliveryStatus.WAITING_RECONNECT).update(
-        status=DeliveryStatus.SCHEDULED, next_attempt_at=clock.now(), error=""
-    )
 
 
 def channel_mark_unauthorized(*, channel_id: int, reason: str) -> bool:
@@ -221,10 +214,8 @@ def channel_store_credentials(*, channel: Channel, credentials: Mapping[str, Any
 
 @transaction.atomic
 def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
-    """Forget the credentials; scheduled deliveries to it are cancelled with a reason."""
-    from roost.publishing.models import Delivery, DeliveryStatus
-    from roost.publishing.services.scheduling import post_refresh_status
-
+    """Forget the credentials; work queued on it (scheduled deliveries) is cancelled with a
+    reason by the apps that registered for it (`roost.channels.hooks`)."""
     require(actor, Perm.CONNECT_CHANNELS)
     if channel.workspace_id != actor.workspace_id:
         raise NotFound()
@@ -242,22 +233,8 @@ def channel_disconnect(*, actor: Membership, channel: Channel) -> Channel:
         reason=_("The channel “%(channel)s” was disconnected.") % {"channel": channel.name},
         actor=actor.user,
     )
-    # Posts that were on the schedule follow their deliveries (drafts stay drafts).
-    scheduled_posts = list(
-        Delivery.objects.filter(
-            channel=channel,
-            status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.WAITING_RECONNECT],
-        ).values_list("post_id", flat=True)
-    )
-    Delivery.objects.filter(
-        channel=channel,
-        status__in=[
-            DeliveryStatus.PENDING,
-            DeliveryStatus.SCHEDULED,
-            DeliveryStatus.WAITING_RECONNECT,
-        ],
-    ).update(status=DeliveryStatus.CANCELLED, error=_("The channel was disconnected."))
-    post_refresh_status(scheduled_posts)
+    # Work queued on it (publishing's scheduled deliveries) is cancelled, saying why.
+    hooks.disconnected(channel)
     audit_record(
         workspace=actor.workspace, actor=actor.user, action="channel.disconnected", target=channel
     )

@@ -12,7 +12,6 @@ urlpatterns = [
         views.oauth_callback,
         name="oauth_callback",
     ),
-    path("w/<slug:slug>/channels/<id:channel_id>/", views.channel_settings, name="settings"),
     path(
         "w/<slug:slug>/channels/<id:channel_id>/disconnect/",
         views.disconnect,

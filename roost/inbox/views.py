@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from roost.channels.selectors import channels_visible_to
 from roost.core import clock
 from roost.core.exceptions import NotFound, RoostError
+from roost.http.forms import apply_error
 from roost.inbox import selectors
 from roost.inbox.forms import (
     GRACE_CHOICES,
@@ -39,8 +40,7 @@ from roost.inbox.models import InboxRule, Message, Priority, ReplyDraft, TaskKin
 from roost.inbox.models import WebhookEndpoint as Endpoint
 from roost.inbox.services import collab, config, sla, triage
 from roost.inbox.services.replies import reply_draft_retry, reply_send
-from roost.web.decorators import workspace_view
-from roost.web.forms import apply_error
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Group, Membership
 from roost.workspaces.roles import Perm
 

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from roost.core import clock
+from roost.http.decorators import login_view
 from roost.notifications.models import Notification
-from roost.web.decorators import login_view
 
 
 @login_view

@@ -24,11 +24,12 @@ from roost.channels.selectors import channels_visible_to
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, RoostError, ValidationFailed
 from roost.core.validation import moment_problem, parse_ids
+from roost.http.decorators import public_view
 from roost.publishing import selectors
 from roost.publishing.models import Post, PostStatus
 from roost.publishing.services import calendar as calendar_services
 from roost.publishing.services import scheduling
-from roost.web.decorators import public_view, workspace_view
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roost.core.validation import moment_problem, parse_id
 from roost.publishing.services.compose import PostInput
+from roost.workspaces.models import timezone_choices
 
 THREAD_SEPARATOR = "\n---\n"
 
@@ -106,3 +107,23 @@ class CampaignForm(forms.Form):
     utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
     utm_term = forms.CharField(label="utm_term", max_length=100, required=False)
     utm_content = forms.CharField(label="utm_content", max_length=100, required=False)
+
+
+class ChannelSettingsForm(forms.Form):
+    """A channel's name and time zone with its queue slots (roost/publishing/channel_views.py)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=lambda: [("", _("The workspace's time zone")), *timezone_choices()],
+    )
+    slots = forms.CharField(
+        label=_("Queue slots"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line: weekday number (1 = Monday … 7 = Sunday) and time, e.g. “1 09:30”."
+            " Or a time alone for every day."
+        ),
+    )

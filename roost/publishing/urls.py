@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.publishing import views
+from roost.publishing import channel_views, views
 
 app_name = "publishing"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("w/<slug:slug>/media/<id:media_id>/file/", views.media_file, name="media_file"),
     path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),
     path("w/<slug:slug>/campaigns/new/", views.campaign_create, name="campaign_create"),
+    # A channel's settings with its queue slots: under /channels/, but publishing's page.
+    path(
+        "w/<slug:slug>/channels/<id:channel_id>/",
+        channel_views.channel_settings,
+        name="channel_settings",
+    ),
 ]

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_POST, require_safe
 from roost.channels.selectors import channels_for_compose
 from roost.core.exceptions import NotFound, RoostError
 from roost.core.uploads import refused_upload
+from roost.http.forms import apply_error
 from roost.networks import registry
 from roost.publishing import selectors
 from roost.publishing.forms import CampaignForm, MediaUploadForm, ScheduleForm, post_input
 from roost.publishing.models import MEDIA_EXTENSIONS, Post, PostStatus
 from roost.publishing.services import campaigns as campaign_services
 from roost.publishing.services import compose, deletion, media, scheduling
-from roost.web.decorators import workspace_view
-from roost.web.forms import apply_error
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 

@@ -28,7 +28,7 @@ from roost.core.validation import (
     too_big_message,
     urlencoded_problem,
 )
-from roost.web.decorators import error_response
+from roost.http.decorators import error_response
 
 API_PREFIX = "/api/"
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

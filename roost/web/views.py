@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from roost.core import health as health_check
 from roost.core import readiness
-from roost.web.decorators import error_response, login_view, public_view, workspace_view
+from roost.http.decorators import error_response, login_view, public_view
 from roost.workspaces.access import may_create_workspace
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
 from roost.workspaces.selectors import workspaces_for_user
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from roost.core.exceptions import PermissionDenied, RoostError
-from roost.web.decorators import login_view, workspace_view
-from roost.web.forms import apply_error
+from roost.http.decorators import login_view
+from roost.http.forms import apply_error
 from roost.workspaces import selectors, services
 from roost.workspaces.access import (
     access_group,
@@ -21,6 +21,7 @@ from roost.workspaces.access import (
     access_token,
     may_create_workspace,
 )
+from roost.workspaces.decorators import workspace_view
 from roost.workspaces.forms import (
     GroupForm,
     InviteForm,

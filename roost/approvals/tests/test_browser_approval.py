@@ -13,8 +13,8 @@ from django.core.management import call_command
 from roost.networks.sandbox.testing import SandboxHandle
 from roost.publishing.models import DeliveryStatus, Post
 from roost.publishing.tests.conftest import drain, sandbox  # noqa: F401  (fixture)
+from roost.web.management.commands.demo import DEMO_PASSWORD
 from roost.web.tests.browser import page, screenshot  # noqa: F401  (fixture)
-from roost.workspaces.management.commands.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,8 @@ from roost.inbox.models import Message, Task, WebhookDelivery
 from roost.inbox.services import config, webhooks
 from roost.inbox.services.poll import poll_all, poll_channels
 from roost.networks.sandbox.testing import SandboxHandle
+from roost.web.management.commands.demo import DEMO_PASSWORD, DEMO_SLUG
 from roost.web.tests.browser import page, screenshot  # noqa: F401  (fixture)
-from roost.workspaces.management.commands.demo import DEMO_PASSWORD, DEMO_SLUG
 from roost.workspaces.models import Group, Membership
 from roost.workspaces.roles import Role
 

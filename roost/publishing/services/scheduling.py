@@ -250,3 +250,32 @@ def post_refresh_status(post_ids: Iterable[int]) -> None:
         by_status.setdefault(status, []).append(row["post_id"])
     for value, pks in by_status.items():
         Post.objects.filter(pk__in=pks).exclude(status=value).update(status=value)
+
+
+def deliveries_on_reconnected(channel: Channel) -> int:
+    """The channel works again: deliveries that waited for the reconnect go back to the
+    queue, due now. Returns how many."""
+    return Delivery.objects.filter(channel=channel, status=DeliveryStatus.WAITING_RECONNECT).update(
+        status=DeliveryStatus.SCHEDULED, next_attempt_at=clock.now(), error=""
+    )
+
+
+def deliveries_on_disconnected(channel: Channel) -> int:
+    """The channel was disconnected: deliveries not yet sent to it are cancelled with a
+    reason, and their posts follow them (drafts stay drafts). Returns how many."""
+    scheduled_posts = list(
+        Delivery.objects.filter(
+            channel=channel,
+            status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.WAITING_RECONNECT],
+        ).values_list("post_id", flat=True)
+    )
+    cancelled = Delivery.objects.filter(
+        channel=channel,
+        status__in=[
+            DeliveryStatus.PENDING,
+            DeliveryStatus.SCHEDULED,
+            DeliveryStatus.WAITING_RECONNECT,
+        ],
+    ).update(status=DeliveryStatus.CANCELLED, error=_("The channel was disconnected."))
+    post_refresh_status(scheduled_posts)
+    return cancelled

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from roost.web.management.commands.demo import DEMO_PASSWORD
 from roost.web.tests.browser import page, screenshot  # noqa: F401  (fixture)
-from roost.workspaces.management.commands.demo import DEMO_PASSWORD
 from roost.workspaces.models import Invite
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

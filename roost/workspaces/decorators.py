@@ -13,21 +13,16 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import DataError, IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from roost.core.exceptions import NotFound, PermissionDenied
+from roost.http.decorators import View, error_response
 from roost.workspaces.access import access_workspace
 from roost.workspaces.roles import Perm
 
-View = Callable[..., HttpResponseBase]
 logger = logging.getLogger(__name__)
-
-
-def error_response(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
 
 
 def workspace_view(perm: Perm) -> Callable[[View], View]:
@@ -78,22 +73,3 @@ def workspace_view(perm: Perm) -> Callable[[View], View]:
         return wrapper
 
     return decorator
-
-
-def public_view(view: View) -> View:
-    """Mark a view as reachable without a workspace (login, invite links, health…)."""
-    view.roost_public = True  # type: ignore[attr-defined]
-    return view
-
-
-def login_view(view: View) -> View:
-    """A page for any logged-in person, outside any one workspace."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapper.roost_login_only = True  # type: ignore[attr-defined]
-    return wrapper

@@ -1,4 +1,8 @@
-"""`roost demo`: create the demo workspaces once, and print their logins every time."""
+"""`roost demo`: create the demo workspaces once, and print their logins every time.
+
+It lives in `web`, the top layer, because it composes several apps (workspaces, channels,
+approvals): a floor app such as workspaces may not import the apps above it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from roost.workspaces.models import Group, Workspace
+from roost.approvals.models import Workflow, WorkflowStep
+from roost.channels.models import Channel
+from roost.channels.services import connect_with_form
+from roost.core.exceptions import RoostError
+from roost.workspaces.models import Group, Membership, Workspace
 from roost.workspaces.roles import Role
 from roost.workspaces.seeding import seed_member
 
@@ -51,11 +59,6 @@ class Command(BaseCommand):
 
     def _sandbox_channels(self) -> None:
         """Two Sandbox channels for the demo, so the whole publishing loop works at once."""
-        from roost.channels.models import Channel
-        from roost.channels.services import connect_with_form
-        from roost.core.exceptions import RoostError
-        from roost.workspaces.models import Membership
-
         coffee = Workspace.objects.get(slug=DEMO_SLUG)
         if Channel.objects.filter(workspace=coffee, network="sandbox").exists():
             return
@@ -111,8 +114,6 @@ class Command(BaseCommand):
             group.members.set([members[m] for m in locals_])
             made[group_name] = group
         # Brand review: Legal review (any one of them), then the Social Media Manager.
-        from roost.approvals.models import Workflow, WorkflowStep
-
         workflow = Workflow.objects.create(workspace=coffee, name="Brand review")
         legal = WorkflowStep.objects.create(workflow=workflow, position=1, name="Legal review")
         legal.groups.set([made["Legal review"]])

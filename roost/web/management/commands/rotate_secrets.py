@@ -1,5 +1,9 @@
 """`roost rotate_secrets`: re-encrypt every secret kept at rest (channel credentials,
-webhook signing secrets) with the newest key."""
+webhook signing secrets) with the newest key.
+
+In `web`, the top layer, because it reaches into two apps that know nothing of each other
+(channels' credentials, the inbox's webhook endpoints).
+"""
 
 from __future__ import annotations
 
