@@ -15,17 +15,12 @@ from roost.core import clock
 from roost.inbox.models import InboxRule, Message, WebhookDelivery, WebhookEndpoint
 from roost.inbox.services.ingest import ingest
 from roost.networks.base import Inbound, InboundKind, InboxPage
-from roost.publishing import hooks as publishing_hooks
 from roost.publishing.models import Campaign, Post
 from roost.publishing.services.compose import PostInput, post_compose
 from roost.workspaces import services
 from roost.workspaces.models import ApiScope, Group, Invite, Membership, Workspace
 from roost.workspaces.roles import Role
 from roost.workspaces.seeding import seed_member
-
-# Until PublishingConfig.ready() registers them (see roost/publishing/hooks.py): the
-# channel events publishing answers (deliveries resume on reconnect, cancel on disconnect).
-publishing_hooks.register()
 
 PASSWORD = "correct-horse-battery-staple"
 # Appears only in workspace B's data: no page or API answer for A may contain it.

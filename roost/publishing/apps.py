@@ -8,4 +8,9 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self) -> None:
-        from roost.publishing import approval  # noqa: F401  (registers posts as approvable)
+        from roost.publishing import (
+            approval,  # noqa: F401  (registers posts as approvable)
+            hooks,
+        )
+
+        hooks.register()  # what publishing does when a channel disconnects or reconnects

@@ -11,8 +11,6 @@ from roost.channels import hooks as channel_hooks
 
 def register() -> None:
     """Register publishing's channel handlers (idempotent)."""
-    # TODO(lead): call register() from PublishingConfig.ready() (apps.py is edited on the
-    # recurring-jobs branch); then drop the xfail in publishing/tests/test_channel_hooks.py.
     from roost.publishing.services.scheduling import (
         deliveries_on_disconnected,
         deliveries_on_reconnected,

@@ -8,8 +8,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from roost.channels import hooks
 from roost.publishing.services.scheduling import (
     deliveries_on_disconnected,
@@ -35,11 +33,6 @@ def test_publishing_handlers_are_registered_once() -> None:
     assert hooks._DISCONNECTED.count(deliveries_on_disconnected) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PublishingConfig.ready() does not call roost.publishing.hooks.register() yet "
-    "(apps.py changes with the recurring-jobs registry); remove this mark when it does",
-)
 def test_a_started_process_has_publishings_channel_handlers() -> None:
     # A fresh process, as `roost run` or `roost worker` starts: no test conftest involved.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "roost.settings.test"}
