@@ -1,10 +1,13 @@
 """The publisher loop: claim due deliveries in batches, make the network calls
 concurrently within per-channel and per-network limits, record each outcome.
 
-It runs as a thread inside every `roost worker`; any number of workers may run, on any
-machine. Django's task queue is not used per delivery: at one queue task per delivery the
-queue tops out near 500 tasks/s on this class of machine before any network I/O, and a
-burst of 10,000 posts due at one instant would be minutes late (see docs/performance.md).
+It runs as a thread inside every `roost worker` (a service registered by PublishingConfig,
+see roost/core/jobs.py); any number of workers may run, on any machine. It does publishing
+only: other recurring work belongs to the app that owns it, as a registered job.
+
+Django's task queue is not used per delivery: at one queue task per delivery the queue
+tops out near 500 tasks/s on this class of machine before any network I/O, and a burst of
+10,000 posts due at one instant would be minutes late (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,18 +19,15 @@ import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import close_old_connections
 from django.db.models import F
 
-from roost.approvals.services import escalate_due
 from roost.channels.services import channel_store_credentials, connector_for
 from roost.core import clock
-from roost.core.periodic import claim_turn
 from roost.core.resilience import DB_ERRORS, Outage, drop_connections
 from roost.networks.base import Connector, Outcome, PublishRequest, Result
 from roost.networks.sandbox.aclient import close_sessions
@@ -35,7 +35,6 @@ from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
 from roost.publishing.services.delivery import claim_due, record_many, recover_stale
 from roost.publishing.services.scheduling import post_refresh_status
-from roost.publishing.tasks import refresh_metrics
 
 log = logging.getLogger("roost.publisher")
 # Connectors whose SDK client is not safe to share between threads get one call at a time.
@@ -214,8 +213,7 @@ class Publisher:
                 try:
                     busy = self.step()
                     if time.monotonic() - last_sweep > 2.0:
-                        recover_stale()
-                        self._periodic()
+                        recover_stale()  # publishing's own lease recovery
                         last_sweep = time.monotonic()
                 except DB_ERRORS as exc:
                     # Locked, disconnected or restarting: one warning per outage, back off.
@@ -232,24 +230,6 @@ class Publisher:
                     stop.wait(settings.ROOST_PUBLISH_POLL_SECONDS)
         finally:
             self.drain()
-
-    def _periodic(self) -> None:
-        """Recurring work, run by whichever worker's turn it is (see core.periodic)."""
-        if claim_turn("publishing.metrics", timedelta(minutes=settings.ROOST_METRICS_MINUTES)):
-            refresh_metrics.enqueue()
-        if claim_turn("approvals.escalate", timedelta(minutes=1)):
-            escalate_due()
-        if claim_turn("inbox.poll", timedelta(seconds=settings.ROOST_INBOX_POLL_SECONDS)):
-            from roost.inbox.tasks import poll_inboxes, send_webhooks
-
-            poll_inboxes.enqueue()
-            send_webhooks.enqueue()  # retries that came due
-        if claim_turn("inbox.presence_sweep", timedelta(hours=1)):
-            from roost.inbox.services.collab import presence_sweep
-
-            presence_sweep()
-        if claim_turn("tasks.prune", timedelta(hours=24)):
-            call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 
     def drain(self, timeout: float = 30.0) -> None:
         """On shutdown: finish the calls in flight and record them; release the rest.
