@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import F
 
-from roost.channels.services import channel_store_credentials, connector_for
+from roost.channels.services import OpenConnector, connector_open
 from roost.core import clock
 from roost.core.resilience import DB_ERRORS, Outage, drop_connections
 from roost.networks.base import Connector, Outcome, PublishRequest, Result
@@ -44,9 +44,13 @@ PER_CHANNEL_OVERRIDE = {"bluesky": 1, "mastodon": 1}
 @dataclass
 class Job:
     delivery: Delivery
-    connector: Connector
+    opened: OpenConnector
     variants: dict[int, str]
     assets: list
+
+    @property
+    def connector(self) -> Connector:
+        return self.opened.connector
 
 
 def _request(job: Job) -> PublishRequest:
@@ -109,8 +113,8 @@ class Publisher:
         self.waiting: deque[Delivery] = deque()
         self.by_channel: Counter[int] = Counter()
         self.by_network: Counter[str] = Counter()
-        self.connectors: dict[int, tuple[tuple[object, ...], Connector]] = {}
-        self.credentials_seen: dict[int, dict[str, Any]] = {}
+        # One connector per channel, rebuilt when the stored channel changes.
+        self.connectors: dict[int, tuple[tuple[object, ...], OpenConnector]] = {}
         # Network calls run on one event loop (async connectors) or the pool (sync ones).
         self.loop = asyncio.new_event_loop()
         self.loop_thread = threading.Thread(
@@ -128,14 +132,13 @@ class Publisher:
             network
         ] < settings.ROOST_PUBLISH_PER_NETWORK.get(network, self.concurrency)
 
-    def _connector(self, d: Delivery) -> Connector:
+    def _connector(self, d: Delivery) -> OpenConnector:
         channel = d.channel
         version = (channel.updated_at, channel.credentials_encrypted)
         cached = self.connectors.get(channel.pk)
         if cached is None or cached[0] != version:
-            cached = (version, connector_for(channel))
+            cached = (version, connector_open(channel))
             self.connectors[channel.pk] = cached
-            self.credentials_seen[channel.pk] = channel.credentials
         return cached[1]
 
     # --- the loop -------------------------------------------------------------------
@@ -149,7 +152,7 @@ class Publisher:
             post = d.post
             job = Job(
                 delivery=d,
-                connector=self._connector(d),
+                opened=self._connector(d),
                 variants={v.channel_id: v.text for v in post.variants.all()},
                 assets=[pm.asset for pm in post.postmedia_set.all()],
             )
@@ -174,16 +177,14 @@ class Publisher:
         post_refresh_status(d.post_id for d, _r, _c in items)
 
     def _keep_credentials(self, job: Job) -> None:
-        """Store credentials a connector refreshed (a new session), once per change."""
-        channel = job.delivery.channel
-        try:
-            now = job.connector.credentials()
-        except Exception:  # pragma: no cover - a broken connector's credentials()
-            log.exception("channel %s: could not read credentials", channel.pk)
+        """Store credentials the connector refreshed (a new session), once per change; the
+        cached connector then matches the channel as stored, so it is kept."""
+        if not job.opened.keep_refreshed():
             return
-        if now != self.credentials_seen.get(channel.pk):
-            self.credentials_seen[channel.pk] = now
-            channel_store_credentials(channel=channel, credentials=now)
+        channel = job.delivery.channel
+        cached = self.connectors.get(channel.pk)
+        if cached is not None and cached[1] is job.opened:
+            self.connectors[channel.pk] = ((channel.updated_at, job.opened.read), job.opened)
 
     def step(self) -> bool:
         """One round: record what finished, claim what fits, start it. True: did work."""
