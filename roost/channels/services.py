@@ -62,11 +62,9 @@ class OpenConnector:
         except Exception:
             log.exception("channel %s: could not store its refreshed credentials", self.channel_id)
             return False
-        # Not written: the channel changed meanwhile; this connector never writes again
-        # for this change.
-        self.stored = current
+        self.stored = current  # written or refused, this change is settled
         if written is None:
-            return False
+            return False  # the channel changed meanwhile (disconnected, reconnected…)
         self.read = written
         return True
 
