@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,9 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from roost.approvals.services import workflows_on_removed
-        from roost.core import references
+        from roost.approvals.tasks import escalate_overdue
+        from roost.core import jobs, references
 
         for kind in ("member", "group", "channel", "campaign"):
             references.on_removed(kind, workflows_on_removed)
+        jobs.register("approvals.escalate", timedelta(minutes=1), escalate_overdue)

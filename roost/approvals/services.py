@@ -32,6 +32,7 @@ from roost.approvals.models import (
 from roost.approvals.registry import adapter
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from roost.core.mail import send_email_on_commit
 from roost.core.references import Removed
 from roost.core.tokens import hash_secret
 from roost.core.validation import check_moment
@@ -211,8 +212,6 @@ def _send_link(req: ApprovalRequest, state: StepState, email: str, title: str) -
         state=state, email=email, token_hash=hash_secret(token), expires_at=expires
     )
     url = settings.ROOST_BASE_URL.rstrip("/") + reverse("approvals:link", args=[token])
-    from django.core.mail import send_mail
-
     body = _(
         "You are asked to review “%(title)s” for %(workspace)s.\n\nOpen this link to see it "
         "and decide (it works once and expires on %(when)s):\n%(url)s\n"
@@ -222,8 +221,8 @@ def _send_link(req: ApprovalRequest, state: StepState, email: str, title: str) -
         "when": f"{expires:%Y-%m-%d %H:%M} UTC",
         "url": url,
     }
-    transaction.on_commit(
-        lambda: send_mail(_("Review requested: %(t)s") % {"t": title[:80]}, body, None, [email])
+    send_email_on_commit(
+        subject=_("Review requested: %(t)s") % {"t": title[:80]}, body=body, to=[email]
     )
     return token
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from roost.channels import hooks
 from roost.channels.models import Channel, ChannelAccess, ChannelStatus
-from roost.core import clock, references
+from roost.core import clock, crypto, references
 from roost.core.exceptions import Conflict, NotFound, ValidationFailed
 from roost.networks import registry
 from roost.networks.base import Connection, Connector, Outcome
@@ -32,8 +34,101 @@ FAILING_AFTER = 3
 Activity = Literal["poll", "metrics"]
 
 
-def connector_for(channel: Channel) -> Connector:
-    return registry.connector_for(channel.network, channel.config, channel.credentials)
+@dataclass
+class OpenConnector:
+    """A connector built from a channel's stored credentials, with what it was built from.
+
+    Every use of a connector goes through one (`channel_connector`, or `connector_open`
+    where the calls run in other threads): afterwards `keep_refreshed()` stores the
+    credentials the connector refreshed on the way (a new Bluesky session), so the next
+    use starts from them instead of logging in again against the network's rate limit.
+    """
+
+    channel_id: int
+    connector: Connector
+    read: str  # the stored (encrypted) credentials the connector was built from
+    stored: dict[str, Any]  # what they hold, as last stored
+
+    def keep_refreshed(self) -> bool:
+        """Store the connector's credentials if they changed since they were read, through
+        `channel_store_refreshed_credentials`. Never raises (it runs on the way out of a
+        call that may itself have failed). True: stored."""
+        try:
+            current = self.connector.credentials()
+            if current == self.stored:
+                return False
+            written = channel_store_refreshed_credentials(
+                channel_id=self.channel_id, read=self.read, credentials=current
+            )
+        except Exception:
+            log.exception("channel %s: could not store its refreshed credentials", self.channel_id)
+            return False
+        self.stored = current  # written or refused, this change is settled
+        if written is None:
+            return False  # the channel changed meanwhile (disconnected, reconnected…)
+        self.read = written
+        return True
+
+
+def connector_open(channel: Channel) -> OpenConnector:
+    """A connector for `channel`, remembering the stored credentials it starts from. Call
+    `keep_refreshed()` once its calls are done (in a thread that may use the database)."""
+    read = channel.credentials_encrypted
+    credentials = crypto.decrypt_json(read)
+    connector = registry.connector_for(channel.network, channel.config, dict(credentials))
+    return OpenConnector(channel.pk, connector, read, credentials)
+
+
+@contextmanager
+def channel_connector(channel: Channel) -> Iterator[Connector]:
+    """`with channel_connector(channel) as connector:` — however the block ends, the
+    credentials the connector refreshed are stored on the way out (see OpenConnector)."""
+    opened = connector_open(channel)
+    try:
+        yield opened.connector
+    finally:
+        opened.keep_refreshed()
+
+
+def channel_store_refreshed_credentials(
+    *, channel_id: int, read: str, credentials: Mapping[str, Any]
+) -> str | None:
+    """Store credentials a connector refreshed in place of the ones it was built from
+    (`read`, as stored). Returns the new stored value, or None when not written.
+
+    A compare-and-set: written only while the channel still holds exactly `read` and is not
+    disconnected. A disconnect (which blanks the credentials), a reconnect (new ones) or a
+    newer session stored by another worker meanwhile wins; a refreshed session is never
+    written over them. Values only re-encrypted meanwhile (`roost rotate_secrets`) are
+    compared by what they hold, so a key rotation does not drop a refreshed session.
+    """
+    new = crypto.encrypt_json(dict(credentials))
+    for _attempt in range(3):
+        written = (
+            Channel.objects.filter(pk=channel_id, credentials_encrypted=read)
+            .exclude(status=ChannelStatus.DISCONNECTED)
+            .update(credentials_encrypted=new)
+        )
+        if written:
+            log.info("channel %s: stored its refreshed credentials", channel_id)
+            return new
+        now = (
+            Channel.objects.filter(pk=channel_id)
+            .exclude(status=ChannelStatus.DISCONNECTED)
+            .values_list("credentials_encrypted", flat=True)
+            .first()
+        )
+        if now is None or now == read or not crypto.opens(now):
+            break
+        if crypto.decrypt_json(now) != crypto.decrypt_json(read):
+            break  # reconnected, or refreshed elsewhere: theirs is newer
+        read = now  # the same credentials, re-encrypted: try again on the new value
+    log.info(
+        "channel %s: refreshed credentials not stored: the channel was disconnected, "
+        "reconnected or refreshed elsewhere meanwhile",
+        channel_id,
+    )
+    return None
 
 
 def _connection_error(network_label: str, connection: Connection) -> ValidationFailed:
@@ -201,15 +296,6 @@ def failing_count() -> int:
         .filter(Q(poll_failures__gte=FAILING_AFTER) | Q(metrics_failures__gte=FAILING_AFTER))
         .count()
     )
-
-
-def channel_store_credentials(*, channel: Channel, credentials: Mapping[str, Any]) -> None:
-    """Keep refreshed session tokens a connector handed back."""
-    if dict(credentials) != channel.credentials:
-        channel.set_credentials(dict(credentials))
-        Channel.objects.filter(pk=channel.pk).update(
-            credentials_encrypted=channel.credentials_encrypted
-        )
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -6,4 +8,13 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from roost.core import checks  # noqa: F401 - registers the system checks
+        from roost.core import (
+            checks,  # noqa: F401 - registers the system checks
+            jobs,
+            reaper,
+        )
+        from roost.core.tasks import prune_task_results
+
+        # Runs in the scheduler thread, not through the queue it repairs.
+        jobs.register("core.reap_tasks", reaper.round_every, reaper.reap_round)
+        jobs.register("core.prune_task_results", timedelta(hours=24), prune_task_results)

@@ -46,7 +46,17 @@ def check() -> Health:
     return Health(True, alive, latest.first(), waiting)
 
 
+# Workers running in this process (a `roost worker` runs one; tests may run several).
+_HERE: set[str] = set()
+
+
+def beating_here() -> frozenset[str]:
+    """The ids of the workers whose heartbeats this process writes."""
+    return frozenset(_HERE)
+
+
 def beat(worker_id: str, queues: str, started_at: datetime) -> None:
+    _HERE.add(worker_id)
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={
@@ -60,4 +70,5 @@ def beat(worker_id: str, queues: str, started_at: datetime) -> None:
 
 
 def forget(worker_id: str) -> None:
+    _HERE.discard(worker_id)
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

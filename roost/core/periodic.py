@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -19,4 +20,14 @@ def claim_turn(name: str, every: timedelta) -> bool:
         PeriodicJob.objects.get_or_create(name=name, defaults={"next_run_at": now})
     return bool(
         PeriodicJob.objects.filter(name=name, next_run_at__lte=now).update(next_run_at=now + every)
+    )
+
+
+def not_due(names: Collection[str], now: datetime) -> set[str]:
+    """Which of these jobs are certainly not due at `now` (one read, no write: a scheduler
+    ticking often claims only the jobs that may be due)."""
+    return set(
+        PeriodicJob.objects.filter(name__in=names, next_run_at__gt=now).values_list(
+            "name", flat=True
+        )
     )

@@ -7,7 +7,8 @@ not beaten within `ROOST_TASK_LEASE_SECONDS` is abandoned. The reaper marks it F
 (`WorkerLost`, "worker <id> stopped while running this task") and then does what the task
 declared in roost/core/tasks.py: enqueue it again, enqueue its `lost` handler, or nothing.
 
-One worker at a time runs a round (`core.periodic.claim_turn`), from its heartbeat thread.
+A round is a recurring job (roost/core/jobs.py, registered by CoreConfig.ready()): one
+worker per turn runs it, in its scheduler thread, not through the task queue it repairs.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from django.db import transaction
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from roost.core import clock
+from roost.core import clock, health
 from roost.core.models import WorkerHeartbeat
-from roost.core.periodic import claim_turn
 from roost.core.tasks import WorkerLost, crash_policy
 
 log = logging.getLogger("roost.reaper")
@@ -56,12 +56,11 @@ def round_every() -> timedelta:
     return lease() / 2
 
 
-def reap_round(worker_id: str, *, now: datetime | None = None) -> list[Recovery]:
-    """One round, if it is this worker's turn: recover abandoned tasks, then forget the
-    heartbeats of long-dead workers."""
-    if not claim_turn("core.reap_tasks", round_every()):
-        return []
-    recovered = reap(now=now, spare={worker_id})
+def reap_round(*, now: datetime | None = None) -> list[Recovery]:
+    """One round: recover abandoned tasks (sparing the workers running in this process,
+    which are alive whatever their last heartbeat says), then forget the heartbeats of
+    long-dead workers."""
+    recovered = reap(now=now, spare=health.beating_here())
     forget_dead_workers(now=now)
     return recovered
 

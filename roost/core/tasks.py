@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.management import call_command
 from django.tasks import Task, task
 from django.utils.module_loading import import_string
 
@@ -66,3 +67,10 @@ def crash_policy(task_path: str) -> CrashPolicy:
 def ping() -> str:
     """A trivial task: proves a worker is taking work from the queue."""
     return clock.now().isoformat()
+
+
+@recoverable  # deletes finished results older than a week: a second run finds nothing more
+@task()
+def prune_task_results() -> None:
+    """Forget finished background task records older than a week (a recurring job)."""
+    call_command("prune_db_task_results", min_age_days=7, verbosity=0)

@@ -1,4 +1,5 @@
-"""The task loop and the heartbeat loop of `roost worker`, made to outlive the database.
+"""The loops of `roost worker` (task loop, heartbeat, scheduler, services), made to outlive
+the database.
 
 django-tasks-db's `Worker.run` claims each task in its own transaction (`BEGIN EXCLUSIVE`
 on SQLite, `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL). Only a "database is locked"
@@ -21,12 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from roost.core import health, reaper
-from roost.core.resilience import DB_ERRORS, Outage, drop_connections
+from roost.core import health, jobs, reaper
+from roost.core.resilience import DB_ERRORS, Outage, backoff_delay, drop_connections
 
 logger = logging.getLogger("roost.worker")
 
@@ -98,15 +99,15 @@ class ResilientWorker(Worker):
 
 
 class Heartbeat:
-    """Writes this worker's heartbeat every `ROOST_WORKER_HEARTBEAT_SECONDS` and, when it
-    is this worker's turn, runs a reaper round. Never stops for a database error."""
+    """Writes this worker's heartbeat every `ROOST_WORKER_HEARTBEAT_SECONDS`. Never stops
+    for a database error. (The reaper that reads the heartbeats is a recurring job: see
+    `Scheduler`.)"""
 
     def __init__(self, worker_id: str, queues: str, started: datetime) -> None:
         self.worker_id = worker_id
         self.queues = queues
         self.started = started
         self.outage = Outage(logger, "heartbeat")
-        self.next_reap = 0.0
 
     def beat(self) -> None:
         health.beat(self.worker_id, self.queues, self.started)
@@ -125,16 +126,13 @@ class Heartbeat:
         return False
 
     def step(self) -> float:
-        """One beat (and a reaper round when due); returns the seconds until the next."""
+        """One beat; returns the seconds until the next."""
         try:
             self.beat()
-            if time.monotonic() >= self.next_reap:
-                self.next_reap = time.monotonic() + reaper.round_every().total_seconds()
-                reaper.reap_round(self.worker_id)
         except DB_ERRORS as exc:
             return min(self.outage.failed(exc), settings.ROOST_WORKER_HEARTBEAT_SECONDS)
-        except Exception:  # a bug in a round must not stop the beats
-            logger.exception("heartbeat round failed")
+        except Exception:  # a bug must not stop the beats
+            logger.exception("heartbeat failed")
         else:
             self.outage.recovered()
         finally:
@@ -144,3 +142,58 @@ class Heartbeat:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             stop.wait(self.step())
+
+
+class Scheduler:
+    """Starts the registered recurring jobs (roost/core/jobs.py) when it is this worker's
+    turn. Ticks at least every second (more often when a job's period is shorter than two
+    seconds); a tick reads the jobs' next times in one query and claims only the due ones.
+    A failing job is logged by `jobs.run_due`; a database outage is waited out here."""
+
+    MAX_TICK = 1.0
+    MIN_TICK = 0.05
+
+    def __init__(self) -> None:
+        self.outage = Outage(logger, "scheduler")
+
+    def tick_seconds(self) -> float:
+        shortest = jobs.shortest_period()
+        if shortest is None:
+            return self.MAX_TICK
+        return max(self.MIN_TICK, min(self.MAX_TICK, shortest.total_seconds() / 2))
+
+    def step(self) -> float:
+        """Start what is due; returns the seconds until the next tick."""
+        try:
+            jobs.run_due()
+        except DB_ERRORS as exc:
+            drop_connections()
+            return self.outage.failed(exc)
+        except Exception:  # a bug here must not stop the recurring jobs for good
+            logger.exception("scheduler tick failed")
+            close_old_connections()
+        else:
+            self.outage.recovered()
+            close_old_connections()
+        return self.tick_seconds()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            stop.wait(self.step())
+
+
+def run_service(
+    name: str, factory: jobs.ServiceFactory, worker_id: str, stop: threading.Event
+) -> None:
+    """Run one registered service until `stop`; a service that crashes is logged and
+    started afresh (0.5 s doubling to 10 s between starts), never left dead."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            factory(worker_id).run(stop)
+        except Exception:
+            failures += 1
+            logger.exception("service %s stopped with an error; starting it again", name)
+            stop.wait(backoff_delay(failures))
+        else:
+            return

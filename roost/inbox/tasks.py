@@ -24,6 +24,15 @@ def send_webhooks() -> int:
     return send_due()
 
 
+@recoverable  # deletes presence rows nobody refreshed for an hour
+@task()
+def sweep_presence() -> int:
+    """Forget who was looking at which message, once nobody refreshes it (a recurring job)."""
+    from roost.inbox.services.collab import presence_sweep
+
+    return presence_sweep()
+
+
 @recoverable  # a conditional update (approved → failed) and a notification keyed per draft
 @task()
 def reply_send_lost(draft_id: int) -> str:

@@ -1,16 +1,16 @@
-"""Tell people about things: one in-app notification per person and event, plus e-mail."""
+"""Tell people about things: one in-app notification per person and event, plus e-mail
+(sent from a task after commit, see roost/core/mail.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from roost.core import clock
+from roost.core.mail import send_email_on_commit
 from roost.notifications.models import Notification
 from roost.workspaces.models import Workspace
 
@@ -39,11 +39,7 @@ def notify(
         if email and user.email:
             full_url = settings.ROOST_BASE_URL.rstrip("/") + url if url.startswith("/") else url
             body = f"{text}\n\n{full_url}\n" if full_url else f"{text}\n"
-            transaction.on_commit(
-                partial(
-                    send_mail, f"Roost: {text[:120]}", body, None, [user.email], fail_silently=True
-                )
-            )
+            send_email_on_commit(subject=f"Roost: {text[:120]}", body=body, to=[user.email])
     return created
 
 

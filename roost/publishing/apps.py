@@ -1,5 +1,21 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from roost.publishing.publisher import Publisher
+
+
+def _publisher(worker_id: str) -> Publisher:
+    """The publisher loop for one worker (imported only where a worker runs)."""
+    from roost.publishing.publisher import Publisher
+
+    return Publisher(worker_id)
 
 
 class PublishingConfig(AppConfig):
@@ -8,9 +24,18 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self) -> None:
+        from roost.core import jobs
         from roost.publishing import (
             approval,  # noqa: F401  (registers posts as approvable)
             hooks,
         )
+        from roost.publishing.tasks import refresh_metrics
 
         hooks.register()  # what publishing does when a channel disconnects or reconnects
+        # Every worker runs the publisher loop (roost/publishing/publisher.py).
+        jobs.register_service("publishing.publisher", _publisher)
+        jobs.register(
+            "publishing.metrics",
+            lambda: timedelta(minutes=settings.ROOST_METRICS_MINUTES),
+            refresh_metrics,
+        )

@@ -1,10 +1,13 @@
 """The publisher loop: claim due deliveries in batches, make the network calls
 concurrently within per-channel and per-network limits, record each outcome.
 
-It runs as a thread inside every `roost worker`; any number of workers may run, on any
-machine. Django's task queue is not used per delivery: at one queue task per delivery the
-queue tops out near 500 tasks/s on this class of machine before any network I/O, and a
-burst of 10,000 posts due at one instant would be minutes late (see docs/performance.md).
+It runs as a thread inside every `roost worker` (a service registered by PublishingConfig,
+see roost/core/jobs.py); any number of workers may run, on any machine. It does publishing
+only: other recurring work belongs to the app that owns it, as a registered job.
+
+Django's task queue is not used per delivery: at one queue task per delivery the queue
+tops out near 500 tasks/s on this class of machine before any network I/O, and a burst of
+10,000 posts due at one instant would be minutes late (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,18 +19,15 @@ import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import close_old_connections
 from django.db.models import F
 
-from roost.approvals.services import escalate_due
-from roost.channels.services import channel_store_credentials, connector_for
+from roost.channels.services import OpenConnector, connector_open
 from roost.core import clock
-from roost.core.periodic import claim_turn
 from roost.core.resilience import DB_ERRORS, Outage, drop_connections
 from roost.networks.base import Connector, Outcome, PublishRequest, Result
 from roost.networks.sandbox.aclient import close_sessions
@@ -35,7 +35,6 @@ from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
 from roost.publishing.services.delivery import claim_due, record_many, recover_stale
 from roost.publishing.services.scheduling import post_refresh_status
-from roost.publishing.tasks import refresh_metrics
 
 log = logging.getLogger("roost.publisher")
 # Connectors whose SDK client is not safe to share between threads get one call at a time.
@@ -45,9 +44,13 @@ PER_CHANNEL_OVERRIDE = {"bluesky": 1, "mastodon": 1}
 @dataclass
 class Job:
     delivery: Delivery
-    connector: Connector
+    opened: OpenConnector
     variants: dict[int, str]
     assets: list
+
+    @property
+    def connector(self) -> Connector:
+        return self.opened.connector
 
 
 def _request(job: Job) -> PublishRequest:
@@ -110,8 +113,8 @@ class Publisher:
         self.waiting: deque[Delivery] = deque()
         self.by_channel: Counter[int] = Counter()
         self.by_network: Counter[str] = Counter()
-        self.connectors: dict[int, tuple[tuple[object, ...], Connector]] = {}
-        self.credentials_seen: dict[int, dict[str, Any]] = {}
+        # One connector per channel, rebuilt when the stored channel changes.
+        self.connectors: dict[int, tuple[tuple[object, ...], OpenConnector]] = {}
         # Network calls run on one event loop (async connectors) or the pool (sync ones).
         self.loop = asyncio.new_event_loop()
         self.loop_thread = threading.Thread(
@@ -129,14 +132,13 @@ class Publisher:
             network
         ] < settings.ROOST_PUBLISH_PER_NETWORK.get(network, self.concurrency)
 
-    def _connector(self, d: Delivery) -> Connector:
+    def _connector(self, d: Delivery) -> OpenConnector:
         channel = d.channel
         version = (channel.updated_at, channel.credentials_encrypted)
         cached = self.connectors.get(channel.pk)
         if cached is None or cached[0] != version:
-            cached = (version, connector_for(channel))
+            cached = (version, connector_open(channel))
             self.connectors[channel.pk] = cached
-            self.credentials_seen[channel.pk] = channel.credentials
         return cached[1]
 
     # --- the loop -------------------------------------------------------------------
@@ -150,7 +152,7 @@ class Publisher:
             post = d.post
             job = Job(
                 delivery=d,
-                connector=self._connector(d),
+                opened=self._connector(d),
                 variants={v.channel_id: v.text for v in post.variants.all()},
                 assets=[pm.asset for pm in post.postmedia_set.all()],
             )
@@ -175,16 +177,14 @@ class Publisher:
         post_refresh_status(d.post_id for d, _r, _c in items)
 
     def _keep_credentials(self, job: Job) -> None:
-        """Store credentials a connector refreshed (a new session), once per change."""
-        channel = job.delivery.channel
-        try:
-            now = job.connector.credentials()
-        except Exception:  # pragma: no cover - a broken connector's credentials()
-            log.exception("channel %s: could not read credentials", channel.pk)
+        """Store credentials the connector refreshed (a new session), once per change; the
+        cached connector then matches the channel as stored, so it is kept."""
+        if not job.opened.keep_refreshed():
             return
-        if now != self.credentials_seen.get(channel.pk):
-            self.credentials_seen[channel.pk] = now
-            channel_store_credentials(channel=channel, credentials=now)
+        channel = job.delivery.channel
+        cached = self.connectors.get(channel.pk)
+        if cached is not None and cached[1] is job.opened:
+            self.connectors[channel.pk] = ((channel.updated_at, job.opened.read), job.opened)
 
     def step(self) -> bool:
         """One round: record what finished, claim what fits, start it. True: did work."""
@@ -214,8 +214,7 @@ class Publisher:
                 try:
                     busy = self.step()
                     if time.monotonic() - last_sweep > 2.0:
-                        recover_stale()
-                        self._periodic()
+                        recover_stale()  # publishing's own lease recovery
                         last_sweep = time.monotonic()
                 except DB_ERRORS as exc:
                     # Locked, disconnected or restarting: one warning per outage, back off.
@@ -232,24 +231,6 @@ class Publisher:
                     stop.wait(settings.ROOST_PUBLISH_POLL_SECONDS)
         finally:
             self.drain()
-
-    def _periodic(self) -> None:
-        """Recurring work, run by whichever worker's turn it is (see core.periodic)."""
-        if claim_turn("publishing.metrics", timedelta(minutes=settings.ROOST_METRICS_MINUTES)):
-            refresh_metrics.enqueue()
-        if claim_turn("approvals.escalate", timedelta(minutes=1)):
-            escalate_due()
-        if claim_turn("inbox.poll", timedelta(seconds=settings.ROOST_INBOX_POLL_SECONDS)):
-            from roost.inbox.tasks import poll_inboxes, send_webhooks
-
-            poll_inboxes.enqueue()
-            send_webhooks.enqueue()  # retries that came due
-        if claim_turn("inbox.presence_sweep", timedelta(hours=1)):
-            from roost.inbox.services.collab import presence_sweep
-
-            presence_sweep()
-        if claim_turn("tasks.prune", timedelta(hours=24)):
-            call_command("prune_db_task_results", min_age_days=7, verbosity=0)
 
     def drain(self, timeout: float = 30.0) -> None:
         """On shutdown: finish the calls in flight and record them; release the rest.

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from roost.core import clock, references
 from roost.core.bookkeeping import best_effort
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from roost.core.mail import send_email_on_commit
 from roost.core.tokens import hash_secret, new_secret
 from roost.workspaces.access import may_create_workspace, require
 from roost.workspaces.models import (
@@ -469,7 +469,7 @@ def invite_create(
             roles=codes,
             groups=sorted(g.pk for g in groups),
         )
-        transaction.on_commit(lambda: _send_invite_email(invite, token))
+        _send_invite_email(invite, token)  # once this commits
     return invite, token
 
 
@@ -485,7 +485,7 @@ def _send_invite_email(invite: Invite, token: str) -> None:
             "workspace": invite.workspace.name
         }
         body = render_to_string("workspaces/email/invite.txt", context)
-    send_mail(subject, body, None, [invite.email])
+    send_email_on_commit(subject=subject, body=body, to=[invite.email])
 
 
 @transaction.atomic

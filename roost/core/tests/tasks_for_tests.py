@@ -29,3 +29,14 @@ def wait_for_go(directory: str) -> int:
 def undeclared(value: int) -> int:
     """Declares no crash policy: after a crash it stays failed."""
     return value
+
+
+RUNS: list[str] = []  # what `noted` did, in this process
+
+
+@recoverable  # test task: its only effect is a line in a list
+@task()
+def noted() -> int:
+    """Note that it ran; returns how many runs this process has noted."""
+    RUNS.append("noted")
+    return len(RUNS)

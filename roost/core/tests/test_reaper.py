@@ -17,7 +17,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 import roost
-from roost.core import clock, reaper
+from roost.core import clock, health, reaper
 from roost.core import worker as worker_module
 from roost.core.models import WorkerHeartbeat
 from roost.core.resilience import Outage, backoff_delay
@@ -83,6 +83,10 @@ def test_every_task_declares_what_happens_after_a_crash() -> None:
         "roost.inbox.tasks.send_webhooks",
         "roost.inbox.tasks.send_approved_reply",
         "roost.inbox.tasks.reply_send_lost",
+        "roost.inbox.tasks.sweep_presence",
+        "roost.approvals.tasks.escalate_overdue",
+        "roost.core.tasks.prune_task_results",
+        "roost.core.mail.send_email",
     } <= set(tasks)
     undeclared_tasks = [
         path for path in tasks if not crash_policy(path).rerun and crash_policy(path).lost is None
@@ -184,18 +188,34 @@ def test_a_worker_releases_tasks_it_claimed_but_never_ran(db_tasks: None) -> Non
     assert theirs.status == TaskResultStatus.RUNNING
 
 
-def test_a_round_runs_once_per_turn_and_forgets_long_dead_workers(db_tasks: None) -> None:
+def test_a_round_recovers_and_forgets_long_dead_workers(db_tasks: None) -> None:
+    """(How often a round runs, and on which worker, is the scheduler's: see test_jobs.)"""
     now = clock.now()
     beat("w-hour-ago", now - timedelta(hours=1, seconds=1))
     beat("w-recent", now - timedelta(minutes=59))
     lost = running(PING, "w-hour-ago", now - timedelta(hours=2))
 
-    [recovery] = reaper.reap_round("w-me", now=now)
+    [recovery] = reaper.reap_round(now=now)
 
     assert recovery.result_id == str(lost.pk)
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["w-recent"]
-    running(PING, "w-hour-ago", now - timedelta(hours=2))
-    assert reaper.reap_round("w-other") == []  # not its turn yet: half a lease later
+
+
+def test_a_round_spares_the_workers_of_this_process(db_tasks: None) -> None:
+    """A worker in this process is alive, whatever its last heartbeat says (a database
+    outage kept it from beating, say): its running task is not taken from it."""
+    now = clock.now()
+    health.beat("w-here", "*", now)
+    WorkerHeartbeat.objects.filter(worker_id="w-here").update(last_seen=now - timedelta(hours=2))
+    mine = running(PING, "w-here", now - timedelta(hours=2))
+    try:
+        assert reaper.reap_round(now=now) == []
+        mine.refresh_from_db()
+        assert mine.status == TaskResultStatus.RUNNING
+    finally:
+        health.forget("w-here")
+    [recovery] = reaper.reap_round(now=now)  # gone from this process: recovered
+    assert recovery.result_id == str(mine.pk)
 
 
 def test_backoff_doubles_from_half_a_second_to_ten_with_jitter() -> None:

@@ -24,10 +24,11 @@ from django.db.models import F, Q
 
 from roost.channels.models import Channel, ChannelStatus
 from roost.channels.services import (
+    OpenConnector,
     channel_mark_unauthorized,
     channel_record_failure,
     channel_record_success,
-    connector_for,
+    connector_open,
 )
 from roost.core import clock
 from roost.inbox.models import InboxCursor
@@ -39,15 +40,23 @@ BACKOFF_CAP = timedelta(hours=1)  # a failing channel is still tried at least th
 CLAIM_LIMIT = 500  # channels per round; the rest are due in the next one
 
 
-def _fetch(channel: Channel, cursor: str | None) -> tuple[Result, InboxPage]:
+Fetched = tuple[Result, InboxPage, OpenConnector | None]
+
+
+def _fetch(channel: Channel, cursor: str | None) -> Fetched:
+    """The network side of one channel's poll. Runs in a pool thread: no ORM here (the
+    connector is handed back so that its refreshed credentials are stored afterwards)."""
+    opened = None
     try:
-        connector = connector_for(channel)
+        opened = connector_open(channel)
+        connector = opened.connector
         if not isinstance(connector, InboxConnector):
-            return Result(Outcome.REJECTED, reason="no inbox"), InboxPage()
-        return connector.fetch_inbox(cursor)
+            return Result(Outcome.REJECTED, reason="no inbox"), InboxPage(), opened
+        result, page = connector.fetch_inbox(cursor)
+        return result, page, opened
     except Exception as exc:  # a connector bug must not stop the other channels
         log.exception("channel %s: inbox poll failed", channel.pk)
-        return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), InboxPage()
+        return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), InboxPage(), opened
 
 
 def next_poll_at(now: datetime, failures: int = 0) -> datetime:
@@ -119,12 +128,14 @@ def poll_channels(channels: list[Channel], concurrency: int = 8) -> dict[int, In
     )
     done: dict[int, Ingested] = {}
     with ThreadPoolExecutor(max(1, min(concurrency, len(channels)))) as pool:
-        futures: dict[Future[tuple[Result, InboxPage]], Channel] = {
+        futures: dict[Future[Fetched], Channel] = {
             pool.submit(_fetch, c, cursors.get(c.pk) or None): c for c in channels
         }
         for future in as_completed(futures):  # store each as soon as its fetch is back
             channel = futures[future]
-            result, page = future.result()  # _fetch never raises
+            result, page, opened = future.result()  # _fetch never raises
+            if opened is not None:
+                opened.keep_refreshed()  # a refreshed session, before anything else
             stored = _store(channel, result, page)
             if stored is not None:
                 done[channel.pk] = stored

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from roost.channels.services import channel_mark_unauthorized, connector_for
+from roost.channels.services import channel_connector, channel_mark_unauthorized
 from roost.core import clock
 from roost.core.exceptions import Conflict, ValidationFailed
 from roost.inbox.models import Message, MessageStatus, ReplyDraft
@@ -144,9 +144,6 @@ def deliver(
     if earlier is not None:
         return earlier
     channel = message.channel
-    connector = connector_for(channel)
-    if not isinstance(connector, InboxConnector):
-        raise Conflict(_("%(channel)s cannot reply from Roost yet.") % {"channel": channel.name})
     conversation = message.conversation
     request = ReplyRequest(
         idempotency_key=key,
@@ -156,7 +153,12 @@ def deliver(
         conversation_id=conversation.key[3:] if conversation.direct else "",
         kind=InboundKind.DIRECT if conversation.direct else InboundKind.REPLY,
     )
-    result = connector.reply(request)  # the network call, outside any transaction
+    with channel_connector(channel) as connector:
+        if not isinstance(connector, InboxConnector):
+            raise Conflict(
+                _("%(channel)s cannot reply from Roost yet.") % {"channel": channel.name}
+            )
+        result = connector.reply(request)  # the network call, outside any transaction
     if result.outcome is Outcome.UNAUTHORIZED:
         channel_mark_unauthorized(channel_id=channel.pk, reason=result.reason)
     if result.outcome is not Outcome.OK or result.published is None:

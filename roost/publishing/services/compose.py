@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from roost.approvals import services as approvals
 from roost.channels.models import Channel, ChannelStatus
 from roost.channels.selectors import channels_visible_to
-from roost.channels.services import connector_for
+from roost.channels.services import channel_connector
 from roost.core import clock
 from roost.core.exceptions import Conflict, ValidationFailed
 from roost.networks import registry
@@ -139,7 +139,8 @@ def channel_problems(actor: Membership, data: PostInput, checked: Checked) -> di
             variants={k: v for k, v in data.variants.items() if v},
             assets=checked.media,
         )
-        found = connector_for(channel).validate(request)
+        with channel_connector(channel) as connector:
+            found = connector.validate(request)
         if found:
             label = registry.get(channel.network).label
             problems[channel.pk] = [f"{channel.name} ({label}): {p.message}" for p in found]

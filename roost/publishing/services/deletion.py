@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from roost.channels.models import ChannelStatus
-from roost.channels.services import connector_for
+from roost.channels.services import channel_connector
 from roost.core.exceptions import Conflict
 from roost.networks.base import Outcome
 from roost.publishing.models import Delivery, DeliveryStatus, Post
@@ -33,14 +33,14 @@ def post_delete(*, actor: Membership, post: Post) -> None:
                 % {"channel": d.channel.name}
             )
             continue
-        connector = connector_for(d.channel)
-        for remote_id in reversed(d.part_ids or [d.remote_id]):  # the network call
-            result = connector.delete(remote_id)
-            if result.outcome is not Outcome.OK:
-                problems.append(f"{d.channel.name}: {result.reason}")
-                break
-        else:
-            removed.append(d.channel.name)
+        with channel_connector(d.channel) as connector:
+            for remote_id in reversed(d.part_ids or [d.remote_id]):  # the network call
+                result = connector.delete(remote_id)
+                if result.outcome is not Outcome.OK:
+                    problems.append(f"{d.channel.name}: {result.reason}")
+                    break
+            else:
+                removed.append(d.channel.name)
     if problems:
         raise Conflict(
             _("The post was not deleted: %(problems)s") % {"problems": " ".join(problems)}

@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from roost.channels.models import Channel, ChannelStatus
 from roost.channels.services import (
+    OpenConnector,
     channel_mark_unauthorized,
     channel_record_failure,
     channel_record_success,
-    connector_for,
+    connector_open,
 )
 from roost.core import clock
 from roost.networks.base import Metrics, Outcome, Result
@@ -26,12 +27,24 @@ WINDOW = timedelta(days=30)
 BATCH = 100
 
 
-def _fetch(channel: Channel, remote_ids: list[str]) -> tuple[Result, dict[str, Metrics]]:
+Counts = tuple[Result, dict[str, Metrics]]
+
+
+def _fetch(channel: Channel, batches: list[list[str]]) -> tuple[list[Counts], OpenConnector | None]:
+    """One channel's counts, batch after batch on one connector (one call at a time per
+    account). Runs in a pool thread: no ORM here; the connector is handed back so that its
+    refreshed credentials are stored afterwards."""
+    opened = None
+    done: list[Counts] = []
     try:
-        return connector_for(channel).fetch_metrics(remote_ids)
+        opened = connector_open(channel)
+        for remote_ids in batches:
+            done.append(opened.connector.fetch_metrics(remote_ids))
     except Exception as exc:  # a connector bug must not stop the other channels
         log.exception("channel %s: metrics failed", channel.pk)
-        return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), {}
+        failed: Counts = (Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), {})
+        done += [failed] * (len(batches) - len(done))
+    return done, opened
 
 
 def metrics_refresh(*, channel_ids: list[int] | None = None, concurrency: int = 8) -> int:
@@ -50,22 +63,29 @@ def metrics_refresh(*, channel_ids: list[int] | None = None, concurrency: int = 
     for d in deliveries.order_by("-published_at")[:5000]:
         by_channel[d.channel_id].append(d)
         channels[d.channel_id] = d.channel
-    jobs = [
-        (channels[cid], items[i : i + BATCH])
+    batches = {
+        cid: [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
         for cid, items in by_channel.items()
-        for i in range(0, len(items), BATCH)
-    ]
-    with ThreadPoolExecutor(max(1, min(concurrency, len(jobs) or 1))) as pool:
-        results = list(pool.map(lambda job: _fetch(job[0], [d.remote_id for d in job[1]]), jobs))
+    }
+
+    def fetch(cid: int) -> tuple[list[Counts], OpenConnector | None]:
+        return _fetch(channels[cid], [[d.remote_id for d in batch] for batch in batches[cid]])
+
+    with ThreadPoolExecutor(max(1, min(concurrency, len(batches) or 1))) as pool:
+        fetched = list(pool.map(fetch, batches))
     updated = 0
     now = clock.now().isoformat()
     errors: dict[int, str] = {}
-    for (channel, items), (result, counts) in zip(jobs, results, strict=True):
-        try:  # each channel's counts are stored, or fail, on their own
-            updated += _store(channel, items, result, counts, now, errors)
-        except Exception as exc:
-            log.exception("channel %s: storing metrics failed", channel.pk)
-            errors[channel.pk] = f"Could not store the counts: {exc}"
+    for cid, (results, opened) in zip(batches, fetched, strict=True):
+        channel = channels[cid]
+        if opened is not None:
+            opened.keep_refreshed()
+        for items, (result, counts) in zip(batches[cid], results, strict=True):
+            try:  # each channel's counts are stored, or fail, on their own
+                updated += _store(channel, items, result, counts, now, errors)
+            except Exception as exc:
+                log.exception("channel %s: storing metrics failed", channel.pk)
+                errors[channel.pk] = f"Could not store the counts: {exc}"
     for channel_id in channels:
         if channel_id in errors:
             channel_record_failure(

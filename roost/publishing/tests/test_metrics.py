@@ -81,14 +81,14 @@ def test_one_channels_metrics_failing_leaves_the_others(
     broken, fine = channels
     fine_delivery = post.deliveries.get(channel=fine)
     sandbox.control(metrics={fine_delivery.remote_id: {"likes": 3}})
-    real = metrics.connector_for
+    real = metrics.connector_open
 
-    def connector_for(channel: Channel) -> Any:
+    def connector_open(channel: Channel) -> Any:
         if channel.pk == broken.pk:
             raise RuntimeError("a connector bug")
         return real(channel)
 
-    monkeypatch.setattr(metrics, "connector_for", connector_for)
+    monkeypatch.setattr(metrics, "connector_open", connector_open)
 
     assert metrics_refresh() == 1
 
@@ -103,7 +103,7 @@ def test_one_channels_metrics_failing_leaves_the_others(
     fine.refresh_from_db()
     assert (fine.metrics_failures, fine.metrics_error) == (0, "")
 
-    monkeypatch.setattr(metrics, "connector_for", real)  # fixed: the streak is over
+    monkeypatch.setattr(metrics, "connector_open", real)  # fixed: the streak is over
     assert metrics_refresh() == 2
     broken.refresh_from_db()
     assert (broken.metrics_failures, broken.metrics_error, broken.metrics_failing_since) == (

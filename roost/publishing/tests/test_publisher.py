@@ -167,10 +167,11 @@ def test_crashed_worker_delivery_is_checked_before_resending(
     # A worker that then died claims it; its call landed but nothing was recorded.
     health.beat("dead-worker", "*", clock.now())
     [d] = claim_due(worker_id="dead-worker", limit=10)
-    from roost.channels.services import connector_for
+    from roost.channels.services import channel_connector
     from roost.publishing.content import delivery_request
 
-    assert connector_for(d.channel).publish(delivery_request(d)).ok
+    with channel_connector(d.channel) as connector:
+        assert connector.publish(delivery_request(d)).ok
     from roost.core.models import WorkerHeartbeat
 
     WorkerHeartbeat.objects.filter(worker_id="dead-worker").update(

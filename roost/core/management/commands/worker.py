@@ -1,8 +1,11 @@
 """`roost worker`: the django-tasks-db worker (kept alive through database outages, see
-roost/core/worker.py), a heartbeat with the task reaper, and the publisher loop."""
+roost/core/worker.py), a heartbeat, the scheduler of recurring jobs and the services the
+apps registered (the publisher) — see roost/core/jobs.py. `core` imports no app: the apps
+register their jobs and services from their AppConfig.ready()."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import threading
 from typing import Any
@@ -10,9 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.crypto import get_random_string
 
-from roost.core import clock, health
+from roost.core import clock, health, jobs
 from roost.core.resilience import DB_ERRORS
-from roost.core.worker import Heartbeat, ResilientWorker
+from roost.core.worker import Heartbeat, ResilientWorker, Scheduler, run_service
 
 logger = logging.getLogger("roost.worker")
 
@@ -26,33 +29,45 @@ class Command(BaseCommand):
             "--interval", type=float, default=0.5, help="Seconds to sleep when idle."
         )
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after N tasks.")
-        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
         parser.add_argument(
-            "--no-publisher", action="store_true", help="Do not run the publisher loop here."
+            "--batch",
+            action="store_true",
+            help="Exit when the queue is empty (no services, no recurring jobs).",
         )
+        parser.add_argument(
+            "--no-services",
+            action="store_true",
+            help="Do not run the registered services (the publisher loop) here.",
+        )
+        # The old name of --no-services, from when the publisher was the only service.
+        parser.add_argument("--no-publisher", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
         queues = options["queues"]
         stop = threading.Event()
         heartbeat = Heartbeat(worker_id, queues, clock.now())
-        # The first beat must land before the publisher or the task loop claims anything:
+        # The first beat must land before a service or the task loop claims anything:
         # recovery treats claims by workers without a heartbeat as abandoned. A database
         # that cannot take it yet is waited for, not a reason to exit.
         heartbeat.first_beat(stop)
-        beat_thread = threading.Thread(
-            target=heartbeat.run, args=(stop,), name="roost-heartbeat", daemon=True
-        )
-        beat_thread.start()
-        publisher_thread = None
-        if not options["no_publisher"] and not options["batch"]:
-            from roost.publishing.publisher import Publisher
-
-            publisher = Publisher(worker_id)
-            publisher_thread = threading.Thread(
-                target=publisher.run, args=(stop,), name="roost-publisher", daemon=True
+        threads = [threading.Thread(target=heartbeat.run, args=(stop,), name="roost-heartbeat")]
+        if not options["batch"]:
+            threads.append(
+                threading.Thread(target=Scheduler().run, args=(stop,), name="roost-scheduler")
             )
-            publisher_thread.start()
+            if not (options["no_services"] or options["no_publisher"]):
+                threads += [
+                    threading.Thread(
+                        target=run_service,
+                        args=(name, factory, worker_id, stop),
+                        name=f"roost-{name}",
+                    )
+                    for name, factory in jobs.services()
+                ]
+        for thread in threads:
+            thread.daemon = True
+            thread.start()
         worker = ResilientWorker(
             queue_names=queues.split(","),
             interval=options["interval"],
@@ -69,9 +84,9 @@ class Command(BaseCommand):
             worker.run()
         finally:
             stop.set()
-            if publisher_thread is not None:
-                publisher_thread.join(timeout=35)
-            beat_thread.join(timeout=5)
+            for thread in threads:
+                # A service finishes what it has in flight (the publisher: up to 30 s).
+                thread.join(timeout=35)
             try:
                 health.forget(worker_id)
             except DB_ERRORS:

@@ -1,0 +1,39 @@
+"""E-mail goes out from the task queue, never from the thread that decided to send it.
+
+A slow or unreachable SMTP server then delays only a task, not the publisher loop (which
+notifies people of failed posts), an approval escalation or a web request. The message is
+enqueued when the transaction commits (nothing is sent for work that was rolled back) and
+stored encrypted in the task's arguments: invites and review links carry secrets that are
+kept only as hashes elsewhere (see core.crypto).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+
+from roost.core import crypto
+from roost.core.tasks import recoverable
+
+
+def send_email_on_commit(*, subject: str, body: str, to: Sequence[str]) -> None:
+    """Send this e-mail from a task once the current transaction commits (at once, when
+    there is none)."""
+    sealed = crypto.encrypt_json({"subject": subject, "body": body, "to": list(to)})
+    transaction.on_commit(partial(send_email.enqueue, sealed))
+
+
+# Re-run after a crash: the worker may have died after the SMTP server took the message, so
+# a person may get it twice; a duplicate e-mail is harmless where a missing invite, review
+# link or "your post failed" is not.
+@recoverable
+@task()
+def send_email(sealed: str) -> int:
+    """Send one e-mail (its subject, body and recipients encrypted, see module docstring);
+    returns how many were sent. An SMTP error fails the task, with the reason."""
+    message = crypto.decrypt_json(sealed)
+    return send_mail(message["subject"], message["body"], None, message["to"])
