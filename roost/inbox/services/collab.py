@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from roost.core import clock
+from roost.core.bookkeeping import best_effort
 from roost.core.exceptions import ValidationFailed
 from roost.inbox.models import Message, Presence, PresenceState, SavedReply
 from roost.workspaces.access import require
@@ -20,14 +21,19 @@ from roost.workspaces.services import audit_record
 PRESENCE_FRESH = timedelta(seconds=15)
 
 
-def presence_touch(*, actor: Membership, message: Message, state: str) -> Presence:
-    """Record that `actor` is viewing or typing on `message` right now."""
+def presence_touch(*, actor: Membership, message: Message, state: str) -> bool:
+    """Record that `actor` is viewing or typing on `message` right now.
+
+    Best effort (False when skipped): the page sends this every 5 s, so a heartbeat the
+    database cannot take right now (SQLite write-locked) is skipped, never a 500."""
     if state not in PresenceState.values:
         state = PresenceState.VIEWING
-    found, _made = Presence.objects.update_or_create(
-        message=message, membership=actor, defaults={"state": state, "seen_at": clock.now()}
+    return best_effort(
+        "inbox presence",
+        lambda: Presence.objects.update_or_create(
+            message=message, membership=actor, defaults={"state": state, "seen_at": clock.now()}
+        ),
     )
-    return found
 
 
 def presence_others(actor: Membership, message: Message) -> list[Presence]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from roost.channels.models import Channel
@@ -304,6 +304,24 @@ def test_others_see_who_is_viewing_or_typing(world: World) -> None:
     # Someone silent for more than 15 s has left.
     Presence.objects.update(seen_at=clock.now() - timedelta(seconds=30))
     assert "is viewing" not in body(owner.post(url(m, "presence"), {}, **HX))
+
+
+def test_a_heartbeat_the_database_cannot_take_is_skipped_not_a_500(
+    world: World, monkeypatch: Any
+) -> None:
+    m = world.a_inbox.message
+    admin = world.client_for("admin")
+    admin.post(url(m, "presence"), {"state": "typing"}, **HX)
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Presence.objects, "update_or_create", locked)
+    response = world.client_for("owner").post(url(m, "presence"), {"state": "viewing"}, **HX)
+
+    assert response.status_code == 200
+    assert "Alpha Admin is typing a reply" in body(response)  # the read still answers
+    assert Presence.objects.filter(message=m).count() == 1  # the owner's beat was skipped
 
 
 # --- webhooks ------------------------------------------------------------------------
