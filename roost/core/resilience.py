@@ -30,7 +30,9 @@ def backoff_delay(
 ) -> float:
     """Seconds to wait after the `failures`-th failure in a row: 0.5 s doubling to 10 s,
     each drawn from the upper half of its step so many workers do not retry in step."""
-    ceiling = min(cap, first * 2 ** max(0, failures - 1))
+    # The exponent stops growing once the cap is reached (a long outage counts thousands
+    # of failures, and 2.0 ** 1024 overflows a float).
+    ceiling = min(cap, first * 2.0 ** min(max(0, failures - 1), 32))
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
