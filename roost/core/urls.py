@@ -9,6 +9,7 @@ either kept exactly as it came or dropped, so what is stored is what was checked
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = frozenset({"http", "https"})
@@ -50,3 +51,13 @@ def safe_local_path(value: object) -> str:
     if value.startswith("//") or _has_unsafe_char(value):
         return ""
     return value
+
+
+def blank_unsafe_urls(queryset: Any, field: str) -> int:
+    """Set `field` to "" on every row of `queryset` whose value `safe_http_url` would not
+    keep (for data migrations: rows stored before links were checked). Returns how many."""
+    rows = queryset.exclude(**{field: ""}).values_list("pk", field)
+    bad = [pk for pk, url in rows.iterator(chunk_size=5000) if safe_http_url(url) != url]
+    for start in range(0, len(bad), 500):
+        queryset.filter(pk__in=bad[start : start + 500]).update(**{field: ""})
+    return len(bad)

@@ -2,15 +2,11 @@
 
 from django.db import migrations
 
-from roost.core.urls import safe_http_url
+from roost.core.urls import blank_unsafe_urls
 
 
 def clean(apps, schema_editor):
-    Channel = apps.get_model("channels", "Channel")
-    rows = Channel.objects.exclude(profile_url="").values_list("pk", "profile_url")
-    bad = [pk for pk, url in rows.iterator(chunk_size=2000) if safe_http_url(url) != url]
-    for start in range(0, len(bad), 500):
-        Channel.objects.filter(pk__in=bad[start : start + 500]).update(profile_url="")
+    blank_unsafe_urls(apps.get_model("channels", "Channel").objects.all(), "profile_url")
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ import re
 
 from django.db import migrations
 
-from roost.core.urls import safe_http_url
+from roost.core.urls import blank_unsafe_urls
 
 CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -23,11 +23,7 @@ def error_class(code, text):
 
 
 def clean(apps, schema_editor):
-    Message = apps.get_model("inbox", "Message")
-    rows = Message.objects.exclude(url="").values_list("pk", "url")
-    bad = [pk for pk, url in rows.iterator(chunk_size=5000) if safe_http_url(url) != url]
-    for start in range(0, len(bad), 500):
-        Message.objects.filter(pk__in=bad[start : start + 500]).update(url="")
+    blank_unsafe_urls(apps.get_model("inbox", "Message").objects.all(), "url")
 
     WebhookDelivery = apps.get_model("inbox", "WebhookDelivery")
     logged = WebhookDelivery.objects.exclude(last_error="").values_list(

@@ -2,15 +2,11 @@
 
 from django.db import migrations
 
-from roost.core.urls import safe_http_url
+from roost.core.urls import blank_unsafe_urls
 
 
 def clean(apps, schema_editor):
-    Delivery = apps.get_model("publishing", "Delivery")
-    rows = Delivery.objects.exclude(remote_url="").values_list("pk", "remote_url")
-    bad = [pk for pk, url in rows.iterator(chunk_size=2000) if safe_http_url(url) != url]
-    for start in range(0, len(bad), 500):
-        Delivery.objects.filter(pk__in=bad[start : start + 500]).update(remote_url="")
+    blank_unsafe_urls(apps.get_model("publishing", "Delivery").objects.all(), "remote_url")
 
 
 class Migration(migrations.Migration):
