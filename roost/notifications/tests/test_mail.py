@@ -20,9 +20,17 @@ SEND_EMAIL = "roost.core.mail.send_email"
 
 
 @pytest.fixture
-def db_tasks(settings: Any) -> None:
+def db_tasks(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tasks wait in the database queue until a worker runs them (the test settings run
-    them at once)."""
+    them at once). The in-process worker keeps the test's connection: closing it between
+    tasks (as a real worker does, CONN_MAX_AGE=0 in tests) would end the test's
+    transaction on PostgreSQL."""
+    from django_tasks_db.management.commands import db_worker
+
+    from roost.core import worker as worker_module
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(worker_module, "close_old_connections", lambda: None)
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
