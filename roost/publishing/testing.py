@@ -79,6 +79,17 @@ def sandbox_process(env: dict[str, str]) -> Iterator[str]:
             proc.kill()
 
 
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create a PostgreSQL database of a test's own; returns its URL."""
+    import psycopg
+
+    admin = "postgres://postgres@127.0.0.1:5432/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
 def start_worker(env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the child
     return subprocess.Popen(  # noqa: S603 - our own interpreter and command

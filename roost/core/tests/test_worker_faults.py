@@ -18,7 +18,14 @@ import pytest
 from django.conf import settings
 
 from roost.networks.sandbox.testing import SandboxHandle
-from roost.publishing.testing import child_env, in_django, migrate, sandbox_process, start_worker
+from roost.publishing.testing import (
+    child_env,
+    fresh_postgres_database,
+    in_django,
+    migrate,
+    sandbox_process,
+    start_worker,
+)
 from roost.testing import wait_until
 
 WAIT_FOR_GO = "roost.core.tests.tasks_for_tests.wait_for_go"
@@ -220,16 +227,6 @@ def test_the_worker_outlives_a_write_lock_longer_than_its_busy_timeout(tmp_path:
     assert "Traceback" not in text
 
 
-def _postgres_database(name: str) -> str:
-    import psycopg
-
-    admin = "postgres://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
 def _terminate_connections(name: str) -> int:
     import psycopg
 
@@ -252,7 +249,7 @@ def test_the_worker_outlives_losing_its_postgresql_connections(tmp_path: Path) -
     outcome fails, the worker reconnects, records it, and runs the next task."""
     name = "roost_reaper"
     env = child_env(
-        _postgres_database(name), ROOST_WORKER_HEARTBEAT_SECONDS="0.25", ROOST_LOG_LEVEL="INFO"
+        fresh_postgres_database(name), ROOST_WORKER_HEARTBEAT_SECONDS="0.25", ROOST_LOG_LEVEL="INFO"
     )
     migrate(env)
     folder = tmp_path / "work"

@@ -12,7 +12,14 @@ from typing import Any
 from django.conf import settings
 
 from roost.networks.sandbox.testing import SandboxHandle
-from roost.publishing.testing import child_env, in_django, migrate, sandbox_process, start_worker
+from roost.publishing.testing import (
+    child_env,
+    fresh_postgres_database,
+    in_django,
+    migrate,
+    sandbox_process,
+    start_worker,
+)
 from roost.testing import wait_until
 
 ROUNDS = 24
@@ -25,13 +32,7 @@ def _database_url(tmp_path: Path) -> str:
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         return f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-    import psycopg
-
-    admin = "postgres://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS roost_killtest WITH (FORCE)")
-        conn.execute("CREATE DATABASE roost_killtest")
-    return "postgres://postgres@127.0.0.1:5432/roost_killtest"
+    return fresh_postgres_database("roost_killtest")
 
 
 def test_sigkill_never_loses_or_duplicates_a_delivery(tmp_path: Path) -> None:
