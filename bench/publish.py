@@ -15,9 +15,7 @@ overhead on this machine at this moment.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -29,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402
+from bench.harness import machine  # noqa: E402
 from roost.publishing.testing import (  # noqa: E402
     child_env,
     migrate,
@@ -73,15 +73,7 @@ def baseline(url: str, n: int, concurrency: int) -> float:
     return n / (time.monotonic() - started)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--channels", type=int, default=0, help="default: n/10, at least 10")
-    parser.add_argument("--workers", type=int, default=2, help="roost worker processes")
-    parser.add_argument("--latency-ms", type=int, default=200)
-    parser.add_argument("--lead", type=float, default=0, help="seconds from seeding to T")
-    args = parser.parse_args()
+def once(args: argparse.Namespace) -> dict[str, object]:
     channels = args.channels or max(10, args.n // 10)
 
     with tempfile.TemporaryDirectory(prefix="roost-bench-") as tmpdir:
@@ -157,15 +149,27 @@ def main() -> None:
         "latency_ms": args.latency_ms,
         "baseline_per_s": round(base_per_s, 1),
         "vs_baseline": round(per_s / base_per_s, 2),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        "machine": machine(),
     }
-    print(
-        f"published {result['published']}/{args.n} in {elapsed:.1f}s; lateness p50 "
-        f"{summary['p50_s']}s p99 {summary['p99_s']}s max {summary['max_s']}s; "
-        f"{summary['per_s']}/s vs baseline {summary['baseline_per_s']}/s"
+    return summary
+
+
+def headline(s: dict[str, object]) -> str:
+    return (
+        f"n {s['n']} {s['db']}: lateness p50 {s['p50_s']}s p99 {s['p99_s']}s max {s['max_s']}s; "
+        f"{s['per_s']}/s vs baseline {s['baseline_per_s']}/s ({s['vs_baseline']}x)"
     )
-    print(json.dumps(summary))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--channels", type=int, default=0, help="default: n/10, at least 10")
+    parser.add_argument("--workers", type=int, default=2, help="roost worker processes")
+    parser.add_argument("--latency-ms", type=int, default=200)
+    parser.add_argument("--lead", type=float, default=0, help="seconds from seeding to T")
+    harness.run(parser, once, headline)
 
 
 if __name__ == "__main__":
