@@ -90,5 +90,5 @@ def delivery_request(delivery: Delivery) -> PublishRequest:
         delivery.post,
         delivery.channel,
         key=delivery.idempotency_key,
-        first_attempt_at=delivery.first_attempt_at,
+        first_attempt_at=delivery.earlier_try_at,
     )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -227,6 +227,16 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id}→{self.channel_id} {self.status}"
+
+    @property
+    def earlier_try_at(self) -> datetime | None:
+        """When an earlier try of this delivery began; None on its first try. A claim sets
+        `first_attempt_at` to the claim's own time only when no try came before, so the
+        first try is the one whose first attempt is this claim. Connectors ask the network
+        what landed only after an earlier try (a first try costs one request)."""
+        if self.first_attempt_at is None or self.first_attempt_at == self.claimed_at:
+            return None
+        return self.first_attempt_at
 
 
 class QueueSlot(models.Model):

@@ -59,7 +59,7 @@ def _request(job: Job) -> PublishRequest:
         d.post,
         d.channel,
         key=d.idempotency_key,
-        first_attempt_at=d.first_attempt_at,
+        first_attempt_at=d.earlier_try_at,
         variants=job.variants,
         assets=job.assets,
     )

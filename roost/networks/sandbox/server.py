@@ -24,6 +24,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from roost.networks.sandbox import pages, rules, traffic
+from roost.networks.sandbox.meter import Meter, slept
 from roost.networks.sandbox.state import (
     Account,
     ApiError,
@@ -53,7 +54,9 @@ class SandboxServer:
     def __init__(self, state: SandboxState, store: Store | None) -> None:
         self.state = state
         self.store = store
+        self.meter = Meter()
         self._traffic: asyncio.Task[None] | None = None
+        self._lag_probe: asyncio.Task[None] | None = None
 
     # Plumbing
 
@@ -86,6 +89,7 @@ class SandboxServer:
         """Wait the injected latency, if any."""
         if self.state.knobs.latency_ms:
             await asyncio.sleep(self.state.knobs.latency_ms / 1000)
+            slept(self.state.knobs.latency_ms / 1000)
 
     def _post_json(self, request: web.Request, post: Post) -> dict[str, Any]:
         """A post as the API shows it (media as URLs, not bytes)."""
@@ -246,13 +250,15 @@ class SandboxServer:
         )
 
     async def stats(self, request: web.Request) -> web.Response:
-        """GET /api/stats → publishes in total and per idempotency key, duplicates, faults."""
-        return web.json_response(self.state.stats())
+        """GET /api/stats → publishes in total and per idempotency key, duplicates, faults,
+        and how busy the server itself is (requests, its own time to answer, CPU)."""
+        return web.json_response({**self.state.stats(), "server": self.meter.stats()})
 
     async def control(self, request: web.Request) -> web.Response:
         """POST /api/control → set fault knobs (for tests, benchmarks and the demo)."""
         knobs, reset = self.state.control(await self._json(request))
         if reset:
+            self.meter.reset()
             await self._save(Reset(self.state.next_post_id))
         return web.json_response(
             {"knobs": knobs, "traffic": {"inbound_rate": self.state.inbound_rate}}
@@ -353,13 +359,15 @@ class SandboxServer:
             accounts, posts, next_post_id = await self.store.open()
             self.state.load(accounts, posts, next_post_id)
         self._traffic = asyncio.create_task(self._generate_traffic())
+        self._lag_probe = asyncio.create_task(self.meter.probe_lag())
 
     async def cleanup(self, app: web.Application) -> None:
         """Stop generating, commit what is pending and close the file."""
-        if self._traffic is not None:
-            self._traffic.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._traffic
+        for task in (self._traffic, self._lag_probe):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.store is not None:
             await self.store.close()
 
@@ -410,7 +418,9 @@ def create_app(
     """The Sandbox as an aiohttp application; persisted in `db_path` if given."""
     state = SandboxState(latency_ms=latency_ms, seed=seed, reserved_handles=traffic.HANDLES)
     server = SandboxServer(state, Store(Path(db_path)) if db_path else None)
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_json_errors])
+    app = web.Application(
+        client_max_size=MAX_BODY, middlewares=[server.meter.middleware, _json_errors]
+    )
     app[SERVER_KEY] = server
     app.on_startup.append(server.startup)
     app.on_cleanup.append(server.cleanup)

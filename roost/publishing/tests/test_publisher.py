@@ -54,6 +54,28 @@ def test_publishes_each_variant_once_with_links(
     assert texts == {"Fresh beans today", "Tea lovers: fresh leaves today"}
 
 
+def test_a_first_try_costs_one_request_and_a_retry_looks_first(
+    world: World, channels: list[Channel], sandbox: SandboxHandle
+) -> None:
+    lookups = "GET /api/posts"
+    sandbox.control(reset=True, fail_5xx_rate=1.0)
+    post = publish_now(world, channels[:1])
+    drain()
+    d = post.deliveries.get()
+    requests = sandbox.stats()["server"]["requests"]
+    # The first try is not a retry: it publishes straight away, without a lookup.
+    assert requests.get("POST /api/posts") == 1 and lookups not in requests
+    assert d.status == DeliveryStatus.SCHEDULED and d.earlier_try_at is not None
+    sandbox.control(reset=True, fail_5xx_rate=0.0)
+    Delivery.objects.filter(pk=d.pk).update(next_attempt_at=clock.now())
+    drain()
+    requests = sandbox.stats()["server"]["requests"]
+    # The retry asks what landed first (the 503 may have hidden a post), then publishes.
+    assert requests.get(lookups, 0) >= 1 and requests.get("POST /api/posts") == 1
+    d.refresh_from_db()
+    assert d.status == DeliveryStatus.PUBLISHED
+
+
 def test_server_errors_retry_with_backoff_then_publish(
     world: World, channels: list[Channel], sandbox: SandboxHandle
 ) -> None:

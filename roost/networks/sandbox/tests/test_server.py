@@ -126,6 +126,8 @@ def test_reset_clears_posts_and_faults_but_keeps_accounts_and_ids(
     assert (knobs["fail_5xx_rate"], knobs["revoked_tokens"]) == (0.0, 0)
     stats = sandbox.stats()
     assert isinstance(stats.pop("traffic_ticks"), int)  # the generator's clock, not reset
+    # The server's own meter starts again: only the reset itself is counted.
+    assert stats.pop("server")["requests"] == {"POST /api/control": 1}
     assert stats == {
         "publishes": 0,
         "by_key": {},
