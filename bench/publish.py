@@ -15,6 +15,7 @@ overhead on this machine at this moment.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -23,12 +24,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402
-from bench.harness import machine  # noqa: E402
+from bench.harness import cpu_seconds, machine  # noqa: E402
 from roost.publishing.testing import (  # noqa: E402
     child_env,
     migrate,
@@ -106,9 +108,15 @@ def once(args: argparse.Namespace) -> dict[str, object]:
             info = seed(sandbox_url=sandbox_url, channels=channels, posts=args.n, due_at=due_at)
             from roost.publishing.models import Delivery, Post
 
-            # Workers start (and warm up) before T; T is set once they are running.
-            workers = [start_worker(env, tmp / f"worker{i}.log") for i in range(args.workers)]
+            # Workers start (and warm up) before T; T is set once they are running. They log
+            # at INFO, so each publisher's stage breakdown reaches its log when it stops.
+            worker_env = {**env, "ROOST_LOG_LEVEL": "INFO"}
+            logs = [tmp / f"worker{i}.log" for i in range(args.workers)]
+            workers = [start_worker(worker_env, log) for log in logs]
             time.sleep(lead)
+            cpu_at_t = [cpu_seconds(w.pid) for w in workers]
+            sandbox_at_t = control.stats()["server"]
+            bench_cpu_at_t = cpu_seconds()
             due_at = clock.now()
             Delivery.objects.filter(channel__workspace_id=info["workspace"]).update(
                 due_at=due_at, next_attempt_at=due_at
@@ -122,6 +130,8 @@ def once(args: argparse.Namespace) -> dict[str, object]:
                     break
                 time.sleep(0.25)
             elapsed = time.monotonic() - started
+            cpu_at_end = [cpu_seconds(w.pid) for w in workers]
+            bench_cpu = (cpu_seconds() or 0) - (bench_cpu_at_t or 0)
             for w in workers:
                 w.terminate()
             for w in workers:
@@ -131,6 +141,7 @@ def once(args: argparse.Namespace) -> dict[str, object]:
                     w.kill()
             result = outcome(info["workspace"], due_at)
             stats = control.stats()
+            stages = publisher_stages(logs)
 
     lateness = result["lateness"]
     per_s = result["published"] / max(max(lateness, default=elapsed), 1e-9)
@@ -150,8 +161,49 @@ def once(args: argparse.Namespace) -> dict[str, object]:
         "baseline_per_s": round(base_per_s, 1),
         "vs_baseline": round(per_s / base_per_s, 2),
         "machine": machine(),
+        # Where the time went (see docs/performance.md for how to read it).
+        "stages": stages,
+        "cpu_s": {
+            "workers": round(
+                sum((e or 0) - (t or 0) for t, e in zip(cpu_at_t, cpu_at_end, strict=True)), 2
+            ),
+            "sandbox": round(stats["server"]["cpu_s"] - sandbox_at_t["cpu_s"], 2),
+            "bench": round(bench_cpu, 2),
+            "available": round(elapsed * (os.cpu_count() or 1), 2),
+        },
+        "sandbox": {
+            "answer_p99_ms": stats["server"]["answer_ms"]["p99"],
+            "loop_lag_p99_ms": stats["server"]["loop_lag_ms"]["p99"],
+            "requests": sum(stats["server"]["requests"].values())
+            - sum(sandbox_at_t["requests"].values()),
+        },
     }
     return summary
+
+
+def publisher_stages(logs: list[Path]) -> dict[str, Any]:
+    """The publishers' own breakdown (logged when they stop), summed over the workers:
+    seconds per stage of their loops and per delivery, and their network calls' times."""
+    found = []
+    for log in logs:
+        for line in log.read_text(errors="replace").splitlines():
+            marker = line.find(" stats {")
+            if "publisher " in line and marker >= 0:
+                found.append(json.loads(line[marker + len(" stats ") :]))
+    if not found:
+        return {}
+    delivered = sum(f["deliveries"] for f in found) or 1
+    seconds = {k: round(sum(f["seconds"][k] for f in found), 3) for k in found[0]["seconds"]}
+    return {
+        "deliveries": delivered,
+        "batches": sum(f["batches"] for f in found),
+        "seconds": seconds,
+        "ms_per_delivery": {k: round(v * 1000 / delivered, 3) for k, v in seconds.items()},
+        "network_p50_s": max(f["network_s"]["p50"] or 0 for f in found),
+        "network_p99_s": max(f["network_s"]["p99"] or 0 for f in found),
+        "loop_thread_cpu_s": round(sum(f["cpu_s"]["loop_thread"] for f in found), 2),
+        "network_thread_cpu_s": round(sum(f["cpu_s"]["network_thread"] or 0 for f in found), 2),
+    }
 
 
 def headline(s: dict[str, object]) -> str:

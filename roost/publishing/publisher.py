@@ -13,13 +13,19 @@ tops out near 500 tasks/s on this class of machine before any network I/O, and a
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import json
 import logging
 import threading
 import time
 from collections import Counter, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from queue import Empty, SimpleQueue
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +40,6 @@ from roost.networks.sandbox.aclient import close_sessions
 from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
 from roost.publishing.services.delivery import claim_due, record_many, recover_stale
-from roost.publishing.services.scheduling import post_refresh_status
 
 log = logging.getLogger("roost.publisher")
 # Connectors whose SDK client is not safe to share between threads get one call at a time.
@@ -47,6 +52,8 @@ class Job:
     opened: OpenConnector
     variants: dict[int, str]
     assets: list
+    started: float = 0.0  # when its try was launched (perf_counter)
+    took: float = 0.0  # seconds from launch to outcome
 
     @property
     def connector(self) -> Connector:
@@ -104,15 +111,65 @@ async def attempt_async(job: Job, pool: ThreadPoolExecutor) -> tuple[Result, dat
         return Result(Outcome.RETRYABLE, reason=f"Unexpected error: {exc}"), called_at
 
 
+async def _thread_cpu() -> float:
+    """CPU seconds used so far by the thread running the event loop."""
+    return time.thread_time()
+
+
+class Stages:
+    """Where one publisher's time goes: seconds spent in each stage of its loop, the
+    deliveries it finished, how long their network calls took, and the CPU used by its
+    two threads. Logged when the publisher stops (`publisher <id> stats {json}`), which is
+    how bench/publish.py explains a slow run."""
+
+    NAMES = ("claim", "prepare", "wait", "record", "sweep")
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(self.NAMES, 0.0)
+        self.deliveries = 0
+        self.batches = 0
+        self.network: deque[float] = deque(maxlen=100_000)
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - started
+
+    def summary(self, *, loop_cpu: float | None, thread_cpu: float) -> dict[str, Any]:
+        calls = sorted(self.network)
+
+        def at(q: float) -> float | None:
+            if not calls:
+                return None
+            return round(calls[min(len(calls) - 1, round(q * (len(calls) - 1)))], 4)
+
+        return {
+            "deliveries": self.deliveries,
+            "batches": self.batches,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "network_s": {"p50": at(0.5), "p99": at(0.99), "max": at(1.0)},
+            "cpu_s": {
+                "loop_thread": round(thread_cpu, 3),
+                "network_thread": None if loop_cpu is None else round(loop_cpu, 3),
+            },
+        }
+
+
 class Publisher:
     def __init__(self, worker_id: str) -> None:
         self.worker_id = worker_id
         self.concurrency = settings.ROOST_PUBLISH_CONCURRENCY
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
-        self.inflight: dict[Future[tuple[Result, datetime]], Job] = {}
+        self.inflight: dict[int, Job] = {}  # by delivery id
         self.waiting: deque[Delivery] = deque()
+        # Finished tries, handed over by the event loop: (job, result, called_at).
+        self.finished: SimpleQueue[tuple[Job, Result, datetime]] = SimpleQueue()
         self.by_channel: Counter[int] = Counter()
         self.by_network: Counter[str] = Counter()
+        self.stages = Stages()
         # One connector per channel, rebuilt when the stored channel changes.
         self.connectors: dict[int, tuple[tuple[object, ...], OpenConnector]] = {}
         # Network calls run on one event loop (async connectors) or the pool (sync ones).
@@ -141,9 +198,26 @@ class Publisher:
             self.connectors[channel.pk] = cached
         return cached[1]
 
+    # --- the event loop's side ------------------------------------------------------
+    def _launch(self, jobs: list[Job]) -> None:
+        """On the event loop: start a batch of tries (one hand-over per batch)."""
+        for job in jobs:
+            job.started = time.perf_counter()
+            task = self.loop.create_task(attempt_async(job, self.pool))
+            task.add_done_callback(functools.partial(self._landed, job))
+
+    def _landed(self, job: Job, task: asyncio.Task[tuple[Result, datetime]]) -> None:
+        """On the event loop: hand a finished try to the publisher's thread."""
+        if task.cancelled():
+            return
+        job.took = time.perf_counter() - job.started
+        result, called_at = task.result()  # attempt_async never raises
+        self.finished.put((job, result, called_at))
+
     # --- the loop -------------------------------------------------------------------
     def _start_waiting(self) -> None:
         held: deque[Delivery] = deque()
+        jobs: list[Job] = []
         while self.waiting:
             d = self.waiting.popleft()
             if not self._fits(d):
@@ -158,23 +232,39 @@ class Publisher:
             )
             self.by_channel[d.channel_id] += 1
             self.by_network[d.channel.network] += 1
-            future = asyncio.run_coroutine_threadsafe(attempt_async(job, self.pool), self.loop)
-            self.inflight[future] = job
+            self.inflight[d.pk] = job
+            jobs.append(job)
         self.waiting = held
+        if jobs:
+            self.loop.call_soon_threadsafe(self._launch, jobs)
 
-    def _finish(self, futures: set[Future[tuple[Result, datetime]]]) -> None:
+    def _collect(self, timeout: float) -> list[tuple[Job, Result, datetime]]:
+        """The tries finished so far: waits up to `timeout` for the first one."""
+        try:
+            done = [self.finished.get(timeout=timeout)]
+        except Empty:
+            return []
+        while True:
+            try:
+                done.append(self.finished.get_nowait())
+            except Empty:
+                return done
+
+    def _finish(self, done: list[tuple[Job, Result, datetime]]) -> None:
         """Record finished tries in one batch (set-based writes, one commit)."""
         items: list[tuple[Delivery, Result, datetime | None]] = []
-        for future in futures:
-            job = self.inflight.pop(future)
+        for job, result, called_at in done:
             d = job.delivery
+            self.inflight.pop(d.pk, None)
             self.by_channel[d.channel_id] -= 1
             self.by_network[d.channel.network] -= 1
-            result, called_at = future.result()
+            self.stages.network.append(job.took)
             items.append((d, result, called_at))
             self._keep_credentials(job)
-        record_many(items)
-        post_refresh_status(d.post_id for d, _r, _c in items)
+        with self.stages.timed("record"):
+            record_many(items)  # and the posts' status, in the same transaction
+        self.stages.deliveries += len(items)
+        self.stages.batches += 1
 
     def _keep_credentials(self, job: Job) -> None:
         """Store credentials the connector refreshed (a new session), once per change; the
@@ -187,22 +277,21 @@ class Publisher:
             self.connectors[channel.pk] = ((channel.updated_at, job.opened.read), job.opened)
 
     def step(self) -> bool:
-        """One round: record what finished, claim what fits, start it. True: did work."""
+        """One round: claim what fits, start it, record what finished. True: did work."""
         room = self.concurrency - len(self.inflight) - len(self.waiting)
         claimed = []
         if room > 0:
-            claimed = claim_due(worker_id=self.worker_id, limit=min(room, 500))
+            with self.stages.timed("claim"):
+                claimed = claim_due(worker_id=self.worker_id, limit=min(room, 500))
             self.waiting.extend(claimed)
-        self._start_waiting()
+        with self.stages.timed("prepare"):
+            self._start_waiting()
         if not self.inflight:
             return bool(claimed)
-        done, _pending = wait(
-            list(self.inflight),
-            timeout=settings.ROOST_PUBLISH_POLL_SECONDS,
-            return_when=FIRST_COMPLETED,
-        )
+        with self.stages.timed("wait"):
+            done = self._collect(settings.ROOST_PUBLISH_POLL_SECONDS)
         if done:
-            self._finish(set(done))
+            self._finish(done)
         return True
 
     def run(self, stop: threading.Event) -> None:
@@ -214,7 +303,8 @@ class Publisher:
                 try:
                     busy = self.step()
                     if time.monotonic() - last_sweep > 2.0:
-                        recover_stale()  # publishing's own lease recovery
+                        with self.stages.timed("sweep"):
+                            recover_stale()  # publishing's own lease recovery
                         last_sweep = time.monotonic()
                 except DB_ERRORS as exc:
                     # Locked, disconnected or restarting: one warning per outage, back off.
@@ -232,14 +322,24 @@ class Publisher:
         finally:
             self.drain()
 
+    def _log_stats(self) -> None:
+        loop_cpu = None
+        if self.loop.is_running():
+            with contextlib.suppress(Exception):
+                loop_cpu = asyncio.run_coroutine_threadsafe(_thread_cpu(), self.loop).result(5)
+        summary = self.stages.summary(loop_cpu=loop_cpu, thread_cpu=time.thread_time())
+        log.info("publisher %s stats %s", self.worker_id, json.dumps(summary))
+
     def drain(self, timeout: float = 30.0) -> None:
         """On shutdown: finish the calls in flight and record them; release the rest.
         Without a database the deliveries stay claimed: recovery asks the network about
         them once their lease runs out (see recover_stale)."""
         try:
-            if self.inflight:
-                done, _pending = wait(list(self.inflight), timeout=timeout)
-                self._finish(set(done))
+            deadline = time.monotonic() + timeout
+            while self.inflight and time.monotonic() < deadline:
+                done = self._collect(min(1.0, max(0.0, deadline - time.monotonic())))
+                if done:
+                    self._finish(done)
             if self.waiting:
                 ids = [d.pk for d in self.waiting]
                 Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
@@ -253,6 +353,7 @@ class Publisher:
         except DB_ERRORS as exc:
             log.warning("publisher stopping without a database (%s); recovery will finish", exc)
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self._log_stats()
         if self.loop.is_running():
             asyncio.run_coroutine_threadsafe(close_sessions(), self.loop).result(timeout=10)
             self.loop.call_soon_threadsafe(self.loop.stop)

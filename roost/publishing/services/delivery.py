@@ -53,21 +53,25 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
     if not candidates:
         return []
     token = uuid.uuid4().hex
-    Delivery.objects.filter(pk__in=candidates, status=DeliveryStatus.SCHEDULED).update(
-        status=DeliveryStatus.SENDING,
-        claim_token=token,
-        claimed_by=worker_id,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-        first_attempt_at=Coalesce(F("first_attempt_at"), now),
-    )
-    claimed = list(
+    # One write transaction per batch: the claim and its posts' status ("Publishing").
+    with transaction.atomic():
+        Delivery.objects.filter(pk__in=candidates, status=DeliveryStatus.SCHEDULED).update(
+            status=DeliveryStatus.SENDING,
+            claim_token=token,
+            claimed_by=worker_id,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            first_attempt_at=Coalesce(F("first_attempt_at"), now),
+        )
+        post_refresh_status(
+            Delivery.objects.filter(claim_token=token).values_list("post_id", flat=True)
+        )
+    return list(
         Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
-        .select_related("post__campaign", "post__author", "channel__workspace")
+        # Only what a try needs: the author and the workspace are read on a failure alone.
+        .select_related("post__campaign", "channel")
         .prefetch_related("post__variants", "post__postmedia_set__asset")
     )
-    post_refresh_status(d.post_id for d in claimed)
-    return claimed
 
 
 def backoff(attempt: int) -> float:
@@ -156,8 +160,9 @@ def _prep(name: str, value: object) -> Any:
 
 def record_many(items: list[tuple[Delivery, Result, datetime | None]]) -> int:
     """Write the outcomes of many tries at once, each only if this worker still holds its
-    claim. Published ones (nearly all) go in one batched statement; the rest one by one,
-    with their follow-ups. Returns how many were written."""
+    claim, and their posts' status, in one transaction. Published ones (nearly all) go in
+    one batched statement; the rest one by one, with their follow-ups. Returns how many
+    were written."""
     if not items:
         return 0
     now = clock.now()
@@ -194,6 +199,7 @@ def record_many(items: list[tuple[Delivery, Result, datetime | None]]) -> int:
                 )
         for d, result, called_at in others:
             written += _record_other(d, result, called_at, now)
+        post_refresh_status(d.post_id for d, _r, _c in items)
     return written
 
 
@@ -246,21 +252,21 @@ def recover_stale(now: datetime | None = None) -> int:
         )
     )
     lease = timedelta(seconds=settings.ROOST_PUBLISH_LEASE_SECONDS)
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING).filter(
+        Q(claimed_at__lt=now - lease)
+        | (~Q(claimed_by__in=alive) & Q(claimed_at__lt=now - stale_after))
+    )
+    # Nearly always nothing is stale: a read decides, so the sweep takes no write lock.
+    if not stale.exists():
+        return 0
     with transaction.atomic():
-        count = (
-            Delivery.objects.filter(status=DeliveryStatus.SENDING)
-            .filter(
-                Q(claimed_at__lt=now - lease)
-                | (~Q(claimed_by__in=alive) & Q(claimed_at__lt=now - stale_after))
-            )
-            .update(
-                status=DeliveryStatus.SCHEDULED,
-                in_doubt=True,
-                next_attempt_at=now,
-                claim_token="",
-                claimed_by="",
-                claimed_at=None,
-            )
+        count = stale.update(
+            status=DeliveryStatus.SCHEDULED,
+            in_doubt=True,
+            next_attempt_at=now,
+            claim_token="",
+            claimed_by="",
+            claimed_at=None,
         )
     if count:
         log.warning("recovered %s deliveries left mid-flight", count)
