@@ -174,8 +174,12 @@ def once(args: argparse.Namespace) -> dict[str, object]:
         "sandbox": {
             "answer_p99_ms": stats["server"]["answer_ms"]["p99"],
             "loop_lag_p99_ms": stats["server"]["loop_lag_ms"]["p99"],
-            "requests": sum(stats["server"]["requests"].values())
-            - sum(sandbox_at_t["requests"].values()),
+            # Requests after T by route: one POST per delivery when nothing is retried.
+            "requests": {
+                route: count - sandbox_at_t["requests"].get(route, 0)
+                for route, count in stats["server"]["requests"].items()
+                if count > sandbox_at_t["requests"].get(route, 0) and "/api/stats" not in route
+            },
         },
     }
     return summary
@@ -194,11 +198,15 @@ def publisher_stages(logs: list[Path]) -> dict[str, Any]:
         return {}
     delivered = sum(f["deliveries"] for f in found) or 1
     seconds = {k: round(sum(f["seconds"][k] for f in found), 3) for k in found[0]["seconds"]}
+    cpu = {k: round(sum(f["cpu_seconds"][k] for f in found), 3) for k in found[0]["seconds"]}
     return {
         "deliveries": delivered,
         "batches": sum(f["batches"] for f in found),
         "seconds": seconds,
         "ms_per_delivery": {k: round(v * 1000 / delivered, 3) for k, v in seconds.items()},
+        # Of those seconds, the ones on the loop thread's CPU; the rest is waiting (the
+        # database, its locks, or the GIL held by the network thread).
+        "cpu_seconds": cpu,
         "network_p50_s": max(f["network_s"]["p50"] or 0 for f in found),
         "network_p99_s": max(f["network_s"]["p99"] or 0 for f in found),
         "loop_thread_cpu_s": round(sum(f["cpu_s"]["loop_thread"] for f in found), 2),

@@ -9,6 +9,7 @@ so the next try asks the network (find_existing) before sending again.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import uuid
@@ -154,6 +155,69 @@ def _published_sql() -> str:
     )
 
 
+def _published_unnest_sql() -> str:
+    """The batch's "published" outcomes in one PostgreSQL statement, each row still guarded
+    by its claim. Names come from the model; values are parameters (one array each)."""
+    table, c = Delivery._meta.db_table, {n: _field(n).column for n in OUTCOME_FIELDS}
+    return (
+        f"UPDATE {table} AS d SET {c['status']} = %s, {c['remote_id']} = v.remote_id, "  # noqa: S608
+        f"{c['remote_url']} = v.remote_url, {c['part_ids']} = v.part_ids::jsonb, "
+        f"{c['published_at']} = %s, {c['called_at']} = v.called_at, {c['error']} = '', "
+        f"{c['in_doubt']} = false, {c['claim_token']} = '', {c['claimed_by']} = '', "
+        f"{c['claimed_at']} = NULL "
+        "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], "
+        "%s::timestamptz[]) AS v(id, token, remote_id, remote_url, part_ids, called_at) "
+        f"WHERE d.id = v.id AND d.{c['claim_token']} = v.token AND d.{c['status']} = %s"
+    )
+
+
+def _as_columns(
+    published: list[tuple[Delivery, Result, datetime | None]], now: datetime
+) -> list[Any]:
+    columns: list[list[Any]] = [[], [], [], [], [], []]
+    for d, result, called_at in published:
+        p = result.published
+        assert p is not None
+        for column, value in zip(
+            columns,
+            (
+                d.pk,
+                d.claim_token,
+                p.remote_id[:500],
+                p.url[:500],
+                json.dumps(list(p.part_ids)),
+                called_at,
+            ),
+            strict=True,
+        ):
+            column.append(value)
+    return [DeliveryStatus.PUBLISHED.value, now, *columns, DeliveryStatus.SENDING.value]
+
+
+def _as_rows(
+    published: list[tuple[Delivery, Result, datetime | None]], now: datetime
+) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for d, result, called_at in published:
+        p = result.published
+        assert p is not None
+        rows.append(
+            (
+                DeliveryStatus.PUBLISHED.value,
+                p.remote_id[:500],
+                p.url[:500],
+                _prep("part_ids", list(p.part_ids)),
+                _prep("published_at", now),
+                _prep("called_at", called_at),
+                False,
+                d.pk,
+                d.claim_token,
+                DeliveryStatus.SENDING.value,
+            )
+        )
+    return rows
+
+
 def _prep(name: str, value: object) -> Any:
     return _field(name).get_db_prep_value(value, connection)
 
@@ -166,31 +230,20 @@ def record_many(items: list[tuple[Delivery, Result, datetime | None]]) -> int:
     if not items:
         return 0
     now = clock.now()
-    published = [i for i in items if i[1].outcome is Outcome.OK and i[1].published is not None]
-    others = [i for i in items if i not in published]
+    published: list[tuple[Delivery, Result, datetime | None]] = []
+    others: list[tuple[Delivery, Result, datetime | None]] = []
+    for item in items:  # one pass (comparing items would compare model instances)
+        ok = item[1].outcome is Outcome.OK and item[1].published is not None
+        (published if ok else others).append(item)
     written = 0
     with transaction.atomic():
         if published:
-            rows: list[tuple[Any, ...]] = []
-            for d, result, called_at in published:
-                p = result.published
-                assert p is not None
-                rows.append(
-                    (
-                        DeliveryStatus.PUBLISHED.value,
-                        p.remote_id[:500],
-                        p.url[:500],
-                        _prep("part_ids", list(p.part_ids)),
-                        _prep("published_at", now),
-                        _prep("called_at", called_at),
-                        False,
-                        d.pk,
-                        d.claim_token,
-                        DeliveryStatus.SENDING.value,
-                    )
-                )
             with connection.cursor() as cursor:
-                cursor.executemany(_published_sql(), rows)
+                if connection.vendor == "postgresql":
+                    # One statement for the batch: a round trip per row cost ~1 ms each.
+                    cursor.execute(_published_unnest_sql(), _as_columns(published, now))
+                else:  # SQLite is in-process: a prepared statement per row is cheap
+                    cursor.executemany(_published_sql(), _as_rows(published, now))
                 written += max(cursor.rowcount, 0)
             if written < len(published):
                 log.warning(

@@ -85,3 +85,4 @@ def test_the_publisher_accounts_for_its_time(
     assert set(summary["seconds"]) == set(Stages.NAMES)
     assert summary["network_s"]["p50"] is not None and summary["deliveries"] == 6
     assert summary["cpu_s"] == {"loop_thread": 0.25, "network_thread": 0.5}
+    assert set(summary["cpu_seconds"]) == set(Stages.NAMES)
