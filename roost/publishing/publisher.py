@@ -39,7 +39,13 @@ from roost.networks.base import Connector, Outcome, PublishRequest, Result
 from roost.networks.sandbox.aclient import close_sessions
 from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
-from roost.publishing.services.delivery import claim_due, record_many, recover_stale
+from roost.publishing.services.delivery import (
+    PublishInputs,
+    claim_due,
+    publish_inputs,
+    record_many,
+    recover_stale,
+)
 
 log = logging.getLogger("roost.publisher")
 # Connectors whose SDK client is not safe to share between threads get one call at a time.
@@ -168,6 +174,7 @@ class Publisher:
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
         self.inflight: dict[int, Job] = {}  # by delivery id
         self.waiting: deque[Delivery] = deque()
+        self.inputs: dict[int, PublishInputs] = {}  # of waiting deliveries, by id
         # Finished tries, handed over by the event loop: (job, result, called_at).
         self.finished: SimpleQueue[tuple[Job, Result, datetime]] = SimpleQueue()
         self.by_channel: Counter[int] = Counter()
@@ -226,12 +233,12 @@ class Publisher:
             if not self._fits(d):
                 held.append(d)
                 continue
-            post = d.post
+            inputs = self.inputs.pop(d.pk)
             job = Job(
                 delivery=d,
                 opened=self._connector(d),
-                variants={v.channel_id: v.text for v in post.variants.all()},
-                assets=[pm.asset for pm in post.postmedia_set.all()],
+                variants=inputs.variants,
+                assets=inputs.assets,
             )
             self.by_channel[d.channel_id] += 1
             self.by_network[d.channel.network] += 1
@@ -240,6 +247,13 @@ class Publisher:
         self.waiting = held
         if jobs:
             self.loop.call_soon_threadsafe(self._launch, jobs)
+
+    def _claim(self, limit: int) -> list[Delivery]:
+        """Claim due deliveries and read what their requests are built from; they wait."""
+        claimed = claim_due(worker_id=self.worker_id, limit=limit)
+        self.inputs.update(publish_inputs(claimed))
+        self.waiting.extend(claimed)
+        return claimed
 
     def _collect(self, timeout: float) -> list[tuple[Job, Result, datetime]]:
         """The tries finished so far: waits up to `timeout` for the first one."""
@@ -285,8 +299,7 @@ class Publisher:
         claimed = []
         if room > 0:
             with self.stages.timed("claim"):
-                claimed = claim_due(worker_id=self.worker_id, limit=min(room, 500))
-            self.waiting.extend(claimed)
+                claimed = self._claim(min(room, 500))
         with self.stages.timed("prepare"):
             self._start_waiting()
         if not self.inflight:
@@ -353,6 +366,7 @@ class Publisher:
                     attempts=F("attempts") - 1,
                 )
                 self.waiting.clear()
+                self.inputs.clear()
         except DB_ERRORS as exc:
             log.warning("publisher stopping without a database (%s); recovery will finish", exc)
         self.pool.shutdown(wait=False, cancel_futures=True)

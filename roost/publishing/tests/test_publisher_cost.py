@@ -14,7 +14,6 @@ from roost.core import clock
 from roost.networks.sandbox.testing import SandboxHandle
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus, PostVariant
 from roost.publishing.publisher import Publisher, Stages
-from roost.publishing.services.delivery import claim_due
 from roost.publishing.tests.conftest import drain
 
 
@@ -43,9 +42,9 @@ def due_posts(world: World, channels: list[Channel], n: int, tag: str) -> list[P
     return posts
 
 
-def claim_and_prepare_queries(publisher: Publisher, worker_id: str) -> int:
+def claim_and_prepare_queries(publisher: Publisher) -> int:
     with CaptureQueriesContext(connection) as queries:
-        publisher.waiting.extend(claim_due(worker_id=worker_id, limit=500))
+        publisher._claim(500)
         publisher._start_waiting()
     return len(queries)
 
@@ -58,14 +57,14 @@ def test_claiming_and_preparing_cost_the_same_queries_for_one_or_twenty(
     try:
         due_posts(world, channels, 1, "one")
         # The first round opens each channel's connector (reads nothing more per delivery).
-        one = claim_and_prepare_queries(publisher, "cost-worker")
+        one = claim_and_prepare_queries(publisher)
         publisher.drain()
     finally:
         publisher.drain()
     publisher = Publisher("cost-worker-2")
     try:
         due_posts(world, channels, 20, "twenty")
-        twenty = claim_and_prepare_queries(publisher, "cost-worker-2")
+        twenty = claim_and_prepare_queries(publisher)
         assert len(publisher.inflight) == 40  # 20 posts x 2 channels, all started
     finally:
         publisher.drain()
