@@ -14,6 +14,9 @@ class Approvable(Protocol):
     def load(self, object_id: int) -> Any | None:
         """The object, or None when it no longer exists."""
 
+    def load_many(self, object_ids: Collection[int]) -> dict[int, Any]:
+        """The objects that still exist, by id, in a fixed number of queries (queues)."""
+
     def workspace_id(self, obj: Any) -> int: ...
 
     def visible_ids(self, member: Any, object_ids: Collection[int]) -> set[int]:

@@ -28,6 +28,11 @@ class ReplyApprovable:
             .first()
         )
 
+    def load_many(self, object_ids: Collection[int]) -> dict[int, ReplyDraft]:
+        return ReplyDraft.objects.select_related(
+            "workspace", "message__channel", "author__user"
+        ).in_bulk(list(object_ids))
+
     def workspace_id(self, obj: ReplyDraft) -> int:
         return obj.workspace_id
 

@@ -53,6 +53,9 @@ class PostApprovable:
     def load(self, object_id: int) -> Post | None:
         return Post.objects.select_related("workspace", "author").filter(pk=object_id).first()
 
+    def load_many(self, object_ids: Collection[int]) -> dict[int, Post]:
+        return Post.objects.select_related("workspace", "author").in_bulk(list(object_ids))
+
     def workspace_id(self, obj: Post) -> int:
         return obj.workspace_id
 
