@@ -20,6 +20,7 @@ from roost.core import clock
 from roost.publishing import calendar_views
 from roost.publishing.models import Post
 from roost.publishing.tests.test_calendar import NOW, WARSAW, cells, compose, member, wall
+from roost.web.tests.browser import page  # noqa: F401  (fixture)
 
 DAY = "/w/alpha/calendar/day/2031-03-20/"
 
@@ -337,3 +338,41 @@ def test_queries_do_not_follow_the_number_of_posts(
     html = client.get(path, **headers).content.decode()
     assert "More " in html
     assert _queries(client, path, **headers) == few
+
+
+# --- in a real browser --------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_more_loads_the_rest_of_the_day_in_place(
+    live_server: Any,
+    page: Any,  # noqa: F811
+    world: World,
+    chans: dict[str, Channel],
+) -> None:
+    from playwright.sync_api import expect
+
+    from roost.conftest import PASSWORD
+
+    posts = busy_day(world, chans["main"])
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    page.goto(f"{live_server.url}/login/?next=/w/alpha/calendar/%3Fmonth%3D2031-03")
+    page.get_by_label("E-mail address").fill(member(world).user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    day = page.locator('#calendar td[data-day="2031-03-20"]')
+    expect(day.locator(".cal-card")).to_have_count(3)
+    day.get_by_role("link", name="+2 more").click()
+    expect(day.locator(".cal-card")).to_have_count(5)
+    expect(day).to_contain_text("Busy 4")
+    expect(day.locator(".cal-more")).to_have_count(0)
+    assert "/calendar/day/" not in page.url  # loaded in place, not a new page
+
+    # A card that came on demand can be dragged like the others.
+    day.locator(f'[data-post="{posts[4].pk}"]').drag_to(
+        page.locator('#calendar td[data-day="2031-03-25"]')
+    )
+    expect(page.locator('#calendar td[data-day="2031-03-25"]')).to_contain_text("Busy 4")
+    posts[4].refresh_from_db()
+    assert posts[4].scheduled_at == datetime(2031, 3, 25, 13, 0, tzinfo=WARSAW)
