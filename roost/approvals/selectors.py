@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from roost.approvals.models import (
     ApprovalEvent,
@@ -98,59 +98,68 @@ def visible_requests(
     return [req for req in found if req.object_id in visible[req.kind]]
 
 
+MINE, GROUPS = 1, 2
+
+
 def _waiting_ids(membership: Membership) -> tuple[list[int], list[int]]:
     """Ids of the pending requests waiting for me (named on the current step, or it was
     escalated and I am among its approvers or its escalation target) and for my groups
     (the rest of those whose step names one of my groups), oldest first; only reviews of
     items I may see, and not the "all of them" steps I already approved.
 
-    Worked out in the database: one query for every pending request of the workspace,
-    one visibility question per kind; no objects are made for requests not shown."""
+    Worked out in the database: one query sorts every pending request of the workspace
+    into a section, one visibility question per kind (over a subquery, not thousands of
+    ids); no objects are made for requests not shown."""
     my_groups = list(membership.groups.values_list("pk", flat=True))
-    named = WorkflowStep.members.through.objects.filter(
-        workflowstep_id=OuterRef("step_id"), membership_id=membership.pk
+    named = Exists(
+        WorkflowStep.members.through.objects.filter(
+            workflowstep_id=OuterRef("step_id"), membership_id=membership.pk
+        )
     )
-    via_group = WorkflowStep.groups.through.objects.filter(
-        workflowstep_id=OuterRef("step_id"), group_id__in=my_groups
+    via_group = Exists(
+        WorkflowStep.groups.through.objects.filter(
+            workflowstep_id=OuterRef("step_id"), group_id__in=my_groups
+        )
     )
+    target = Q(step__escalate_to_member_id=membership.pk) | Q(
+        step__escalate_to_group_id__in=my_groups
+    )
+    escalated_to_me = Q(escalated_at__isnull=False) & (Q(via_group) | target)
     decided = Decision.objects.filter(state_id=OuterRef("pk"), user_id=membership.user_id)
-    rows = (
+    sorted_out = (
         StepState.objects.filter(
             request__workspace_id=membership.workspace_id,
             request__status=RequestStatus.PENDING,
             position=F("request__current_position"),
             step__isnull=False,
         )
-        .annotate(named=Exists(named), via_group=Exists(via_group), decided=Exists(decided))
-        .filter(decided=False)
-        .order_by("request__submitted_at", "request_id")
-        .values_list(
-            "request_id",
-            "request__kind",
-            "request__object_id",
-            "named",
-            "via_group",
-            "escalated_at",
-            "step__escalate_to_member_id",
-            "step__escalate_to_group_id",
+        .exclude(Exists(decided))
+        .annotate(
+            section=Case(
+                When(named, then=Value(MINE)),
+                When(escalated_to_me, then=Value(MINE)),
+                When(via_group, then=Value(GROUPS)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
+        .filter(section__gt=0)
+        .order_by("request__submitted_at", "request_id")
+        .values_list("request_id", "request__kind", "request__object_id", "section")
     )
-    groups = set(my_groups)
-    wanted: list[tuple[int, str, int, bool]] = []  # (request, kind, object, mine?)
-    for rid, kind, object_id, is_named, is_group, escalated_at, to_member, to_group in rows:
-        target = to_member == membership.pk or (to_group is not None and to_group in groups)
-        escalated = escalated_at is not None and (is_named or is_group or target)
-        if is_named or escalated:
-            wanted.append((rid, kind, object_id, True))
-        elif is_group:
-            wanted.append((rid, kind, object_id, False))
-    by_kind: dict[str, set[int]] = {}
-    for _rid, kind, object_id, _mine in wanted:
-        by_kind.setdefault(kind, set()).add(object_id)
-    visible = {kind: adapter(kind).visible_ids(membership, ids) for kind, ids in by_kind.items()}
-    mine = [rid for rid, kind, oid, is_mine in wanted if is_mine and oid in visible[kind]]
-    theirs = [rid for rid, kind, oid, is_mine in wanted if not is_mine and oid in visible[kind]]
-    return mine, theirs
+    rows = list(sorted_out)
+    pending = ApprovalRequest.objects.filter(
+        workspace_id=membership.workspace_id, status=RequestStatus.PENDING
+    )
+    visible = {
+        kind: adapter(kind).visible_ids(
+            membership, pending.filter(kind=kind).values_list("object_id", flat=True)
+        )
+        for kind in {kind for _rid, kind, _oid, _section in rows}
+    }
+    mine = [rid for rid, kind, oid, section in rows if section == MINE and oid in visible[kind]]
+    groups = [rid for rid, kind, oid, section in rows if section == GROUPS and oid in visible[kind]]
+    return mine, groups
 
 
 def _section(ids: list[int], skip: int, limit: int | None) -> QueueSection:
@@ -176,14 +185,14 @@ def queue_sections(
     given, and its total), and the latest reviews I submitted; only reviews of items the
     member may see. A fixed number of queries, however long the queue."""
     mine, groups = _waiting_ids(membership)
-    latest = (
-        ApprovalRequest.objects.filter(
-            workspace_id=membership.workspace_id, submitted_by=membership.user
-        )
-        .select_related("workspace", "submitted_by")
-        .order_by("-submitted_at", "-id")[:SUBMITTED_SHOWN]
+    # The latest ids first, then their rows: sorting bare ids is cheap, whole rows not.
+    latest = ApprovalRequest.objects.filter(
+        workspace_id=membership.workspace_id, submitted_by=membership.user
+    ).order_by("-submitted_at", "-id")
+    latest_ids = list(latest.values_list("pk", flat=True)[:SUBMITTED_SHOWN])
+    submitted = visible_requests(
+        membership, latest.filter(pk__in=latest_ids).select_related("workspace", "submitted_by")
     )
-    submitted = visible_requests(membership, latest)
     return {
         "mine": _section(mine, mine_skip, limit),
         "groups": _section(groups, groups_skip, limit),

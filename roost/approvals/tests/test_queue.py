@@ -12,9 +12,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from roost.approvals import views
-from roost.approvals.models import ApprovalRequest, RequestStatus, WorkflowStep
+from roost.approvals.models import (
+    ApprovalRequest,
+    Decision,
+    RequestStatus,
+    StepState,
+    WorkflowStep,
+)
 from roost.approvals.selectors import queue_for, queue_sections
 from roost.conftest import World
+from roost.core import clock
 from roost.publishing.models import Post
 from roost.publishing.services.compose import PostInput, post_compose
 
@@ -91,6 +98,32 @@ def test_the_sections_keep_their_meaning(world: World) -> None:
     # The one who submitted them sees them under "Submitted by me", latest first.
     submitted = queue_for(world.members["content_creator"])["submitted"]
     assert [i.request.pk for i in submitted] == [ids[2], ids[1], world.a_request.pk]
+
+
+def test_escalated_reviews_are_mine_and_decided_ones_leave(world: World) -> None:
+    ids = submit(world, 2)
+    owner, admin = world.members["owner"], world.members["admin"]
+    step = WorkflowStep.objects.get(workflow=world.a_workflow, position=1)
+    step.escalate_to_member = owner  # the owner is not in the Legal review group
+    step.save()
+
+    def sections(member: Any) -> dict[str, list[int]]:
+        return {k: [i.request.pk for i in v] for k, v in queue_for(member).items()}
+
+    assert sections(owner)["mine"] == [] and sections(owner)["groups"] == []
+    StepState.objects.filter(request_id=ids[0]).update(escalated_at=clock.now())
+    assert sections(owner)["mine"] == [ids[0]]
+    assert sections(owner)["groups"] == []
+    # For the group's members an escalated review is theirs now, too.
+    assert sections(admin)["mine"] == [ids[0]]
+    assert sections(admin)["groups"] == [world.a_request.pk, ids[1]]
+
+    # A decision of mine on the current step (an "all of them" step): no longer waiting.
+    Decision.objects.create(
+        state=StepState.objects.get(request_id=ids[1]), user=admin.user, kind="approve"
+    )
+    assert sections(admin)["groups"] == [world.a_request.pk]
+    assert sections(owner)["mine"] == [ids[0]]
 
 
 def _count(client: Client, path: str, **headers: Any) -> int:
