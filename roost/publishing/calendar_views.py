@@ -158,7 +158,9 @@ _SENTINEL_ID = 4_611_686_018_427_387_904
 
 def _id_url(name: str, slug: str) -> Callable[[int], str]:
     """The URL of an object of the workspace by id, from one reverse() for all cards."""
-    before, after = reverse(name, args=[slug, _SENTINEL_ID]).split(str(_SENTINEL_ID))
+    # The id comes after the slug: the last occurrence is the id's place.
+    url = reverse(name, args=[slug, _SENTINEL_ID])
+    before, _sentinel, after = url.rpartition(str(_SENTINEL_ID))
     return lambda pk: f"{before}{pk}{after}"
 
 
@@ -276,7 +278,8 @@ class Links:
         """The day's page (or, with `skip`, `hour`, its cards for htmx), keeping filters."""
         if not self._day_base:  # one reverse() per page, however many days link to it
             self._day_base = reverse("calendar:day", args=[self.slug, "2000-01-01"])
-        url = self._day_base.replace("2000-01-01", day.isoformat())
+        before, _sentinel, after = self._day_base.rpartition("2000-01-01")  # after the slug
+        url = f"{before}{day.isoformat()}{after}"
         query = "&".join(q for q in (urlencode(state or {}), self.filters.query) if q)
         return f"{url}?{query}" if query else url
 
