@@ -159,6 +159,7 @@ def calendar_cards(
             total=Window(Count("id"), partition_by=[bucket]),
         )
         .filter(rank__lte=per_bucket)
+        .order_by()  # no need to sort what comes back: its fields are fetched in order
         .values_list("id", "bucket", "total")
     )
     picked: dict[int, int] = {}
