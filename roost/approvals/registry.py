@@ -7,6 +7,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.db.models import QuerySet
+
 
 class Approvable(Protocol):
     kind: str  # "post", "reply", …
@@ -14,13 +16,17 @@ class Approvable(Protocol):
     def load(self, object_id: int) -> Any | None:
         """The object, or None when it no longer exists."""
 
+    def load_many(self, object_ids: Collection[int]) -> dict[int, Any]:
+        """The objects that still exist, by id, in a fixed number of queries (queues)."""
+
     def workspace_id(self, obj: Any) -> int: ...
 
-    def visible_ids(self, member: Any, object_ids: Collection[int]) -> set[int]:
+    def visible_ids(self, member: Any, object_ids: Collection[int] | QuerySet[Any]) -> set[int]:
         """Which of these objects `member` (a Membership) may see where they live (a post on
         a channel they may use, an inbox message routed to them…). A review shows the
         content under review, so nobody sees or decides a review of something hidden from
-        them: the engine asks this before every list, page and decision."""
+        them: the engine asks this before every list, page and decision. `object_ids` may
+        be a query of ids (a long queue): use it as a subquery, do not list it."""
 
     def title(self, obj: Any) -> str:
         """A short line for people (queues, notifications)."""

@@ -6,11 +6,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
-from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, StepState
+from roost.approvals.models import (
+    ApprovalEvent,
+    ApprovalRequest,
+    Decision,
+    RequestStatus,
+    StepState,
+    WorkflowStep,
+)
 from roost.approvals.registry import adapter
-from roost.approvals.services import approvers_of, can_see
+from roost.approvals.services import can_see
 from roost.workspaces.models import Membership
 
 
@@ -23,13 +30,60 @@ class QueueItem:
     obj: Any
 
 
-def _item(req: ApprovalRequest) -> QueueItem | None:
-    handler = adapter(req.kind)
-    obj = handler.load(req.object_id)
-    if obj is None:
-        return None
-    state = next((s for s in req.steps.all() if s.position == req.current_position), None)
-    return QueueItem(req, state, handler.title(obj), handler.url(obj), obj)
+@dataclass
+class QueueSection:
+    """Some items of a queue section (oldest first), from `skip`, and how many it holds."""
+
+    items: list[QueueItem]
+    total: int
+    skip: int = 0
+
+    @property
+    def first(self) -> int:
+        return self.skip + 1
+
+    @property
+    def last(self) -> int:
+        return self.skip + len(self.items)
+
+
+# "Submitted by me" shows the latest ones only.
+SUBMITTED_SHOWN = 50
+
+
+def _load(requests: list[ApprovalRequest]) -> dict[tuple[str, int], Any]:
+    """The items under review, one query per kind (not one per request)."""
+    ids: dict[str, set[int]] = {}
+    for req in requests:
+        ids.setdefault(req.kind, set()).add(req.object_id)
+    found: dict[tuple[str, int], Any] = {}
+    for kind, wanted in ids.items():
+        for pk, obj in adapter(kind).load_many(wanted).items():
+            found[(kind, pk)] = obj
+    return found
+
+
+def _items(requests: list[ApprovalRequest], states: dict[int, StepState]) -> list[QueueItem]:
+    """Queue items for requests (in their order), skipping those whose item is gone."""
+    objects = _load(requests)
+    items = []
+    for req in requests:
+        obj = objects.get((req.kind, req.object_id))
+        if obj is None:
+            continue
+        handler = adapter(req.kind)
+        items.append(QueueItem(req, states.get(req.pk), handler.title(obj), handler.url(obj), obj))
+    return items
+
+
+def _current_states(requests: list[ApprovalRequest]) -> dict[int, StepState]:
+    """Each request's current step state, in one query."""
+    if not requests:
+        return {}
+    states = StepState.objects.filter(
+        request_id__in=[r.pk for r in requests], position=F("request__current_position")
+    )
+    return {s.request_id: s for s in states}
 
 
 def visible_requests(
@@ -44,48 +98,112 @@ def visible_requests(
     return [req for req in found if req.object_id in visible[req.kind]]
 
 
+MINE, GROUPS = 1, 2
+
+
+def _waiting_ids(membership: Membership) -> tuple[list[int], list[int]]:
+    """Ids of the pending requests waiting for me (named on the current step, or it was
+    escalated and I am among its approvers or its escalation target) and for my groups
+    (the rest of those whose step names one of my groups), oldest first; only reviews of
+    items I may see, and not the "all of them" steps I already approved.
+
+    Worked out in the database: one query sorts every pending request of the workspace
+    into a section, one visibility question per kind (over a subquery, not thousands of
+    ids); no objects are made for requests not shown."""
+    my_groups = list(membership.groups.values_list("pk", flat=True))
+    named = Exists(
+        WorkflowStep.members.through.objects.filter(
+            workflowstep_id=OuterRef("step_id"), membership_id=membership.pk
+        )
+    )
+    via_group = Exists(
+        WorkflowStep.groups.through.objects.filter(
+            workflowstep_id=OuterRef("step_id"), group_id__in=my_groups
+        )
+    )
+    target = Q(step__escalate_to_member_id=membership.pk) | Q(
+        step__escalate_to_group_id__in=my_groups
+    )
+    escalated_to_me = Q(escalated_at__isnull=False) & (Q(via_group) | target)
+    decided = Decision.objects.filter(state_id=OuterRef("pk"), user_id=membership.user_id)
+    sorted_out = (
+        StepState.objects.filter(
+            request__workspace_id=membership.workspace_id,
+            request__status=RequestStatus.PENDING,
+            position=F("request__current_position"),
+            step__isnull=False,
+        )
+        .exclude(Exists(decided))
+        .annotate(
+            section=Case(
+                When(named, then=Value(MINE)),
+                When(escalated_to_me, then=Value(MINE)),
+                When(via_group, then=Value(GROUPS)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .filter(section__gt=0)
+        .order_by("request__submitted_at", "request_id")
+        .values_list("request_id", "request__kind", "request__object_id", "section")
+    )
+    rows = list(sorted_out)
+    pending = ApprovalRequest.objects.filter(
+        workspace_id=membership.workspace_id, status=RequestStatus.PENDING
+    )
+    visible = {
+        kind: adapter(kind).visible_ids(
+            membership, pending.filter(kind=kind).values_list("object_id", flat=True)
+        )
+        for kind in {kind for _rid, kind, _oid, _section in rows}
+    }
+    mine = [rid for rid, kind, oid, section in rows if section == MINE and oid in visible[kind]]
+    groups = [rid for rid, kind, oid, section in rows if section == GROUPS and oid in visible[kind]]
+    return mine, groups
+
+
+def _section(ids: list[int], skip: int, limit: int | None) -> QueueSection:
+    shown = ids[skip : skip + limit] if limit is not None else ids[skip:]
+    found = {
+        r.pk: r
+        for r in ApprovalRequest.objects.filter(pk__in=shown).select_related(
+            "workspace", "submitted_by"
+        )
+    }
+    requests = [found[pk] for pk in shown if pk in found]
+    return QueueSection(_items(requests, _current_states(requests)), len(ids), skip)
+
+
+def queue_sections(
+    membership: Membership,
+    *,
+    limit: int | None = None,
+    mine_skip: int = 0,
+    groups_skip: int = 0,
+) -> dict[str, QueueSection]:
+    """Waiting for me, waiting for my groups (each from its `skip`, `limit` items when
+    given, and its total), and the latest reviews I submitted; only reviews of items the
+    member may see. A fixed number of queries, however long the queue."""
+    mine, groups = _waiting_ids(membership)
+    # The latest ids first, then their rows: sorting bare ids is cheap, whole rows not.
+    latest = ApprovalRequest.objects.filter(
+        workspace_id=membership.workspace_id, submitted_by=membership.user
+    ).order_by("-submitted_at", "-id")
+    latest_ids = list(latest.values_list("pk", flat=True)[:SUBMITTED_SHOWN])
+    submitted = visible_requests(
+        membership, latest.filter(pk__in=latest_ids).select_related("workspace", "submitted_by")
+    )
+    return {
+        "mine": _section(mine, mine_skip, limit),
+        "groups": _section(groups, groups_skip, limit),
+        "submitted": QueueSection(_items(submitted, _current_states(submitted)), len(submitted)),
+    }
+
+
 def queue_for(membership: Membership) -> dict[str, list[QueueItem]]:
     """Waiting for me (named or escalated to me), waiting for my groups, submitted by me;
     only reviews of items the member may see."""
-    pending = (
-        ApprovalRequest.objects.filter(
-            workspace_id=membership.workspace_id, status=RequestStatus.PENDING
-        )
-        .select_related("workspace", "submitted_by")
-        .prefetch_related("steps__step__members", "steps__step__groups")
-        .order_by("submitted_at")
-    )
-    my_groups = set(membership.groups.values_list("pk", flat=True))
-    mine: list[QueueItem] = []
-    groups: list[QueueItem] = []
-    for req in visible_requests(membership, pending):
-        item = _item(req)
-        if item is None or item.state is None:
-            continue
-        step = item.state.step
-        named = step is not None and membership.pk in {m.pk for m in step.members.all()}
-        via_group = step is not None and bool(my_groups & {g.pk for g in step.groups.all()})
-        escalated = item.state.escalated_at is not None and membership.user in approvers_of(
-            item.state
-        )
-        if item.state.decisions.filter(user=membership.user).exists():
-            continue  # an "all of them" step I already approved waits for the others
-        if named or escalated:
-            mine.append(item)
-        elif via_group:
-            groups.append(item)
-    mine_submitted = (
-        ApprovalRequest.objects.filter(
-            workspace_id=membership.workspace_id, submitted_by=membership.user
-        )
-        .select_related("workspace")
-        .prefetch_related("steps")
-        .order_by("-submitted_at")[:50]
-    )
-    submitted = [
-        i for i in (_item(r) for r in visible_requests(membership, mine_submitted)) if i is not None
-    ]
-    return {"mine": mine, "groups": groups, "submitted": submitted}
+    return {name: section.items for name, section in queue_sections(membership).items()}
 
 
 def events_for(membership: Membership, kind: str, object_id: int) -> QuerySet[ApprovalEvent]:

@@ -26,12 +26,53 @@ def _actor(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
+# Reviews shown at a time in each section of the queue (oldest first); the rest in pages.
+QUEUE_PAGE = 50
+
+
+def _skip(request: HttpRequest, name: str) -> int:
+    """An offset from the query string; anything else than a small whole number is 0."""
+    value = request.GET.get(name, "")
+    if value.isascii() and value.isdigit() and len(value) <= 7:
+        return int(value)
+    return 0
+
+
+def _pages(request: HttpRequest, name: str, section: selectors.QueueSection) -> dict[str, str]:
+    """Links to the previous and next page of one section, keeping the other's place."""
+    links = {}
+    if section.skip > 0:
+        links["earlier"] = _with(request, name, max(0, section.skip - QUEUE_PAGE))
+    if section.skip + QUEUE_PAGE < section.total:
+        links["later"] = _with(request, name, section.skip + QUEUE_PAGE)
+    return links
+
+
+def _with(request: HttpRequest, name: str, skip: int) -> str:
+    query = request.GET.copy()
+    query[name] = str(skip)
+    return f"{request.path}?{query.urlencode()}"
+
+
 @workspace_view(Perm.VIEW_CONTENT)
 def queue(request: HttpRequest) -> HttpResponse:
+    sections = selectors.queue_sections(
+        _actor(request),
+        limit=QUEUE_PAGE,
+        mine_skip=_skip(request, "mine"),
+        groups_skip=_skip(request, "groups"),
+    )
     return render(
         request,
         "approvals/queue.html",
-        {"area": "approvals", "queue": selectors.queue_for(_actor(request))},
+        {
+            "area": "approvals",
+            "queue": sections,
+            "pages": {
+                "mine": _pages(request, "mine", sections["mine"]),
+                "groups": _pages(request, "groups", sections["groups"]),
+            },
+        },
     )
 
 

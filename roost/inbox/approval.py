@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,10 +28,17 @@ class ReplyApprovable:
             .first()
         )
 
+    def load_many(self, object_ids: Collection[int]) -> dict[int, ReplyDraft]:
+        return ReplyDraft.objects.select_related(
+            "workspace", "message__channel", "author__user"
+        ).in_bulk(list(object_ids))
+
     def workspace_id(self, obj: ReplyDraft) -> int:
         return obj.workspace_id
 
-    def visible_ids(self, member: Membership, object_ids: Collection[int]) -> set[int]:
+    def visible_ids(
+        self, member: Membership, object_ids: Collection[int] | QuerySet[Any]
+    ) -> set[int]:
         """Replies to inbox messages the member may open (q_visible: the whole inbox, or
         only what is routed to them, on their channels), and their own replies. The
         review's snapshot quotes the customer's message."""
@@ -39,7 +46,7 @@ class ReplyApprovable:
         found = ReplyDraft.objects.filter(
             Q(message__in=visible) | Q(author=member),
             workspace_id=member.workspace_id,
-            pk__in=list(object_ids),
+            pk__in=object_ids if isinstance(object_ids, QuerySet) else list(object_ids),
         )
         return set(found.values_list("pk", flat=True))
 

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -53,15 +54,21 @@ class PostApprovable:
     def load(self, object_id: int) -> Post | None:
         return Post.objects.select_related("workspace", "author").filter(pk=object_id).first()
 
+    def load_many(self, object_ids: Collection[int]) -> dict[int, Post]:
+        return Post.objects.select_related("workspace", "author").in_bulk(list(object_ids))
+
     def workspace_id(self, obj: Post) -> int:
         return obj.workspace_id
 
-    def visible_ids(self, member: Membership, object_ids: Collection[int]) -> set[int]:
+    def visible_ids(
+        self, member: Membership, object_ids: Collection[int] | QuerySet[Any]
+    ) -> set[int]:
         """The posts the member may open: content rights, and the channel access of
         posts_visible_to (a post to at least one of their channels, or their own)."""
         if not member.has_perm(Perm.VIEW_CONTENT):
             return set()
-        found = posts_visible_to(member).filter(pk__in=list(object_ids))
+        wanted = object_ids if isinstance(object_ids, QuerySet) else list(object_ids)
+        found = posts_visible_to(member).filter(pk__in=wanted)
         return set(found.values_list("pk", flat=True))
 
     def title(self, obj: Post) -> str:

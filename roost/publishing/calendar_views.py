@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import calendar as pycal
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
@@ -18,6 +19,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from roost.channels.selectors import channels_visible_to
@@ -97,7 +99,9 @@ def read_filters(data: QueryDict) -> Filters:
 
 def _filter_options(actor: Membership) -> dict[str, list[Any]]:
     return {
-        "channels": list(channels_visible_to(actor).order_by("name", "id")),
+        "channels": list(
+            channels_visible_to(actor).order_by("name", "id").only("id", "name", "network")
+        ),
         "campaigns": list(selectors.campaigns(actor)),
         "tags": list(selectors.tags(actor)),
         "authors": [
@@ -113,51 +117,117 @@ def _filter_options(actor: Membership) -> dict[str, list[Any]]:
 # --- building the views -------------------------------------------------------------------
 
 
+# How many cards a period shows before "+N more": a month's day, a week's hour cell. The
+# rest of a day (or an hour) comes on demand, DAY_PAGE at a time; the list view pages too.
+MONTH_CARDS = 3
+WEEK_CARDS = 2
+DAY_PAGE = 100
+LIST_PAGE = 100
+EXCERPT = 80  # characters of text on a card
+SHORT = 40  # … and in the Move link's name for screen readers
+CARD_CHANNELS = 2  # channel names on a card; more are counted
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 @dataclass
 class Card:
-    """A post as the calendar shows it: local time, and whether this person may move it."""
+    """A post as the calendar shows it: only what the card prints, worked out here (the
+    template does no lookups), and whether this person may move it."""
 
-    post: Post
+    id: int
+    status: str
+    status_label: str
     local: datetime | None
+    excerpt: str
+    short: str
     movable: bool
+    drag: bool  # movable by drag and drop in this view (month, week)
+    at_risk: bool
+    url: str
+    move_url: str
+    channels: str = ""  # "Main (Sandbox), Shop +2": the first few by name, the rest counted
+    time: str = ""  # HH:MM, in the workspace's zone
+    iso: str = ""  # with the zone's offset: a drop keeps its wall-clock time of day
 
-    @property
-    def time(self) -> str:
-        return self.local.strftime("%H:%M") if self.local else ""
 
-    @property
-    def at(self) -> str:
-        return self.local.strftime("%Y-%m-%dT%H:%M") if self.local else ""
+_SENTINEL_ID = 4_611_686_018_427_387_904
+
+
+def _id_url(name: str, slug: str) -> Callable[[int], str]:
+    """The URL of an object of the workspace by id, from one reverse() for all cards."""
+    # The id comes after the slug: the last occurrence is the id's place.
+    url = reverse(name, args=[slug, _SENTINEL_ID])
+    before, _sentinel, after = url.rpartition(str(_SENTINEL_ID))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _channel_text(names: list[tuple[str, str]], sandbox: str) -> str:
+    shown = ", ".join(
+        f"{name} ({sandbox})" if network == "sandbox" else name
+        for name, network in names[:CARD_CHANNELS]
+    )
+    rest = len(names) - CARD_CHANNELS
+    return f"{shown} +{rest}" if rest > 0 else shown
+
+
+def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Card]:
+    """Cards for light rows (selectors.CARD_FIELDS), with their channels (one query)."""
+    can_move = actor.has_perm(Perm.COMPOSE)
+    tz = actor.workspace.tzinfo
+    post_url = _id_url("publishing:post", actor.workspace.slug)
+    move_url = _id_url("calendar:move", actor.workspace.slug)
+    labels = {value: str(label) for value, label in PostStatus.choices}
+    no_text = _("(no text)")
+    risk_until = clock.now() + timedelta(hours=2)
+    channels = selectors.card_channels([row["id"] for row in rows]) if rows else {}
+    sandbox = _("Sandbox")
+    cards = []
+    for row in rows:
+        at: datetime | None = row["scheduled_at"]
+        text = " ".join((row["excerpt"] or "").split()) or no_text
+        movable = can_move and row["status"] in MOVABLE and at is not None
+        names = channels.get(row["id"], [])
+        local = at.astimezone(tz) if at else None
+        cards.append(
+            Card(
+                id=row["id"],
+                status=row["status"],
+                status_label=labels.get(row["status"], row["status"]),
+                local=local,
+                time=local.strftime("%H:%M") if local else "",
+                iso=local.isoformat() if local else "",
+                url=post_url(row["id"]),
+                move_url=move_url(row["id"]) if movable else "",
+                excerpt=_cut(text, EXCERPT),
+                short=_cut(text, SHORT),
+                movable=movable,
+                drag=movable and drag,
+                at_risk=row["status"] == PostStatus.IN_REVIEW
+                and at is not None
+                and at <= risk_until,
+                channels=_channel_text(names, sandbox),
+            )
+        )
+    return cards
 
 
 def _midnight(day: date, actor: Membership) -> datetime:
     return datetime.combine(day, time.min, tzinfo=actor.workspace.tzinfo)
 
 
+def _hour_start(day: date, hour: int, actor: Membership) -> datetime:
+    """The start of an hour of the day in the workspace's zone, in UTC. An hour that a
+    clock change skips is empty; one it repeats holds both (as `local.hour` sees them)."""
+    if hour >= 24:
+        return _midnight(day + timedelta(days=1), actor).astimezone(UTC)
+    return datetime.combine(day, time(hour), tzinfo=actor.workspace.tzinfo).astimezone(UTC)
+
+
 def _today(actor: Membership) -> date:
     return clock.now().astimezone(actor.workspace.tzinfo).date()
-
-
-def _cards(
-    actor: Membership, start: date, end: date, filters: Filters, unscheduled: bool = False
-) -> list[Card]:
-    can_move = actor.has_perm(Perm.COMPOSE)
-    tz = actor.workspace.tzinfo
-    posts = selectors.posts_in_range(
-        actor,
-        _midnight(start, actor),
-        _midnight(end, actor),
-        filters.post_filter,
-        include_unscheduled=unscheduled,
-    )
-    return [
-        Card(
-            post=p,
-            local=p.scheduled_at.astimezone(tz) if p.scheduled_at else None,
-            movable=can_move and p.status in MOVABLE and p.scheduled_at is not None,
-        )
-        for p in posts
-    ]
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -177,6 +247,14 @@ def _parse_month(value: str | None) -> date | None:
     return _parse_day(f"{value}-01")
 
 
+def _parse_count(value: str | None, upper: int) -> int | None:
+    """A small non-negative whole number from the query string (ASCII digits only)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 7:
+        return None
+    number = int(value)
+    return number if number <= upper else None
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -187,6 +265,8 @@ class Links:
     def __init__(self, actor: Membership, filters: Filters) -> None:
         self.slug = actor.workspace.slug
         self.filters = filters
+        self._day_base = ""
+        self._days: dict[date, tuple[str, str]] = {}
 
     def to(self, view: str, state: dict[str, str] | None = None, keep_filters: bool = True) -> str:
         filters = self.filters.query if keep_filters else ""
@@ -194,36 +274,76 @@ class Links:
         url = reverse(f"calendar:{view}", args=[self.slug])
         return f"{url}?{query}" if query else url
 
+    def day(self, day: date, state: dict[str, str] | None = None) -> str:
+        """The day's page (or, with `skip`, `hour`, its cards for htmx), keeping filters."""
+        if not self._day_base:  # one reverse() per page, however many days link to it
+            self._day_base = reverse("calendar:day", args=[self.slug, "2000-01-01"])
+        before, _sentinel, after = self._day_base.rpartition("2000-01-01")  # after the slug
+        url = f"{before}{day.isoformat()}{after}"
+        query = "&".join(q for q in (urlencode(state or {}), self.filters.query) if q)
+        return f"{url}?{query}" if query else url
+
+    def more(
+        self, day: date, rest: int, skip: int, hour: int | None = None, grid: bool = True
+    ) -> dict[str, Any]:
+        """The "+N more" of a day (or an hour of it) with `rest` posts not shown from `skip`:
+        a link to the day's page that htmx turns into a fetch of those cards, in place. From
+        the month or week grid the link opens the whole day; on the day's page, what
+        follows. Up to 168 of them on a week: each day's address and name are made once."""
+        if rest <= 0:
+            return {}
+        if day not in self._days:
+            self._days[day] = (self.day(day), date_format(day, "DATE_FORMAT"))
+        page, when = self._days[day]
+        state = f"skip={skip}" + (f"&hour={hour}" if hour is not None else "")
+        if hour is not None:
+            when = f"{when}, {hour:02d}:00"
+        filters = f"&{self.filters.query}" if self.filters.query else ""
+        url = page.split("?", 1)[0]
+        return {
+            "label": ngettext("+%(n)s more", "+%(n)s more", rest) % {"n": rest},
+            "hidden": _("posts on %(when)s") % {"when": when},
+            # From the grid: the whole day; on the day's page: what follows.
+            "url": page if grid else f"{url}?{state}{filters}",
+            # The cards land in the grid: draggable there.
+            "get": f"{url}?{state}{'&grid=1' if grid else ''}{filters}",
+        }
+
 
 def _month_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
     actor = _actor(request)
     today = _today(actor)
     first = _parse_month(request.GET.get("month")) or today.replace(day=1)
     weeks = pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    by_day: dict[date, list[Card]] = {}
-    for card in _cards(actor, weeks[0][0], weeks[-1][-1] + timedelta(days=1), filters):
-        assert card.local is not None
-        by_day.setdefault(card.local.date(), []).append(card)
+    days = [day for week in weeks for day in week]
+    bounds = [_midnight(day, actor) for day in days]
+    bounds.append(_midnight(days[-1] + timedelta(days=1), actor))
+    rows, totals = selectors.calendar_cards(actor, bounds, filters.post_filter, MONTH_CARDS)
+    by_day: dict[int, list[Card]] = {}
+    for row, card in zip(rows, _cards(actor, rows, drag=True), strict=True):
+        by_day.setdefault(row["bucket"], []).append(card)
     links = Links(actor, filters)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=31)).replace(day=1)
     anchor = today if (today.year, today.month) == (first.year, first.month) else first
     state = {"month": first.strftime("%Y-%m")}
+    cells = []
+    for i, day in enumerate(days):
+        cards = by_day.get(i, [])
+        cells.append(
+            {
+                "date": day,
+                "iso": day.isoformat(),
+                "in_month": day.month == first.month,
+                "today": day == today,
+                "cards": cards,
+                "more": links.more(day, totals.get(i, 0) - len(cards), len(cards)),
+            }
+        )
     return {
         "month_start": first,
         "weekdays": weeks[0],
-        "weeks": [
-            [
-                {
-                    "date": day,
-                    "in_month": day.month == first.month,
-                    "today": day == today,
-                    "cards": by_day.get(day, []),
-                }
-                for day in week
-            ]
-            for week in weeks
-        ],
+        "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
         "state": state,
         "links": {
             "previous": links.to("month", {"month": previous.strftime("%Y-%m")}),
@@ -242,23 +362,28 @@ def _week_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
     today = _today(actor)
     monday = _monday(_parse_day(request.GET.get("week")) or today)
     days = [monday + timedelta(days=i) for i in range(7)]
-    by_slot: dict[tuple[date, int], list[Card]] = {}
-    for card in _cards(actor, monday, monday + timedelta(days=7), filters):
-        assert card.local is not None
-        by_slot.setdefault((card.local.date(), card.local.hour), []).append(card)
+    # One period per day and hour, day by day: bucket = day index * 24 + hour.
+    bounds = [_hour_start(day, hour, actor) for day in days for hour in range(24)]
+    bounds.append(_hour_start(days[-1], 24, actor))
+    rows, totals = selectors.calendar_cards(actor, bounds, filters.post_filter, WEEK_CARDS)
+    by_slot: dict[int, list[Card]] = {}
+    for row, card in zip(rows, _cards(actor, rows, drag=True), strict=True):
+        by_slot.setdefault(row["bucket"], []).append(card)
     links = Links(actor, filters)
     state = {"week": monday.isoformat()}
+    isos = [day.isoformat() for day in days]  # each day's, once for its 24 cells
+    hours = []
+    for hour in range(24):
+        cells = []
+        for i, day in enumerate(days):
+            slot = i * 24 + hour
+            cards = by_slot.get(slot, [])
+            more = links.more(day, totals.get(slot, 0) - len(cards), len(cards), hour)
+            cells.append({"date": day, "iso": isos[i], "cards": cards, "more": more})
+        hours.append({"hour": hour, "label": f"{hour:02d}:00", "hh": f"{hour:02d}", "cells": cells})
     return {
         "days": [{"date": d, "today": d == today} for d in days],
-        "hours": [
-            {
-                "hour": hour,
-                "label": f"{hour:02d}:00",
-                "hh": f"{hour:02d}",
-                "cells": [{"date": d, "cards": by_slot.get((d, hour), [])} for d in days],
-            }
-            for hour in range(24)
-        ],
+        "hours": hours,
         "week_start": monday,
         "week_end": days[-1],
         "state": state,
@@ -279,15 +404,28 @@ def _list_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
     today = _today(actor)
     start = _parse_day(request.GET.get("start")) or today - LIST_BEFORE
     end = start + LIST_SPAN
+    skip = _parse_count(request.GET.get("skip"), 10**6) or 0
+    rows, total = selectors.calendar_page(
+        actor,
+        _midnight(start, actor),
+        _midnight(end, actor),
+        filters.post_filter,
+        skip,
+        LIST_PAGE,
+        include_unscheduled=True,
+    )
     by_day: dict[date, list[Card]] = {}
     unscheduled: list[Card] = []
-    for card in _cards(actor, start, end, filters, unscheduled=True):
+    for card in _cards(actor, rows, drag=False):
         if card.local is None:
             unscheduled.append(card)
         else:
             by_day.setdefault(card.local.date(), []).append(card)
     links = Links(actor, filters)
     state = {"start": start.isoformat()}
+    if skip:
+        state["skip"] = str(skip)
+    period = {"start": start.isoformat()}
     return {
         "list_start": start,
         "list_end": end - timedelta(days=1),
@@ -296,6 +434,17 @@ def _list_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
             for day in sorted(by_day)
         ],
         "unscheduled": unscheduled,
+        "page": {
+            "first": skip + 1,
+            "last": skip + len(rows),
+            "total": total,
+            "earlier": links.to("list", {**period, "skip": str(max(0, skip - LIST_PAGE))})
+            if skip
+            else "",
+            "later": links.to("list", {**period, "skip": str(skip + LIST_PAGE)})
+            if skip + LIST_PAGE < total
+            else "",
+        },
         "state": state,
         "links": {
             "previous": links.to("list", {"start": (start - LIST_SPAN).isoformat()}),
@@ -304,7 +453,7 @@ def _list_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
             "here": links.to("list", state),
             "month": links.to("month", {"month": start.strftime("%Y-%m")}),
             "week": links.to("week", {"week": _monday(today).isoformat()}),
-            "list": links.to("list", state),
+            "list": links.to("list", period),
         },
     }
 
@@ -327,6 +476,7 @@ def calendar_context(request: HttpRequest, view: str) -> dict[str, Any]:
         can_move=actor.has_perm(Perm.COMPOSE),
         tz_name=actor.workspace.timezone,
         move_query=move_query,
+        move_next=quote(context["links"]["here"], safe="/"),
         action=reverse(f"calendar:{view}", args=[actor.workspace.slug]),
         clear_url=Links(actor, filters).to(view, context["state"], keep_filters=False),
     )
@@ -361,6 +511,67 @@ def week(request: HttpRequest) -> HttpResponse:
 @require_GET
 def post_list(request: HttpRequest) -> HttpResponse:
     return _render_calendar(request, "list", calendar_context(request, "list"))
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_GET
+def day(request: HttpRequest, day: str) -> HttpResponse:
+    """One day's posts (or one hour's, with `hour`), DAY_PAGE at a time from `skip`: a page
+    of its own, or for htmx only the cards (what "+N more" on the grid fetches)."""
+    actor = _actor(request)
+    when = _parse_day(day)
+    if when is None:
+        raise NotFound(_("There is no such day in the calendar: use a date like 2031-03-20."))
+    hour = _parse_count(request.GET.get("hour"), 23)
+    skip = _parse_count(request.GET.get("skip"), 10**6) or 0
+    filters = read_filters(request.GET)
+    if hour is None:
+        start, end = _midnight(when, actor), _midnight(when + timedelta(days=1), actor)
+    else:
+        start, end = _hour_start(when, hour, actor), _hour_start(when, hour + 1, actor)
+    rows, total = selectors.calendar_page(actor, start, end, filters.post_filter, skip, DAY_PAGE)
+    htmx: Any = getattr(request, "htmx", None)
+    cards_only = bool(htmx) and not htmx.history_restore_request
+    grid = cards_only and request.GET.get("grid") == "1"
+    links = Links(actor, filters)
+    shown = skip + len(rows)
+    context: dict[str, Any] = {
+        "view": "day",
+        "cards": _cards(actor, rows, drag=grid),
+        "more": links.more(when, total - shown, shown, hour, grid=grid),
+    }
+    if not cards_only:
+        state = {"skip": str(skip)} if skip else {}
+        if hour is not None:
+            state["hour"] = str(hour)
+        here = links.day(when, state)
+        context.update(
+            area="calendar",
+            day=when,
+            hour_label=f"{hour:02d}:00 - {hour + 1:02d}:00" if hour is not None else "",
+            total=total,
+            first=skip + 1,
+            last=shown,
+            filters=filters,
+            tz_name=actor.workspace.timezone,
+            can_move=False,  # no grid to drop on: the cards' Move links do it
+            move_next=quote(here, safe="/"),
+            links={
+                "here": here,
+                "previous": links.day(when - timedelta(days=1)),
+                "next": links.day(when + timedelta(days=1)),
+                "earlier": links.day(when, {**state, "skip": str(max(0, skip - DAY_PAGE))})
+                if skip
+                else "",
+                "month": links.to("month", {"month": when.strftime("%Y-%m")}),
+                "week": links.to("week", {"week": _monday(when).isoformat()}),
+            },
+            clear_url=Links(actor, Filters(selectors.PostFilter(), "")).day(when),
+        )
+    template = "publishing/calendar_day.html" + ("#cards" if cards_only else "")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # --- moving a post ------------------------------------------------------------------------

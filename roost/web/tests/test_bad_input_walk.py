@@ -27,6 +27,7 @@ HOSTILE = [
 QUERY_NAMES = [
     "q", "channel", "campaign", "author", "status", "tag", "group", "priority", "assignee",
     "kind", "language", "start", "month", "week", "view", "next", "state", "code",
+    "skip", "hour", "grid", "mine", "groups",
 ]  # fmt: skip
 FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', re.IGNORECASE)
 SKIP_FIELDS = {"csrfmiddlewaretoken"}
