@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # Test processes in parallel (pytest-xdist): one per core by default; TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
 
-.PHONY: help setup run test test-postgres test-browser lint format messages e2e clean
+.PHONY: help setup run test test-postgres test-browser lint format messages e2e bench-short clean
 
 help:
 	@echo "make run            set up, migrate, create the demo and serve http://127.0.0.1:8000"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint           ruff (lint + format check), mypy, the import layers, no missing migration"
 	@echo "make messages       refresh and compile the translations"
 	@echo "make e2e            end-to-end tests against a local Bluesky network"
+	@echo "make bench-short    short benchmarks that print their figures (docs/performance.md)"
 
 setup:
 	@scripts/bootstrap
@@ -44,6 +45,14 @@ format: setup
 messages: setup
 	@cd roost && ../$(BIN)/roost makemessages -l pl --no-obsolete --no-location --ignore 'conftest.py' --ignore '*/tests/*'
 	@cd roost && ../$(BIN)/roost compilemessages
+
+# A short run of each benchmark, so a slowdown shows in the next closing note. It prints
+# figures and never fails on time (only if a bench breaks); the full runs are in
+# docs/performance.md.
+bench-short: setup
+	@$(BIN)/python bench/publish.py --n 1000 --runs 1 --busy-ok
+	@$(BIN)/python bench/inbox.py --n 10000 --store 100000 --requests 50 --runs 1 --busy-ok
+	@$(BIN)/python bench/pages.py --posts 1000 --approvals 1000 --messages 5000 --requests 10 --runs 1 --busy-ok
 
 clean:
 	rm -rf $(VENV) var/static
