@@ -4,6 +4,10 @@ conversations, run through the workspace's rules — in a few set-based statemen
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +21,38 @@ from roost.networks.base import Inbound, InboundKind, InboxPage
 
 log = logging.getLogger("roost.inbox")
 MAX_TEXT = 10_000  # longer texts are cut, not refused: nothing said to the brand is lost
+
+
+# Seconds per stage of ingestion, summed while `stage_times()` is on (bench/inbox.py).
+_stage_totals: ContextVar[dict[str, float] | None] = ContextVar("ingest_stages", default=None)
+
+
+@contextmanager
+def stage_times() -> Iterator[dict[str, float]]:
+    """Sum the seconds ingestion spends in each stage into the dict yielded, while the block
+    runs (for benchmarks: ingestion itself does not change)."""
+    totals: dict[str, float] = {}
+    token = _stage_totals.set(totals)
+    try:
+        yield totals
+    finally:
+        _stage_totals.reset(token)
+
+
+class _Laps:
+    """Adds the time since the last lap to a stage; does nothing unless stage times are on."""
+
+    __slots__ = ("last", "totals")
+
+    def __init__(self) -> None:
+        self.totals = _stage_totals.get()
+        self.last = time.perf_counter() if self.totals is not None else 0.0
+
+    def __call__(self, stage: str) -> None:
+        if self.totals is not None:
+            now = time.perf_counter()
+            self.totals[stage] = self.totals.get(stage, 0.0) + (now - self.last)
+            self.last = now
 
 
 @dataclass(frozen=True)
@@ -45,6 +81,7 @@ def _key(item: Inbound, known: dict[str, str]) -> str:
 def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> Ingested:
     """Store a page of inbound items for `channel` and move its cursor, in one transaction:
     a poll that stops half-way is repeated whole, and duplicates are dropped by remote id."""
+    lap = _Laps()
     skipped = page.skipped
     items: dict[str, Inbound] = {}
     for item in page.items:
@@ -52,6 +89,7 @@ def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> I
             skipped += 1
             continue
         items.setdefault(item.remote_id[:500], item)
+    lap("prepare")
     with transaction.atomic():
         existing = set(
             Message.objects.filter(channel=channel, remote_id__in=list(items)).values_list(
@@ -60,7 +98,8 @@ def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> I
         )
         fresh = [i for rid, i in items.items() if rid not in existing]
         duplicates = len(items) - len(fresh)
-        created = _store(channel, fresh) if fresh else 0
+        lap("dedupe")
+        created = _store(channel, fresh, lap) if fresh else 0
         if cursor_after:
             state, _made = InboxCursor.objects.get_or_create(channel=channel)
             if page.cursor is not None:
@@ -72,10 +111,12 @@ def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> I
                 activity[name] = int(activity.get(name, 0)) + int(count)
             state.activity = activity
             state.save()
+            lap("cursor")
+    lap("commit")
     return Ingested(created=created, duplicates=duplicates, skipped=skipped)
 
 
-def _store(channel: Channel, fresh: list[Inbound]) -> int:
+def _store(channel: Channel, fresh: list[Inbound], lap: _Laps) -> int:
     from roost.publishing.models import Delivery
 
     # Conversations we already know for the parents of these items.
@@ -120,6 +161,7 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
             c.key: c
             for c in Conversation.objects.filter(channel=channel, key__in=set(keys.values()))
         }
+    lap("thread")
     now = clock.now()
     rows = [
         Message(
@@ -141,6 +183,7 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
         for i in fresh
     ]
     Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    lap("insert")
     mine = Message.objects.filter(
         channel=channel, remote_id__in=[r.remote_id for r in rows], received_at=now
     )
@@ -150,6 +193,7 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
         Conversation.objects.filter(
             channel=channel, key=key[:500], last_message_at__lt=newest[key[:500]]
         ).update(last_message_at=newest[key[:500]])
+    lap("thread")
     if has_rules(channel.workspace_id):
         try:
             # A savepoint: should the rules fail in a way they do not handle themselves,
@@ -161,4 +205,7 @@ def _store(channel: Channel, fresh: list[Inbound]) -> int:
                 "channel %s: inbox rules failed; the messages are stored without them",
                 channel.pk,
             )
-    return mine.count()
+    lap("rules")
+    count = mine.count()
+    lap("count")
+    return count

@@ -127,3 +127,21 @@ def test_rules_tag_assign_prioritise_and_make_tasks(world: World) -> None:
         ("c-1", "support"),
         ("p-2", "support"),
     ]
+
+
+def test_stage_times_are_summed_only_when_asked_for(world: World) -> None:
+    from roost.inbox.services.ingest import stage_times
+
+    channel = make_channel(world.a, "Timed")
+    ingest(channel, InboxPage(items=(item("t-1"),), cursor="1"))  # nothing to sum into
+    with stage_times() as stages:
+        ingest(channel, InboxPage(items=(item("t-2"), item("t-3")), cursor="3"))
+        ingest(channel, InboxPage(items=(item("t-3"),), cursor="3"))  # a duplicate only
+    summed = dict(stages)
+    ingest(channel, InboxPage(items=(item("t-4"),), cursor="4"))  # after: not summed
+
+    assert stages == summed
+    assert {"prepare", "dedupe", "thread", "insert", "cursor", "commit"} <= set(stages)
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert sum(stages.values()) > 0
+    assert Message.objects.filter(channel=channel).count() == 4
