@@ -111,8 +111,10 @@ class Message(models.Model):
             ),
         ]
         indexes = [
-            # The default inbox list: a workspace's open items, newest first.
-            models.Index(fields=["workspace", "status", "-received_at"], name="inbox_list"),
+            # The default inbox list: a workspace's open items, newest first. With the id, in
+            # the list's own order: a poll stores a whole page with one received_at, and
+            # without it the database sorted that whole page to show the first 50.
+            models.Index(fields=["workspace", "status", "-received_at", "-id"], name="inbox_list"),
             models.Index(fields=["workspace", "assignee", "status"], name="inbox_mine"),
             models.Index(fields=["workspace", "group", "status"], name="inbox_group"),
             models.Index(fields=["channel", "author_id"], name="inbox_author"),
