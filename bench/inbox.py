@@ -36,7 +36,6 @@ import httpx  # noqa: E402
 
 from bench import harness  # noqa: E402
 from bench.harness import cpu_seconds, machine  # noqa: E402
-from bench.publish import database_url  # noqa: E402
 from roost.publishing.testing import (  # noqa: E402
     child_env,
     free_port,
@@ -46,44 +45,79 @@ from roost.publishing.testing import (  # noqa: E402
 )
 
 PASSWORD = "bench-password-123"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(kind: str, tmp: Path) -> str:
+    """A fresh database: a file in `tmp`, or a PostgreSQL database of this bench's own (not
+    bench/publish.py's, so the two benches can run side by side)."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS roost_bench_inbox WITH (FORCE)")
+        conn.execute("CREATE DATABASE roost_bench_inbox")
+    return "postgres://postgres@127.0.0.1:5432/roost_bench_inbox"
 
 
 def seed_store(workspace_id: int, channel_id: int, total: int) -> None:
     """Bulk-load `total` old messages (in conversations of 5) so the list runs over a big table."""
     from roost.inbox.models import Conversation, Message
+    from roost.inbox.services.bulk import insert_ignoring_conflicts
 
     now = datetime.now(UTC)
     batch = 20_000
     made = 0
     while made < total:
         size = min(batch, total - made)
-        convs = Conversation.objects.bulk_create(
-            [
-                Conversation(
-                    workspace_id=workspace_id, channel_id=channel_id, key=f"old-{made + i}"
-                )
-                for i in range(0, size, 5)
-            ]
+        keys = [f"old-{made + i}" for i in range(0, size, 5)]
+        insert_ignoring_conflicts(
+            Conversation,
+            ("workspace_id", "channel_id", "key", "last_message_at"),
+            [(workspace_id, channel_id, key, now) for key in keys],
+        )
+        ids = dict(
+            Conversation.objects.filter(channel_id=channel_id, key__in=keys).values_list(
+                "key", "pk"
+            )
         )
         rows = []
         for i in range(size):
             n = made + i
+            at = now - timedelta(seconds=total - n + 3600)
             rows.append(
-                Message(
-                    workspace_id=workspace_id,
-                    channel_id=channel_id,
-                    conversation=convs[i // 5],
-                    remote_id=f"old-{n}",
-                    kind="mention",
-                    author_id=f"a{n % 5000}",
-                    author_handle=f"person{n % 5000}.sandbox",
-                    text=f"Old message {n} about coffee",
-                    sent_at=now - timedelta(seconds=total - n + 3600),
-                    received_at=now - timedelta(seconds=total - n + 3600),
-                    status="complete" if n % 3 else "open",
+                (
+                    workspace_id,
+                    channel_id,
+                    ids[keys[i // 5]],
+                    f"old-{n}",
+                    "mention",
+                    f"a{n % 5000}",
+                    f"person{n % 5000}.sandbox",
+                    f"Old message {n} about coffee",
+                    at,
+                    at,
+                    "complete" if n % 3 else "open",
                 )
             )
-        Message.objects.bulk_create(rows, batch_size=5000)
+        insert_ignoring_conflicts(
+            Message,
+            (
+                "workspace_id",
+                "channel_id",
+                "conversation_id",
+                "remote_id",
+                "kind",
+                "author_id",
+                "author_handle",
+                "text",
+                "sent_at",
+                "received_at",
+                "status",
+            ),
+            rows,
+        )
         made += size
 
 
