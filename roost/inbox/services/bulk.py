@@ -44,13 +44,16 @@ def insert_ignoring_conflicts(
         if connection.vendor == "postgresql":
             # Array types without their length: no value is cut (varchar[] not varchar(500)[]).
             types = [str(fields[name].db_type(connection)).split("(")[0] for name in every]
-            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            arrays = ", ".join(f"%s::{t}[]" for t in types[: len(columns)])
+            # The defaults once each, not as arrays of one value repeated.
+            constants = "".join(f", %s::{t}" for t in types[len(columns) :])
             # Names and types come from the model; every value is a bound parameter.
-            sql = f"{into} SELECT * FROM UNNEST({arrays}) ON CONFLICT DO NOTHING"  # noqa: S608
+            sql = f"{into} SELECT *{constants} FROM UNNEST({arrays}) ON CONFLICT DO NOTHING"  # noqa: S608
             inserted = 0
             for start in range(0, len(rows), PG_CHUNK):
-                chunk = [(*row, *defaults) for row in rows[start : start + PG_CHUNK]]
-                cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+                chunk = rows[start : start + PG_CHUNK]
+                arrays_of = [list(column) for column in zip(*chunk, strict=True)]
+                cursor.execute(sql, [*defaults, *arrays_of])
                 inserted += cursor.rowcount
             return inserted
         # SQLite (and any other backend): one statement, run for each row.
