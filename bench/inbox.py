@@ -11,7 +11,8 @@ A baseline runs in the same process: the same pages fetched from the Sandbox wit
 storing them, so `ingest_vs_fetch` shows what storing costs. `stages_s` says where the
 ingest's time went (seconds per stage: the HTTP calls, the Sandbox's own time to answer
 them — part of the HTTP time —, parsing into items, then each stage of storing), `cpu_s`
-the CPU seconds the bench process and the Sandbox process used while ingesting.
+the CPU seconds the bench process, the Sandbox process and (PostgreSQL on this machine)
+the database's server process used while ingesting; null where it cannot be read.
 With `--runs K` (default 3) each run is a fresh process; see bench/harness.py.
 """
 
@@ -214,7 +215,13 @@ def once(args: argparse.Namespace) -> dict[str, object]:
             # The real path: poll, dedupe, thread, rules, cursor — page by page.
             sandbox_stats = httpx.get(f"{sandbox_url}/api/stats", timeout=30).json()
             sandbox_pid = int(sandbox_stats["pid"])
-            cpu_before = (cpu_seconds(), cpu_seconds(sandbox_pid))
+            # PostgreSQL's server process for this connection, when it runs on this machine.
+            database_pid = None
+            if connection.vendor == "postgresql":
+                with connection.cursor() as c:
+                    c.execute("SELECT pg_backend_pid()")
+                    database_pid = int(c.fetchone()[0])
+            cpu_before = (cpu_seconds(), cpu_seconds(sandbox_pid), _cpu(database_pid))
             profile = cProfile.Profile() if args.profile else None
             fetching = 0.0
             with stage_times() as stages:
@@ -239,7 +246,7 @@ def once(args: argparse.Namespace) -> dict[str, object]:
                 if profile is not None:
                     profile.disable()
                     profile.dump_stats(args.profile)
-            cpu_after = (cpu_seconds(), cpu_seconds(sandbox_pid))
+            cpu_after = (cpu_seconds(), cpu_seconds(sandbox_pid), _cpu(database_pid))
             sandbox_after = httpx.get(f"{sandbox_url}/api/stats", timeout=30).json()
             stages["sandbox_answer"] = (
                 sandbox_after["inbox_seconds"] - sandbox_stats["inbox_seconds"]
@@ -327,11 +334,16 @@ def once(args: argparse.Namespace) -> dict[str, object]:
         "cpu_s": {
             "bench": _spent(cpu_before[0], cpu_after[0]),
             "sandbox": _spent(cpu_before[1], cpu_after[1]),
+            "database": _spent(cpu_before[2], cpu_after[2]),
         },
         "list_kb": round(list_kb, 1),
         "machine": machine(),
     }
     return summary
+
+
+def _cpu(pid: int | None) -> float | None:
+    return None if pid is None else cpu_seconds(pid)
 
 
 def _spent(before: float | None, after: float | None) -> float | None:
