@@ -2,20 +2,24 @@
 unique constraint: ingestion's hot path.
 
 Django's `bulk_create` builds every row through a model instance and compiles every value
-through the field (about 150-200 µs a message row on this machine); these statements take
-the values as they are (about 30 µs a row, on SQLite and PostgreSQL alike). SQLite gets
-one prepared INSERT run for every row; PostgreSQL one INSERT … SELECT FROM UNNEST(arrays)
-per few thousand rows (as Django's own bulk_create does there, without the per-row work).
+through the field (about 150-200 µs of CPU a message row on this machine); these take the
+values as they are. SQLite gets one prepared INSERT run for every row (~30 µs a row, the
+database's own work included). PostgreSQL gets the rows by COPY into a temporary table,
+then one INSERT … SELECT from it: psycopg writes COPY rows in C (~8 µs a row), where an
+INSERT from UNNEST(arrays), as Django's bulk_create does there, spent ~37 µs a row quoting
+the arrays in Python; the server's work is the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
-PG_CHUNK = 5000  # rows per UNNEST statement
+STAGING = "roost_bulk_insert"  # the temporary table of PostgreSQL's COPY
 
 
 def insert_ignoring_conflicts(
@@ -42,19 +46,25 @@ def insert_ignoring_conflicts(
     # All or none; and one transaction, not one per row, when called in autocommit.
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Array types without their length: no value is cut (varchar[] not varchar(500)[]).
-            types = [str(fields[name].db_type(connection)).split("(")[0] for name in every]
-            arrays = ", ".join(f"%s::{t}[]" for t in types[: len(columns)])
-            # The defaults once each, not as arrays of one value repeated.
-            constants = "".join(f", %s::{t}" for t in types[len(columns) :])
-            # Names and types come from the model; every value is a bound parameter.
-            sql = f"{into} SELECT *{constants} FROM UNNEST({arrays}) ON CONFLICT DO NOTHING"  # noqa: S608
-            inserted = 0
-            for start in range(0, len(rows), PG_CHUNK):
-                chunk = rows[start : start + PG_CHUNK]
-                arrays_of = [list(column) for column in zip(*chunk, strict=True)]
-                cursor.execute(sql, [*defaults, *arrays_of])
-                inserted += cursor.rowcount
+            given = ", ".join(quote(c) for c in columns)
+            staging = quote(STAGING)
+            # The defaults once each, cast to their columns' types.
+            types = [str(fields[name].db_type(connection)) for name in rest]
+            constants = "".join(f", %s::{t}" for t in types)
+            # Names and types come from the model; every value is bound or copied.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {given} FROM {quote(model._meta.db_table)} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY {staging} ({given}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"{into} SELECT *{constants} FROM {staging} ON CONFLICT DO NOTHING",  # noqa: S608
+                defaults,
+            )
+            inserted = int(cursor.rowcount)
+            cursor.execute(f"DROP TABLE {staging}")
             return inserted
         # SQLite (and any other backend): one statement, run for each row.
         adapt = connection.ops.adapt_datetimefield_value
@@ -78,3 +88,18 @@ def insert_ignoring_conflicts(
         sql = f"{into} VALUES ({', '.join(['%s'] * len(every))}) ON CONFLICT DO NOTHING"
         cursor.executemany(sql, prepared)
         return int(cursor.rowcount)
+
+
+def among(model: type[models.Model], field: str, values: Collection[Any]) -> Q | RawSQL:
+    """A filter: `model`'s `field` is one of `values`. On PostgreSQL one array parameter
+    (`= ANY(%s)`): an IN list of 10,000 placeholders cost ~12 µs of CPU a value to build,
+    quote and split, against ~3. Elsewhere `field__in`."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": list(values)})
+    target = model._meta.get_field(field)
+    if not isinstance(target, models.Field) or not target.column:
+        raise ValueError(f"{model.__name__}.{field} is not a column")
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(target.column)}"
+    # The column named by the model; the values are one bound parameter.
+    return RawSQL(f"{column} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611

@@ -17,7 +17,7 @@ from django.db.models import Case, DateTimeField, Value, When
 from roost.channels.models import Channel
 from roost.core import clock
 from roost.inbox.models import Conversation, InboxCursor, Message
-from roost.inbox.services.bulk import insert_ignoring_conflicts
+from roost.inbox.services.bulk import among, insert_ignoring_conflicts
 from roost.inbox.services.rules import apply_rules, has_rules
 from roost.networks.base import Inbound, InboundKind, InboxPage
 
@@ -111,7 +111,7 @@ def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> I
     lap("prepare")
     with transaction.atomic():
         existing = set(
-            Message.objects.filter(channel=channel, remote_id__in=list(items)).values_list(
+            Message.objects.filter(among(Message, "remote_id", items), channel=channel).values_list(
                 "remote_id", flat=True
             )
         )
@@ -170,7 +170,9 @@ def _store(channel: Channel, fresh: list[Inbound], lap: _Laps) -> int:
         # Read back only for the rules (they need the rows' ids): the rows this call
         # inserted, not ones a concurrent poll of the same channel stored a moment ago.
         mine = Message.objects.filter(
-            channel=channel, remote_id__in=[i.remote_id[:500] for i in fresh], received_at=now
+            among(Message, "remote_id", [i.remote_id[:500] for i in fresh]),
+            channel=channel,
+            received_at=now,
         ).select_related("channel")
         try:
             # A savepoint: should the rules fail in a way they do not handle themselves,
@@ -193,9 +195,9 @@ def _conversation_keys(channel: Channel, fresh: list[Inbound]) -> dict[str, str]
     known: dict[str, str] = {}
     if parents:
         known = dict(
-            Message.objects.filter(channel=channel, remote_id__in=list(parents)).values_list(
-                "remote_id", "conversation__key"
-            )
+            Message.objects.filter(
+                among(Message, "remote_id", parents), channel=channel
+            ).values_list("remote_id", "conversation__key")
         )
     keys: dict[str, str] = {}
     for i in sorted(fresh, key=lambda i: i.created_at):  # parents before their replies
@@ -252,7 +254,11 @@ def _conversations(channel: Channel, fresh: list[Inbound], keys: dict[str, str])
 
 def _conversation_ids(channel: Channel, keys: list[str]) -> dict[str, int]:
     """The ids of the channel's conversations with these keys, by key."""
-    return dict(Conversation.objects.filter(channel=channel, key__in=keys).values_list("key", "pk"))
+    return dict(
+        Conversation.objects.filter(among(Conversation, "key", keys), channel=channel).values_list(
+            "key", "pk"
+        )
+    )
 
 
 def _move_forward(newest: dict[int, datetime]) -> None:

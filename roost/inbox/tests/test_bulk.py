@@ -76,3 +76,17 @@ def test_an_unknown_column_is_refused(world: World) -> None:
     with pytest.raises(ValueError, match="no columns"):
         insert_ignoring_conflicts(Conversation, ("keyy",), [("k",)])
     assert not Conversation.objects.filter(channel=world.a_channel, key="k").exists()
+
+
+def test_among_finds_the_rows_with_any_of_the_values(world: World) -> None:
+    from roost.inbox.services.bulk import among
+
+    columns = ("workspace_id", "channel_id", "key", "direct", "delivery_id", "last_message_at")
+    rows = [(world.a.pk, world.a_channel.pk, f"a-{n}", False, None, SENT) for n in range(5)]
+    insert_ignoring_conflicts(Conversation, columns, rows)
+    found = Conversation.objects.filter(
+        among(Conversation, "key", ["a-1", "a-3", "nope", 'it\'s "quoted"']),
+        channel=world.a_channel,
+    )
+    assert sorted(found.values_list("key", flat=True)) == ["a-1", "a-3"]
+    assert not Conversation.objects.filter(among(Conversation, "key", [])).exists()
