@@ -12,6 +12,7 @@ the arrays in Python; the server's work is the same.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -91,15 +92,22 @@ def insert_ignoring_conflicts(
 
 
 def among(model: type[models.Model], field: str, values: Collection[Any]) -> Q | RawSQL:
-    """A filter: `model`'s `field` is one of `values`. On PostgreSQL one array parameter
-    (`= ANY(%s)`): an IN list of 10,000 placeholders cost ~12 µs of CPU a value to build,
-    quote and split, against ~3. Elsewhere `field__in`."""
-    if connection.vendor != "postgresql":
+    """A filter: `model`'s `field` is one of `values` (text or numbers), passed as one
+    parameter — an array on PostgreSQL (`= ANY(%s)`), JSON on SQLite (`IN (SELECT value FROM
+    json_each(%s))`) — where an IN list of a page's 10,000 placeholders cost ~12 µs (~7 on
+    SQLite) of CPU a value to build and parse, against ~3. Elsewhere `field__in`."""
+    if connection.vendor not in ("postgresql", "sqlite"):
         return Q(**{f"{field}__in": list(values)})
     target = model._meta.get_field(field)
     if not isinstance(target, models.Field) or not target.column:
         raise ValueError(f"{model.__name__}.{field} is not a column")
     quote = connection.ops.quote_name
     column = f"{quote(model._meta.db_table)}.{quote(target.column)}"
-    # The column named by the model; the values are one bound parameter.
-    return RawSQL(f"{column} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611
+    # The column is named by the model; the values are one bound parameter.
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611
+    return RawSQL(  # noqa: S611
+        f"{column} IN (SELECT value FROM json_each(%s))",  # noqa: S608
+        (json.dumps(list(values)),),
+        output_field=BooleanField(),
+    )
