@@ -34,7 +34,7 @@ test-postgres: setup
 lint: setup
 	@$(BIN)/ruff check roost bench
 	@$(BIN)/ruff format --check roost bench
-	@$(BIN)/mypy roost
+	@$(BIN)/mypy roost bench
 	@$(BIN)/lint-imports --no-cache
 	@DATABASE_URL=sqlite://:memory: $(BIN)/roost makemigrations --check --dry-run
 

@@ -8,15 +8,19 @@ real HTTP client against a running server over a store of 1,000,000 messages.
 The last line printed is one JSON object:
 {"n", "db", "ingest_per_s", "duplicates", "missing", "list_p50_ms", "list_p95_ms", ...}.
 A baseline runs in the same process: the same pages fetched from the Sandbox without
-storing them, so `ingest_vs_fetch` shows what storing costs.
+storing them, so `ingest_vs_fetch` shows what storing costs. `stages_s` says where the
+ingest's time went (seconds per stage: the HTTP calls, the Sandbox's own time to answer
+them — part of the HTTP time —, parsing into items, then each stage of storing), `cpu_s`
+the CPU seconds the bench process, the Sandbox process and (PostgreSQL on this machine)
+the database's server process used while ingesting; null where it cannot be read.
+With `--runs K` (default 3) each run is a fresh process; see bench/harness.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import cProfile
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -31,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.publish import database_url  # noqa: E402
+from bench import harness  # noqa: E402
+from bench.harness import cpu_seconds, machine  # noqa: E402
 from roost.publishing.testing import (  # noqa: E402
     child_env,
     free_port,
@@ -41,55 +46,117 @@ from roost.publishing.testing import (  # noqa: E402
 )
 
 PASSWORD = "bench-password-123"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(kind: str, tmp: Path) -> str:
+    """A fresh database: a file in `tmp`, or a PostgreSQL database of this bench's own (not
+    bench/publish.py's, so the two benches can run side by side)."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS roost_bench_inbox WITH (FORCE)")
+        conn.execute("CREATE DATABASE roost_bench_inbox")
+    return "postgres://postgres@127.0.0.1:5432/roost_bench_inbox"
 
 
 def seed_store(workspace_id: int, channel_id: int, total: int) -> None:
     """Bulk-load `total` old messages (in conversations of 5) so the list runs over a big table."""
     from roost.inbox.models import Conversation, Message
+    from roost.inbox.services.bulk import insert_ignoring_conflicts
 
     now = datetime.now(UTC)
     batch = 20_000
     made = 0
     while made < total:
         size = min(batch, total - made)
-        convs = Conversation.objects.bulk_create(
-            [
-                Conversation(
-                    workspace_id=workspace_id, channel_id=channel_id, key=f"old-{made + i}"
-                )
-                for i in range(0, size, 5)
-            ]
+        keys = [f"old-{made + i}" for i in range(0, size, 5)]
+        insert_ignoring_conflicts(
+            Conversation,
+            ("workspace_id", "channel_id", "key", "last_message_at"),
+            [(workspace_id, channel_id, key, now) for key in keys],
+        )
+        ids = dict(
+            Conversation.objects.filter(channel_id=channel_id, key__in=keys).values_list(
+                "key", "pk"
+            )
         )
         rows = []
         for i in range(size):
             n = made + i
+            at = now - timedelta(seconds=total - n + 3600)
             rows.append(
-                Message(
-                    workspace_id=workspace_id,
-                    channel_id=channel_id,
-                    conversation=convs[i // 5],
-                    remote_id=f"old-{n}",
-                    kind="mention",
-                    author_id=f"a{n % 5000}",
-                    author_handle=f"person{n % 5000}.sandbox",
-                    text=f"Old message {n} about coffee",
-                    sent_at=now - timedelta(seconds=total - n + 3600),
-                    received_at=now - timedelta(seconds=total - n + 3600),
-                    status="complete" if n % 3 else "open",
+                (
+                    workspace_id,
+                    channel_id,
+                    ids[keys[i // 5]],
+                    f"old-{n}",
+                    "mention",
+                    f"a{n % 5000}",
+                    f"person{n % 5000}.sandbox",
+                    f"Old message {n} about coffee",
+                    at,
+                    at,
+                    "complete" if n % 3 else "open",
                 )
             )
-        Message.objects.bulk_create(rows, batch_size=5000)
+        insert_ignoring_conflicts(
+            Message,
+            (
+                "workspace_id",
+                "channel_id",
+                "conversation_id",
+                "remote_id",
+                "kind",
+                "author_id",
+                "author_handle",
+                "text",
+                "sent_at",
+                "received_at",
+                "status",
+            ),
+            rows,
+        )
         made += size
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--store", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
+# The order stages are shown in; "other" is what no stage accounts for.
+STAGES = (
+    "fetch_http",
+    "sandbox_answer",
+    "parse",
+    "prepare",
+    "dedupe",
+    "thread",
+    "insert",
+    "rules",
+    "count",
+    "cursor",
+    "commit",
+    "other",
+)
 
+
+def timed_http(totals: dict[str, float]) -> None:
+    """Sum the time the Sandbox client spends on inbox pages (the request and decoding its
+    JSON) into totals["fetch_http"]."""
+    from roost.networks.sandbox.client import SandboxClient
+
+    plain = SandboxClient.inbox
+
+    def inbox(self: SandboxClient, *, after: int | None, limit: int) -> object:
+        started = time.perf_counter()
+        try:
+            return plain(self, after=after, limit=limit)
+        finally:
+            totals["fetch_http"] = totals.get("fetch_http", 0.0) + time.perf_counter() - started
+
+    SandboxClient.inbox = inbox  # type: ignore[assignment,method-assign]
+
+
+def once(args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="roost-bench-") as tmpdir:
         tmp = Path(tmpdir)
         url = database_url(args.db, tmp)
@@ -104,7 +171,7 @@ def main() -> None:
         from roost.accounts.models import User
         from roost.channels.models import Channel
         from roost.inbox.models import Message
-        from roost.inbox.services.ingest import ingest
+        from roost.inbox.services.ingest import ingest, stage_times
         from roost.networks.sandbox.client import SandboxClient
         from roost.networks.sandbox.connector import SandboxConnector
         from roost.workspaces.services import workspace_create
@@ -146,19 +213,47 @@ def main() -> None:
             fetch_per_s = fetched / (time.monotonic() - started)
 
             # The real path: poll, dedupe, thread, rules, cursor — page by page.
-            started = time.monotonic()
-            cursor, created, duplicates = "0", 0, 0
-            while True:
-                _result, page = connector.fetch_inbox(cursor)
-                if not page.items:
-                    break
-                done = ingest(channel, page)
-                created += done.created
-                duplicates += done.duplicates
-                if page.cursor in (None, cursor):
-                    break
-                cursor = page.cursor
-            ingest_seconds = time.monotonic() - started
+            sandbox_stats = httpx.get(f"{sandbox_url}/api/stats", timeout=30).json()
+            sandbox_pid = int(sandbox_stats["pid"])
+            # PostgreSQL's server process for this connection, when it runs on this machine.
+            database_pid = None
+            if connection.vendor == "postgresql":
+                with connection.cursor() as c:
+                    c.execute("SELECT pg_backend_pid()")
+                    database_pid = int(c.fetchone()[0])
+            cpu_before = (cpu_seconds(), cpu_seconds(sandbox_pid), _cpu(database_pid))
+            profile = cProfile.Profile() if args.profile else None
+            fetching = 0.0
+            with stage_times() as stages:
+                timed_http(stages)
+                if profile is not None:
+                    profile.enable()
+                started = time.monotonic()
+                cursor, created, duplicates = "0", 0, 0
+                while True:
+                    t = time.perf_counter()
+                    _result, page = connector.fetch_inbox(cursor)
+                    fetching += time.perf_counter() - t
+                    if not page.items:
+                        break
+                    done = ingest(channel, page)
+                    created += done.created
+                    duplicates += done.duplicates
+                    if page.cursor in (None, cursor):
+                        break
+                    cursor = page.cursor
+                ingest_seconds = time.monotonic() - started
+                if profile is not None:
+                    profile.disable()
+                    profile.dump_stats(args.profile)
+            cpu_after = (cpu_seconds(), cpu_seconds(sandbox_pid), _cpu(database_pid))
+            sandbox_after = httpx.get(f"{sandbox_url}/api/stats", timeout=30).json()
+            stages["sandbox_answer"] = (
+                sandbox_after["inbox_seconds"] - sandbox_stats["inbox_seconds"]
+            )
+            stages["parse"] = fetching - stages.get("fetch_http", 0.0)
+            accounted = sum(v for k, v in stages.items() if k != "sandbox_answer")
+            stages["other"] = max(ingest_seconds - accounted, 0.0)
             # A second full poll must add nothing.
             again = ingest(channel, connector.fetch_inbox("0")[1])
             duplicates_stored = Message.objects.filter(channel=channel).count() - args.n
@@ -194,11 +289,11 @@ def main() -> None:
             client = httpx.Client(base_url=base, timeout=30, trust_env=False)
             for _ in range(100):
                 try:
-                    page = client.get("/login/")
+                    login = client.get("/login/")
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
             assert token, "no CSRF token on the login page"
             client.post(
                 "/login/",
@@ -218,6 +313,7 @@ def main() -> None:
                 response = client.get(path)
                 timings.append((time.perf_counter() - t) * 1000)
                 assert response.status_code == 200
+            list_kb = len(response.content) / 1024
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -233,15 +329,49 @@ def main() -> None:
         "store": args.store,
         "fetch_only_per_s": round(fetch_per_s, 1),
         "ingest_vs_fetch": round((created / ingest_seconds) / fetch_per_s, 2),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        "ingest_s": round(ingest_seconds, 3),
+        "stages_s": {k: round(stages[k], 3) for k in STAGES if k in stages},
+        "cpu_s": {
+            "bench": _spent(cpu_before[0], cpu_after[0]),
+            "sandbox": _spent(cpu_before[1], cpu_after[1]),
+            "database": _spent(cpu_before[2], cpu_after[2]),
+        },
+        "list_kb": round(list_kb, 1),
+        "machine": machine(),
     }
-    print(
-        f"ingested {created} in {ingest_seconds:.1f}s ({summary['ingest_per_s']}/s); "
-        f"list p50 {summary['list_p50_ms']} ms p95 {summary['list_p95_ms']} ms over "
-        f"{args.store} messages"
+    return summary
+
+
+def _cpu(pid: int | None) -> float | None:
+    return None if pid is None else cpu_seconds(pid)
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 3)
+
+
+def headline(s: dict[str, object]) -> str:
+    stages = s.get("stages_s")
+    top = ""
+    if isinstance(stages, dict):
+        biggest = sorted(stages.items(), key=lambda kv: -float(kv[1]))[:5]
+        top = "; stages " + ", ".join(f"{k} {v}s" for k, v in biggest)
+    return (
+        f"n {s['n']} {s['db']}: ingest {s['ingest_per_s']}/s (fetch only "
+        f"{s['fetch_only_per_s']}/s), {s['duplicates']} duplicates, {s['missing']} missing; "
+        f"list p50 {s['list_p50_ms']} ms p95 {s['list_p95_ms']} ms over {s['store']} messages"
+        f"{top}; cpu {s.get('cpu_s')}"
     )
-    print(json.dumps(summary))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--store", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the ingest here")
+    harness.run(parser, once, headline)
 
 
 if __name__ == "__main__":

@@ -19,18 +19,34 @@ class Conversation(models.Model):
     """A thread (a reply chain under one root) or a direct conversation on one channel."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="conversations")
+    # No index of its own: the unique (channel, key) leads with it. Ingestion makes up to a
+    # conversation per message, and every index slows it.
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="conversations", db_index=False
+    )
     key = models.CharField(max_length=500)  # the root's remote id, or the DM conversation id
     direct = models.BooleanField(default=False)
-    # The published post of ours it answers, when it answers one.
+    # The published post of ours it answers, when it answers one (indexed where it does).
     delivery = models.ForeignKey(
-        "publishing.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "publishing.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
-    last_message_at = models.DateTimeField(default=clock.now, db_index=True)
+    last_message_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["channel", "key"], name="conversation_once_per_channel")
+        ]
+        indexes = [
+            models.Index(
+                fields=["delivery"],
+                condition=models.Q(delivery__isnull=False),
+                name="conversation_delivery",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,11 +93,18 @@ class Message(models.Model):
         max_length=10, choices=MessageStatus.choices, default=MessageStatus.OPEN
     )
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # The four nullable references below are indexed only where set (see Meta.indexes):
+    # they are empty on nearly every message ingested, and each index slows ingestion.
     assignee = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     group = models.ForeignKey(
-        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     tags: models.ManyToManyField[InboxTag, Any] = models.ManyToManyField(
         "InboxTag", blank=True, related_name="messages"
@@ -89,11 +112,21 @@ class Message(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # Who sent it, for our own replies (collision checks: "Maja answered a minute ago").
     sent_by = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # Our own replies: the key the reply was sent with, so a retry returns this row.
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
@@ -111,11 +144,32 @@ class Message(models.Model):
             ),
         ]
         indexes = [
-            # The default inbox list: a workspace's open items, newest first.
-            models.Index(fields=["workspace", "status", "-received_at"], name="inbox_list"),
-            models.Index(fields=["workspace", "assignee", "status"], name="inbox_mine"),
-            models.Index(fields=["workspace", "group", "status"], name="inbox_group"),
+            # The default inbox list: a workspace's open items, newest first. With the id, in
+            # the list's own order: a poll stores a whole page with one received_at, and
+            # without it the database sorted that whole page to show the first 50.
+            models.Index(fields=["workspace", "status", "-received_at", "-id"], name="inbox_list"),
+            # Only the assigned or routed items: "mine" and a group's filter name one, and
+            # an index entry for every unassigned message would cost each ingest.
+            models.Index(
+                fields=["workspace", "assignee", "status"],
+                condition=models.Q(assignee__isnull=False),
+                name="inbox_mine",
+            ),
+            models.Index(
+                fields=["workspace", "group", "status"],
+                condition=models.Q(group__isnull=False),
+                name="inbox_group",
+            ),
             models.Index(fields=["channel", "author_id"], name="inbox_author"),
+            # For the references' own look-ups (SET NULL when a member, group or user goes).
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                    name=f"inbox_message_{name}",
+                )
+                for name in ("assignee", "group", "completed_by", "sent_by")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,19 +4,74 @@ conversations, run through the workspace's rules — in a few set-based statemen
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
 
 from roost.channels.models import Channel
 from roost.core import clock
 from roost.inbox.models import Conversation, InboxCursor, Message
+from roost.inbox.services.bulk import among, insert_ignoring_conflicts
 from roost.inbox.services.rules import apply_rules, has_rules
 from roost.networks.base import Inbound, InboundKind, InboxPage
 
 log = logging.getLogger("roost.inbox")
 MAX_TEXT = 10_000  # longer texts are cut, not refused: nothing said to the brand is lost
+# What ingestion writes of a message (the other columns take their defaults).
+MESSAGE_COLUMNS = (
+    "workspace_id",
+    "channel_id",
+    "conversation_id",
+    "remote_id",
+    "kind",
+    "author_id",
+    "author_handle",
+    "author_name",
+    "text",
+    "url",
+    "parent_remote_id",
+    "language",
+    "sent_at",
+    "received_at",
+)
+
+
+# Seconds per stage of ingestion, summed while `stage_times()` is on (bench/inbox.py).
+_stage_totals: ContextVar[dict[str, float] | None] = ContextVar("ingest_stages", default=None)
+
+
+@contextmanager
+def stage_times() -> Iterator[dict[str, float]]:
+    """Sum the seconds ingestion spends in each stage into the dict yielded, while the block
+    runs (for benchmarks: ingestion itself does not change)."""
+    totals: dict[str, float] = {}
+    token = _stage_totals.set(totals)
+    try:
+        yield totals
+    finally:
+        _stage_totals.reset(token)
+
+
+class _Laps:
+    """Adds the time since the last lap to a stage; does nothing unless stage times are on."""
+
+    __slots__ = ("last", "totals")
+
+    def __init__(self) -> None:
+        self.totals = _stage_totals.get()
+        self.last = time.perf_counter() if self.totals is not None else 0.0
+
+    def __call__(self, stage: str) -> None:
+        if self.totals is not None:
+            now = time.perf_counter()
+            self.totals[stage] = self.totals.get(stage, 0.0) + (now - self.last)
+            self.last = now
 
 
 @dataclass(frozen=True)
@@ -45,6 +100,7 @@ def _key(item: Inbound, known: dict[str, str]) -> str:
 def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> Ingested:
     """Store a page of inbound items for `channel` and move its cursor, in one transaction:
     a poll that stops half-way is repeated whole, and duplicates are dropped by remote id."""
+    lap = _Laps()
     skipped = page.skipped
     items: dict[str, Inbound] = {}
     for item in page.items:
@@ -52,15 +108,17 @@ def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> I
             skipped += 1
             continue
         items.setdefault(item.remote_id[:500], item)
+    lap("prepare")
     with transaction.atomic():
         existing = set(
-            Message.objects.filter(channel=channel, remote_id__in=list(items)).values_list(
+            Message.objects.filter(among(Message, "remote_id", items), channel=channel).values_list(
                 "remote_id", flat=True
             )
         )
         fresh = [i for rid, i in items.items() if rid not in existing]
         duplicates = len(items) - len(fresh)
-        created = _store(channel, fresh) if fresh else 0
+        lap("dedupe")
+        created = _store(channel, fresh, lap) if fresh else 0
         if cursor_after:
             state, _made = InboxCursor.objects.get_or_create(channel=channel)
             if page.cursor is not None:
@@ -72,93 +130,146 @@ def ingest(channel: Channel, page: InboxPage, *, cursor_after: bool = True) -> I
                 activity[name] = int(activity.get(name, 0)) + int(count)
             state.activity = activity
             state.save()
+            lap("cursor")
+    lap("commit")
     return Ingested(created=created, duplicates=duplicates, skipped=skipped)
 
 
-def _store(channel: Channel, fresh: list[Inbound]) -> int:
-    from roost.publishing.models import Delivery
-
-    # Conversations we already know for the parents of these items.
-    parents = {i.parent_id for i in fresh if i.parent_id}
-    known = dict(
-        Message.objects.filter(channel=channel, remote_id__in=list(parents)).values_list(
-            "remote_id", "conversation__key"
-        )
-    )
-    keys: dict[str, str] = {}
-    for i in sorted(fresh, key=lambda i: i.created_at):  # parents before their replies
-        keys[i.remote_id] = known[i.remote_id] = _key(i, known)
-    by_key = {
-        c.key: c for c in Conversation.objects.filter(channel=channel, key__in=set(keys.values()))
-    }
-    newest: dict[str, Any] = {}
-    for i in fresh:
-        k = keys[i.remote_id][:500]
-        if k not in newest or i.created_at > newest[k]:
-            newest[k] = i.created_at
-    missing = set(keys.values()) - set(by_key)
-    if missing:
-        ours = {
-            d.remote_id: d
-            for d in Delivery.objects.filter(channel=channel, remote_id__in=list(missing))
-        }
-        Conversation.objects.bulk_create(
-            [
-                Conversation(
-                    workspace_id=channel.workspace_id,
-                    channel=channel,
-                    key=key[:500],
-                    direct=key.startswith("dm:"),
-                    delivery=ours.get(key),
-                    last_message_at=newest[key[:500]],
-                )
-                for key in missing
-            ],
-            ignore_conflicts=True,
-        )
-        by_key = {
-            c.key: c
-            for c in Conversation.objects.filter(channel=channel, key__in=set(keys.values()))
-        }
+def _store(channel: Channel, fresh: list[Inbound], lap: _Laps) -> int:
+    """Thread `fresh` into conversations and insert them; returns how many were inserted."""
+    keys = _conversation_keys(channel, fresh)
+    conversations = _conversations(channel, fresh, keys)
+    lap("thread")
     now = clock.now()
-    rows = [
-        Message(
-            workspace_id=channel.workspace_id,
-            channel=channel,
-            conversation=by_key[keys[i.remote_id][:500]],
-            remote_id=i.remote_id[:500],
-            kind=i.kind.value,
-            author_id=i.author_id[:255],
-            author_handle=i.author_handle[:255],
-            author_name=_clean(i.author_name)[:255],
-            text=_clean(i.text),
-            url=i.url[:500],
-            parent_remote_id=i.parent_id[:500],
-            language=(i.language or "")[:16],
-            sent_at=i.created_at,
-            received_at=now,
-        )
-        for i in fresh
-    ]
-    Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    mine = Message.objects.filter(
-        channel=channel, remote_id__in=[r.remote_id for r in rows], received_at=now
+    workspace_id, channel_id = channel.workspace_id, channel.pk
+    created = insert_ignoring_conflicts(
+        Message,
+        MESSAGE_COLUMNS,
+        [
+            (
+                workspace_id,
+                channel_id,
+                conversations[keys[i.remote_id]],
+                i.remote_id[:500],
+                i.kind.value,
+                i.author_id[:255],
+                i.author_handle[:255],
+                _clean(i.author_name)[:255],
+                _clean(i.text),
+                i.url[:500],
+                i.parent_id[:500],
+                (i.language or "")[:16],
+                i.created_at,
+                now,
+            )
+            for i in fresh
+        ],
     )
-    # Conversations that existed before this page move to their newest message (new ones
-    # were created with it).
-    for key in set(keys.values()) - missing:
-        Conversation.objects.filter(
-            channel=channel, key=key[:500], last_message_at__lt=newest[key[:500]]
-        ).update(last_message_at=newest[key[:500]])
-    if has_rules(channel.workspace_id):
+    lap("insert")
+    if created and has_rules(channel.workspace_id):
+        # Read back only for the rules (they need the rows' ids): the rows this call
+        # inserted, not ones a concurrent poll of the same channel stored a moment ago.
+        mine = Message.objects.filter(
+            among(Message, "remote_id", [i.remote_id[:500] for i in fresh]),
+            channel=channel,
+            received_at=now,
+        ).select_related("channel")
         try:
             # A savepoint: should the rules fail in a way they do not handle themselves,
             # their work is undone and the messages are kept all the same.
             with transaction.atomic():
-                apply_rules(channel.workspace_id, list(mine.select_related("channel")))
+                apply_rules(channel.workspace_id, list(mine))
         except Exception:
             log.exception(
                 "channel %s: inbox rules failed; the messages are stored without them",
                 channel.pk,
             )
-    return mine.count()
+        lap("rules")
+    return created
+
+
+def _conversation_keys(channel: Channel, fresh: list[Inbound]) -> dict[str, str]:
+    """The conversation key of each item, by remote id: parents are looked up among the
+    stored messages and among the items themselves (a parent before its replies)."""
+    parents = {i.parent_id for i in fresh if i.parent_id and not i.root_id}
+    known: dict[str, str] = {}
+    if parents:
+        known = dict(
+            Message.objects.filter(
+                among(Message, "remote_id", parents), channel=channel
+            ).values_list("remote_id", "conversation__key")
+        )
+    keys: dict[str, str] = {}
+    for i in sorted(fresh, key=lambda i: i.created_at):  # parents before their replies
+        keys[i.remote_id] = known[i.remote_id] = _key(i, known)[:500]
+    return keys
+
+
+def _conversations(channel: Channel, fresh: list[Inbound], keys: dict[str, str]) -> dict[str, int]:
+    """The conversation id for each key: existing ones moved to their newest message, the
+    missing ones created (linked to our published post when they answer one)."""
+    newest: dict[str, datetime] = {}
+    for i in fresh:
+        key = keys[i.remote_id]
+        if key not in newest or i.created_at > newest[key]:
+            newest[key] = i.created_at
+    found = _conversation_ids(channel, list(newest))
+    stored_before = list(found)
+    missing = [key for key in newest if key not in found]
+    if missing:
+        # Only a thread's root can be a post of ours: an item that starts its own
+        # conversation (a mention) is someone else's post.
+        own = {i.remote_id[:500] for i in fresh}
+        candidates = [k for k in missing if k not in own and not k.startswith("dm:")]
+        ours: dict[str, int] = {}
+        if candidates:
+            from roost.publishing.models import Delivery
+
+            ours = dict(
+                Delivery.objects.filter(channel=channel, remote_id__in=candidates).values_list(
+                    "remote_id", "pk"
+                )
+            )
+        made = insert_ignoring_conflicts(
+            Conversation,
+            ("workspace_id", "channel_id", "key", "direct", "delivery_id", "last_message_at"),
+            [
+                (
+                    channel.workspace_id,
+                    channel.pk,
+                    key,
+                    key.startswith("dm:"),
+                    ours.get(key),
+                    newest[key],
+                )
+                for key in missing
+            ],
+        )
+        found.update(_conversation_ids(channel, missing))
+        if made < len(missing):  # a concurrent poll of this channel made some of them first
+            stored_before += missing
+    _move_forward({found[key]: newest[key] for key in stored_before})
+    return found
+
+
+def _conversation_ids(channel: Channel, keys: list[str]) -> dict[str, int]:
+    """The ids of the channel's conversations with these keys, by key."""
+    return dict(
+        Conversation.objects.filter(among(Conversation, "key", keys), channel=channel).values_list(
+            "key", "pk"
+        )
+    )
+
+
+def _move_forward(newest: dict[int, datetime]) -> None:
+    """Move conversations (by id) to their newest message, never back: a conditional
+    update per 500, which writes only the rows that are behind."""
+    pairs = list(newest.items())
+    for start in range(0, len(pairs), 500):
+        batch = pairs[start : start + 500]
+        at = Case(
+            *(When(pk=pk, then=Value(when)) for pk, when in batch), output_field=DateTimeField()
+        )
+        Conversation.objects.filter(
+            pk__in=[pk for pk, _when in batch], last_message_at__lt=at
+        ).update(last_message_at=at)

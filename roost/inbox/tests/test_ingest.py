@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from roost.channels.models import Channel
 from roost.conftest import World, make_channel
 from roost.inbox.models import Conversation, InboxCursor, InboxRule, Message, Task
 from roost.inbox.services.ingest import ingest
@@ -127,3 +130,105 @@ def test_rules_tag_assign_prioritise_and_make_tasks(world: World) -> None:
         ("c-1", "support"),
         ("p-2", "support"),
     ]
+
+
+def test_stage_times_are_summed_only_when_asked_for(world: World) -> None:
+    from roost.inbox.services.ingest import stage_times
+
+    channel = make_channel(world.a, "Timed")
+    ingest(channel, InboxPage(items=(item("t-1"),), cursor="1"))  # nothing to sum into
+    with stage_times() as stages:
+        ingest(channel, InboxPage(items=(item("t-2"), item("t-3")), cursor="3"))
+        ingest(channel, InboxPage(items=(item("t-3"),), cursor="3"))  # a duplicate only
+    summed = dict(stages)
+    ingest(channel, InboxPage(items=(item("t-4"),), cursor="4"))  # after: not summed
+
+    assert stages == summed
+    assert {"prepare", "dedupe", "thread", "insert", "cursor", "commit"} <= set(stages)
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert sum(stages.values()) > 0
+    assert Message.objects.filter(channel=channel).count() == 4
+
+
+def test_a_conversation_moves_to_its_newest_message_and_never_back(world: World) -> None:
+    channel = make_channel(world.a, "Times")
+    ingest(channel, InboxPage(items=(item("root-1"), item("other-2"))))
+    root = Conversation.objects.get(channel=channel, key="root-1")
+    other = Conversation.objects.get(channel=channel, key="other-2")
+    assert (root.last_message_at, other.last_message_at) == (
+        T0 + timedelta(minutes=1),
+        T0 + timedelta(minutes=2),
+    )
+    # Someone moved "other-2" further on meanwhile (a reply of ours, a concurrent poll).
+    later = T0 + timedelta(hours=5)
+    Conversation.objects.filter(pk=other.pk).update(last_message_at=later)
+
+    ingest(
+        channel,
+        InboxPage(
+            items=(
+                item("r-30", kind=InboundKind.REPLY, parent_id="root-1", root_id="root-1"),
+                item("r-31", kind=InboundKind.REPLY, parent_id="r-30"),  # via its parent
+                item("r-40", kind=InboundKind.REPLY, parent_id="other-2", root_id="other-2"),
+            )
+        ),
+    )
+
+    root.refresh_from_db()
+    other.refresh_from_db()
+    assert root.last_message_at == T0 + timedelta(minutes=31)
+    assert other.last_message_at == later
+    assert sorted(root.messages.values_list("remote_id", flat=True)) == ["r-30", "r-31", "root-1"]
+    assert sorted(other.messages.values_list("remote_id", flat=True)) == ["other-2", "r-40"]
+
+
+def test_a_page_takes_the_same_queries_however_many_items_it_has(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page(start: int, count: int) -> InboxPage:
+        items = []
+        for n in range(start, start + count):
+            if n % 3 == 0:  # a new thread
+                items.append(item(f"m-{n}"))
+                continue
+            # A reply into a stored thread (each a different one), or to an item of this page.
+            parent = f"m-{n % start}" if n % 3 == 1 and start else f"m-{n - 1}"
+            items.append(item(f"m-{n}", kind=InboundKind.REPLY, parent_id=parent))
+        return InboxPage(items=tuple(items), cursor=str(start + count))
+
+    channel = make_channel(world.a, "Counted")
+    ingest(channel, page(0, 31))
+    with CaptureQueriesContext(connection) as small:
+        ingest(channel, page(31, 10))
+    with CaptureQueriesContext(connection) as large:
+        ingest(channel, page(41, 400))
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert Message.objects.filter(channel=channel).count() == 441
+    assert Conversation.objects.filter(channel=channel).count() == 147
+
+
+def test_a_conversation_made_by_a_concurrent_poll_is_joined_and_moved_on(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roost.inbox.services import ingest as ingest_module
+
+    channel = make_channel(world.a, "Race")
+    ingest(channel, InboxPage(items=(item("root-1"),)))
+    # The other poll stored "root-1"'s conversation between our look-up and our insert:
+    # our look-up saw nothing, our insert meets the conflict.
+    looked_up = ingest_module._conversation_ids
+    calls: list[list[str]] = []
+
+    def first_sees_nothing(channel: Channel, keys: list[str]) -> dict[str, int]:
+        calls.append(keys)
+        return {} if len(calls) == 1 else looked_up(channel, keys)
+
+    monkeypatch.setattr(ingest_module, "_conversation_ids", first_sees_nothing)
+    reply = item("r-9", kind=InboundKind.REPLY, parent_id="root-1", root_id="root-1")
+    assert ingest(channel, InboxPage(items=(reply,))).created == 1
+
+    conversation = Conversation.objects.get(channel=channel)
+    assert conversation.last_message_at == T0 + timedelta(minutes=9)
+    assert sorted(conversation.messages.values_list("remote_id", flat=True)) == ["r-9", "root-1"]
+    assert len(calls) == 2

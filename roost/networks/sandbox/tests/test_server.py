@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import httpx
@@ -128,6 +129,8 @@ def test_reset_clears_posts_and_faults_but_keeps_accounts_and_ids(
     assert isinstance(stats.pop("traffic_ticks"), int)  # the generator's clock, not reset
     # The server's own meter starts again: only the reset itself is counted.
     assert stats.pop("server")["requests"] == {"POST /api/control": 1}
+    assert isinstance(stats.pop("pid"), int)
+    assert (stats.pop("inbox_answers"), stats.pop("inbox_seconds")) == (0, 0)
     assert stats == {
         "publishes": 0,
         "by_key": {},
@@ -214,3 +217,18 @@ def test_sqlite_file_keeps_the_feed_across_restarts(tmp_path: Path, restarts: in
         assert sandbox.stats()["publishes"] == 0
         created = httpx.post(sandbox.url + "/api/posts", json={"text": "four"}, headers=headers)
         assert created.json()["id"] == "4"  # ids go on after a reset and a restart
+
+
+def test_stats_count_inbox_pages_and_the_time_spent_answering_them(
+    sandbox: SandboxHandle, account: SandboxAccount, connector: SandboxConnector
+) -> None:
+    sandbox.inbound(account.handle, 1200, seed=3)
+    before = sandbox.stats()
+
+    result, page = connector.fetch_inbox("0")  # 500 + 500 + 200: three pages
+
+    assert result.ok and len(page.items) == 1200
+    after = sandbox.stats()
+    assert after["inbox_answers"] - before["inbox_answers"] == 3
+    assert after["inbox_seconds"] > before["inbox_seconds"]
+    assert after["pid"] == os.getpid()  # this test's Sandbox runs in a thread of ours
