@@ -67,7 +67,7 @@ def insert_ignoring_conflicts(
             inserted = int(cursor.rowcount)
             cursor.execute(f"DROP TABLE {staging}")
             return inserted
-        # SQLite (and any other backend): one statement, run for each row.
+        # SQLite: one prepared statement, run for each row.
         adapt = connection.ops.adapt_datetimefield_value
         when = [
             i for i, name in enumerate(every) if fields[name].get_internal_type() == "DateTimeField"
