@@ -62,6 +62,21 @@ def cpu_seconds(pid: int | None = None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
+def named_cpu_seconds(name: str) -> float:
+    """CPU seconds used so far by every process named `name` (e.g. "postgres": the
+    server's backends and its background writers), 0 when there are none."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        head = text.rpartition(")")[0]
+        if head.partition("(")[2] == name:
+            total += cpu_seconds(int(stat.parent.name)) or 0.0
+    return total
+
+
 def wait_for_quiet(max_load: float, settle: float, busy_ok: bool) -> tuple[float, bool]:
     """The load average before the bench starts, and whether the machine counts as busy."""
     deadline = time.monotonic() + settle

@@ -220,7 +220,9 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["post", "channel"], name="one_delivery_per_channel")
         ]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"]),
+            # The claim's order (next_attempt_at, id): PostgreSQL reads the first due rows
+            # in index order and stops (SQLite's indexes end with the rowid anyway).
+            models.Index(fields=["status", "next_attempt_at", "id"]),
             models.Index(fields=["status", "claimed_at"]),
         ]
         verbose_name_plural = "deliveries"

@@ -29,7 +29,7 @@ from queue import Empty, SimpleQueue
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.db.models import F
 
 from roost.channels.services import OpenConnector, connector_open
@@ -41,6 +41,7 @@ from roost.publishing.content import build_request
 from roost.publishing.models import Delivery, DeliveryStatus
 from roost.publishing.services.delivery import (
     PublishInputs,
+    any_due,
     claim_due,
     publish_inputs,
     record_many,
@@ -177,6 +178,8 @@ class Publisher:
         self.inputs: dict[int, PublishInputs] = {}  # of waiting deliveries, by id
         # Finished tries, handed over by the event loop: (job, result, called_at).
         self.finished: SimpleQueue[tuple[Job, Result, datetime]] = SimpleQueue()
+        # Taken from `finished` but not yet written (the write failed): tried again first.
+        self.unrecorded: list[tuple[Job, Result, datetime]] = []
         self.by_channel: Counter[int] = Counter()
         self.by_network: Counter[str] = Counter()
         self.stages = Stages()
@@ -267,21 +270,32 @@ class Publisher:
             except Empty:
                 return done
 
-    def _finish(self, done: list[tuple[Job, Result, datetime]]) -> None:
-        """Record finished tries in one batch (set-based writes, one commit)."""
-        items: list[tuple[Delivery, Result, datetime | None]] = []
-        for job, result, called_at in done:
+    def _write(self, done: list[tuple[Job, Result, datetime]], claim: int) -> list[Delivery]:
+        """One write transaction: record the finished tries (set-based, with their posts'
+        status) and claim up to `claim` more. On SQLite every write transaction queues for
+        the one writer, so one a round instead of two halves the waiting; if it fails,
+        nothing was written and the outcomes are kept for the next round."""
+        self.unrecorded = done
+        claimed: list[Delivery] = []
+        with transaction.atomic():
+            if done:
+                with self.stages.timed("record"):
+                    record_many([(job.delivery, result, at) for job, result, at in done])
+            if claim:
+                with self.stages.timed("claim"):
+                    claimed = self._claim(claim)
+        self.unrecorded = []
+        for job, _result, _at in done:
             d = job.delivery
             self.inflight.pop(d.pk, None)
             self.by_channel[d.channel_id] -= 1
             self.by_network[d.channel.network] -= 1
             self.stages.network.append(job.took)
-            items.append((d, result, called_at))
             self._keep_credentials(job)
-        with self.stages.timed("record"):
-            record_many(items)  # and the posts' status, in the same transaction
-        self.stages.deliveries += len(items)
-        self.stages.batches += 1
+        if done:
+            self.stages.deliveries += len(done)
+            self.stages.batches += 1
+        return claimed
 
     def _keep_credentials(self, job: Job) -> None:
         """Store credentials the connector refreshed (a new session), once per change; the
@@ -294,21 +308,21 @@ class Publisher:
             self.connectors[channel.pk] = ((channel.updated_at, job.opened.read), job.opened)
 
     def step(self) -> bool:
-        """One round: claim what fits, start it, record what finished. True: did work."""
-        room = self.concurrency - len(self.inflight) - len(self.waiting)
-        claimed = []
+        """One round: take the tries that finished, record them and claim what fits in the
+        same transaction, start what was claimed. True: there is work."""
+        done = list(self.unrecorded)
+        if len(self.inflight) > len(done):
+            with self.stages.timed("wait"):
+                done += self._collect(settings.ROOST_PUBLISH_POLL_SECONDS)
+        room = self.concurrency - (len(self.inflight) - len(done)) - len(self.waiting)
+        want = 0
         if room > 0:
-            with self.stages.timed("claim"):
-                claimed = self._claim(min(room, 500))
+            with self.stages.timed("claim"):  # a read: nothing due takes no write lock
+                want = min(room, 500) if any_due() else 0
+        claimed = self._write(done, want) if done or want else []
         with self.stages.timed("prepare"):
             self._start_waiting()
-        if not self.inflight:
-            return bool(claimed)
-        with self.stages.timed("wait"):
-            done = self._collect(settings.ROOST_PUBLISH_POLL_SECONDS)
-        if done:
-            self._finish(done)
-        return True
+        return bool(done or claimed or self.inflight)
 
     def run(self, stop: threading.Event) -> None:
         log.info("publisher %s started", self.worker_id)
@@ -353,9 +367,10 @@ class Publisher:
         try:
             deadline = time.monotonic() + timeout
             while self.inflight and time.monotonic() < deadline:
-                done = self._collect(min(1.0, max(0.0, deadline - time.monotonic())))
+                done = list(self.unrecorded)
+                done += self._collect(min(1.0, max(0.0, deadline - time.monotonic())))
                 if done:
-                    self._finish(done)
+                    self._write(done, claim=0)
             if self.waiting:
                 ids = [d.pk for d in self.waiting]
                 Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(

@@ -174,6 +174,15 @@ def outcome(workspace_id: int, due_at: datetime) -> dict[str, Any]:
     return {"total": total, "published": published.count(), "lateness": firsts}
 
 
+def published_count(workspace_id: int) -> int:
+    """How many of the workspace's deliveries are published (one COUNT)."""
+    from roost.publishing.models import Delivery, DeliveryStatus
+
+    return Delivery.objects.filter(
+        channel__workspace_id=workspace_id, status=DeliveryStatus.PUBLISHED
+    ).count()
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")

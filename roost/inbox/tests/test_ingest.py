@@ -232,3 +232,26 @@ def test_a_conversation_made_by_a_concurrent_poll_is_joined_and_moved_on(
     assert conversation.last_message_at == T0 + timedelta(minutes=9)
     assert sorted(conversation.messages.values_list("remote_id", flat=True)) == ["r-9", "root-1"]
     assert len(calls) == 2
+
+
+def test_an_empty_poll_moves_the_cursor_in_one_statement(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    channel = make_channel(world.a, "Quiet")
+    ingest(channel, InboxPage(items=(item("m-1"),), cursor="1"))
+    InboxCursor.objects.filter(channel=channel).update(last_error="was failing")
+    with CaptureQueriesContext(connection) as empty:
+        done = ingest(channel, InboxPage(items=(), cursor="7", skipped=2))
+    assert (done.created, done.duplicates, done.skipped) == (0, 0, 2)
+    # Most polls bring nothing: one UPDATE of the cursor, no transaction, no message read.
+    assert [q["sql"].split()[0] for q in empty.captured_queries] == ["UPDATE"]
+    state = InboxCursor.objects.get(channel=channel)
+    assert (state.cursor, state.last_error) == ("7", "")
+    # The first poll of a channel makes its cursor; activity counts still add up.
+    fresh = make_channel(world.a, "New")
+    ingest(fresh, InboxPage(items=(), cursor=None))
+    assert InboxCursor.objects.get(channel=fresh).polled_at is not None
+    ingest(fresh, InboxPage(items=(), activity={"likes": 2}))
+    ingest(fresh, InboxPage(items=(), activity={"likes": 3}))
+    assert InboxCursor.objects.get(channel=fresh).activity == {"likes": 5}

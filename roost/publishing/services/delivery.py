@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Field, Q
+from django.db.models import F, Field, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,15 +31,22 @@ from roost.core import clock
 from roost.core.models import WorkerHeartbeat
 from roost.networks.base import Outcome, Result
 from roost.notifications.services import notify
-from roost.publishing.models import Delivery, DeliveryStatus, MediaAsset, PostMedia, PostVariant
+from roost.publishing.models import (
+    Delivery,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    PostMedia,
+    PostStatus,
+    PostVariant,
+)
 from roost.publishing.services.scheduling import post_refresh_status
 
 log = logging.getLogger("roost.publisher")
 
 
-def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Delivery]:
-    """Take up to `limit` due deliveries for this worker, oldest first."""
-    now = now or clock.now()
+def _due(now: datetime) -> QuerySet[Delivery]:
+    """Deliveries due at `now` on channels that may publish, oldest first."""
     # Channels that must not publish now are few: leave them out by id, so the query reads
     # one index on deliveries (no join for the planner to get wrong after a bulk load).
     blocked = list(
@@ -47,17 +54,36 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
             Q(status=ChannelStatus.NEEDS_RECONNECT) | Q(rate_limited_until__gt=now)
         ).values_list("id", flat=True)
     )
-    candidates = list(
+    return (
         Delivery.objects.filter(status=DeliveryStatus.SCHEDULED, next_attempt_at__lte=now)
         .exclude(channel_id__in=blocked)
         .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
     )
-    if not candidates:
-        return []
+
+
+def any_due(now: datetime | None = None) -> bool:
+    """Whether a claim would find something: a read, so an idle publisher's polls take no
+    write lock (on SQLite every write transaction waits for the one writer)."""
+    return _due(now or clock.now()).exists()
+
+
+def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Delivery]:
+    """Take up to `limit` due deliveries for this worker, oldest first. One write
+    transaction: the claim and its posts' status ("Publishing"); inside a caller's
+    transaction it joins that one (the publisher records the last outcomes in the same)."""
+    now = now or clock.now()
     token = uuid.uuid4().hex
-    # One write transaction per batch: the claim and its posts' status ("Publishing").
     with transaction.atomic():
+        # PostgreSQL: rows another worker is claiming right now are skipped, not waited
+        # for (without SKIP LOCKED the second worker waited for the first one's commit and
+        # then found its candidates taken). SQLite has one writer at a time and ignores it.
+        candidates = list(
+            _due(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("id", flat=True)[:limit]
+        )
+        if not candidates:
+            return []
         Delivery.objects.filter(pk__in=candidates, status=DeliveryStatus.SCHEDULED).update(
             status=DeliveryStatus.SENDING,
             claim_token=token,
@@ -66,16 +92,19 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
             attempts=F("attempts") + 1,
             first_attempt_at=Coalesce(F("first_attempt_at"), now),
         )
-        post_refresh_status(
-            Delivery.objects.filter(claim_token=token).values_list("post_id", flat=True)
+        claimed = list(
+            Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+            # Only what a try needs: the author and the workspace are read on a failure
+            # alone, the variants and media by publish_inputs (two queries for the batch).
+            .select_related("post__campaign", "channel")
+            .defer("metrics")
         )
-    return list(
-        Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
-        # Only what a try needs: the author and the workspace are read on a failure alone,
-        # the variants and media by publish_inputs (two queries for the whole batch).
-        .select_related("post__campaign", "channel")
-        .defer("metrics")
-    )
+        # A post with a delivery being sent is "Publishing", whatever its other deliveries
+        # say (post_refresh_status's first rule): no need to count them.
+        Post.objects.filter(pk__in={d.post_id for d in claimed}).exclude(
+            status=PostStatus.PUBLISHING
+        ).update(status=PostStatus.PUBLISHING)
+    return claimed
 
 
 @dataclass(frozen=True)
