@@ -85,3 +85,85 @@ def test_the_publisher_accounts_for_its_time(
     assert summary["network_s"]["p50"] is not None and summary["deliveries"] == 6
     assert summary["cpu_s"] == {"loop_thread": 0.25, "network_thread": 0.5}
     assert set(summary["cpu_seconds"]) == set(Stages.NAMES)
+
+
+def wait_for_finished(publisher: Publisher, count: int) -> None:
+    """Until `count` tries are back from the network (state, not time)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while publisher.finished.qsize() < count:
+        assert time.monotonic() < deadline, "the Sandbox did not answer"
+        time.sleep(0.01)
+
+
+def test_a_round_records_and_claims_in_one_write_transaction(
+    world: World, channels: list[Channel], sandbox: SandboxHandle, settings: Any
+) -> None:
+    settings.ROOST_PUBLISH_PER_CHANNEL = 50
+    publisher = Publisher("one-write")
+    try:
+        due_posts(world, channels, 3, "first")
+        publisher.step()  # claims and starts 6
+        assert len(publisher.inflight) == 6
+        wait_for_finished(publisher, 6)
+        due_posts(world, channels, 2, "second")
+        # The test runs inside a transaction, so each atomic block of the round opens a
+        # savepoint at the test's depth: count those blocks, and writes made outside one.
+        base = len(connection.savepoint_ids)
+        blocks: list[str] = []
+        loose: list[str] = []
+
+        def watch(execute: Any, sql: str, *args: Any) -> Any:
+            word = sql.split()[0].upper()
+            if len(connection.savepoint_ids) == base:
+                if word in ("SAVEPOINT", "BEGIN"):
+                    blocks.append(sql)
+                elif word in ("UPDATE", "INSERT", "DELETE"):
+                    loose.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(watch):
+            publisher.step()  # records the 6 and claims the 4 more
+        assert len(blocks) == 1, f"{len(blocks)} write transactions in one round"
+        assert loose == []
+        assert Delivery.objects.filter(status=DeliveryStatus.PUBLISHED).count() == 6
+        assert len(publisher.inflight) == 4
+    finally:
+        publisher.drain()
+    assert Delivery.objects.filter(status=DeliveryStatus.PUBLISHED).count() == 10
+
+
+def test_outcomes_whose_write_failed_are_written_in_the_next_round(
+    world: World, channels: list[Channel], sandbox: SandboxHandle, monkeypatch: Any
+) -> None:
+    from django.db import OperationalError
+
+    from roost.publishing import publisher as module
+
+    due_posts(world, channels, 2, "kept")
+    publisher = Publisher("kept-worker")
+    try:
+        publisher.step()
+        wait_for_finished(publisher, 4)
+        real = module.record_many
+
+        def locked(items: Any) -> int:
+            raise OperationalError("database is locked")
+
+        monkeypatch.setattr(module, "record_many", locked)
+        try:
+            publisher.step()
+            raise AssertionError("the failed write must reach the loop's outage handling")
+        except OperationalError:
+            pass
+        # Nothing was written, nothing was forgotten.
+        assert len(publisher.unrecorded) == 4 and len(publisher.inflight) == 4
+        assert not Delivery.objects.filter(status=DeliveryStatus.PUBLISHED).exists()
+        monkeypatch.setattr(module, "record_many", real)
+        publisher.step()
+        assert publisher.unrecorded == [] and publisher.inflight == {}
+    finally:
+        publisher.drain()
+    assert Delivery.objects.filter(status=DeliveryStatus.PUBLISHED).count() == 4
+    assert sandbox.stats()["duplicates"] == 0
