@@ -190,13 +190,19 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One post to one channel, exactly once."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: one_delivery_per_channel (post, channel) serves lookups by post.
+    # Every claim and outcome rewrites the row and so each of its indexes; fewer is faster.
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     # Stable across retries: the network (or find_existing) recognises a repeat by it.
-    idempotency_key = models.CharField(max_length=64, unique=True)
+    # Unique by a constraint, not unique=True: on PostgreSQL the field would also get a
+    # LIKE index (varchar_pattern_ops) that nothing uses.
+    idempotency_key = models.CharField(max_length=64)
     due_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -217,7 +223,8 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["post", "channel"], name="one_delivery_per_channel")
+            models.UniqueConstraint(fields=["post", "channel"], name="one_delivery_per_channel"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="one_delivery_per_key"),
         ]
         indexes = [
             # The claim's order (next_attempt_at, id): PostgreSQL reads the first due rows
