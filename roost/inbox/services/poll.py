@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 
 from roost.channels.models import Channel, ChannelStatus
@@ -109,6 +110,17 @@ def _store(channel: Channel, result: Result, page: InboxPage) -> Ingested | None
         if channel.poll_failures:  # (read when the round began) a streak is over
             channel_record_success(channel_id=channel.pk, activity="poll")
         return done
+    except (OperationalError, InterfaceError) as exc:
+        # The database itself (SQLite's write lock held past the busy timeout, a dropped
+        # connection): not this channel's fault, and nowhere to record it. The cursor did
+        # not move, so the next poll fetches the same items again; nothing is lost.
+        log.warning(
+            "channel %s: inbox not stored, the database did not answer (%s); the next poll "
+            "repeats it",
+            channel.pk,
+            exc,
+        )
+        return None
     except Exception as exc:  # one channel's bad data must not stop the others
         log.exception("channel %s: storing its inbox failed", channel.pk)
         try:

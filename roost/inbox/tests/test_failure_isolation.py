@@ -267,3 +267,34 @@ def test_one_endpoints_backlog_does_not_crowd_out_the_others(world: World) -> No
 
     assert [d.endpoint_id for d in picked].count(busy.pk) == webhooks.PER_ENDPOINT == 20
     assert [d.endpoint_id for d in picked].count(quiet.pk) == 1
+
+
+def test_a_database_that_does_not_answer_is_no_fault_of_the_channel(
+    world: World,
+    sandbox: SandboxHandle,
+    live: tuple[Channel, Channel],
+    monkeypatch: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.db import OperationalError
+
+    channel, _other = live
+    sandbox.inbound(channel.handle, 3, seed=5)
+    real = poll.ingest
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(poll, "ingest", locked)
+    with caplog.at_level(logging.WARNING, logger="roost.inbox"):
+        polled = poll_channels([channel])
+    assert polled == {}
+    # A warning, no traceback, and the channel is not marked failing: it did nothing wrong.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert "the database did not answer" in caplog.text
+    channel.refresh_from_db()
+    assert channel.poll_failures == 0 and channel.poll_failing_since is None
+    # The cursor did not move: the next poll stores the same messages, none lost.
+    monkeypatch.setattr(poll, "ingest", real)
+    poll_channels([channel])
+    assert Message.objects.filter(channel=channel).count() == 3
