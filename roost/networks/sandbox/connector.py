@@ -60,7 +60,8 @@ def _(message: str) -> str:
 
 def gettext_noop(message: str) -> str:
     """Marks a message for translation (makemessages knows this name) without translating
-    it now: for messages used only when something fails."""
+    it now: for messages used only when something fails. Not Django's own, which reads
+    the settings: like `_`, this module works in a bare script (benchmarks)."""
     return message
 
 

@@ -31,16 +31,8 @@ from roost.core import clock
 from roost.core.models import WorkerHeartbeat
 from roost.networks.base import Outcome, Result
 from roost.notifications.services import notify
-from roost.publishing.models import (
-    Delivery,
-    DeliveryStatus,
-    MediaAsset,
-    Post,
-    PostMedia,
-    PostStatus,
-    PostVariant,
-)
-from roost.publishing.services.scheduling import post_refresh_status
+from roost.publishing.models import Delivery, DeliveryStatus, MediaAsset, PostMedia, PostVariant
+from roost.publishing.services.scheduling import post_refresh_status, posts_mark_publishing
 
 log = logging.getLogger("roost.publisher")
 
@@ -99,11 +91,7 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
             .select_related("post__campaign", "channel")
             .defer("metrics")
         )
-        # A post with a delivery being sent is "Publishing", whatever its other deliveries
-        # say (post_refresh_status's first rule): no need to count them.
-        Post.objects.filter(pk__in={d.post_id for d in claimed}).exclude(
-            status=PostStatus.PUBLISHING
-        ).update(status=PostStatus.PUBLISHING)
+        posts_mark_publishing(d.post_id for d in claimed)
     return claimed
 
 

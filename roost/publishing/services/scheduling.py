@@ -214,6 +214,15 @@ def post_cancel(*, actor: Membership, post: Post) -> Post:
     return post
 
 
+def posts_mark_publishing(post_ids: Iterable[int]) -> None:
+    """Posts that just had a delivery claimed for sending are "Publishing" — the first rule
+    of post_refresh_status, which holds whatever their other deliveries say, so the
+    publisher's claim sets it without counting them."""
+    Post.objects.filter(pk__in=set(post_ids)).exclude(status=PostStatus.PUBLISHING).update(
+        status=PostStatus.PUBLISHING
+    )
+
+
 def post_refresh_status(post_ids: Iterable[int]) -> None:
     """Derive each post's status from its deliveries (drafts and reviews stay as they are)."""
     ids = list(set(post_ids))
@@ -237,7 +246,7 @@ def post_refresh_status(post_ids: Iterable[int]) -> None:
         if row["pending"] == total:
             continue
         status: str
-        if row["sending"]:
+        if row["sending"]:  # (posts_mark_publishing applies this rule alone)
             status = PostStatus.PUBLISHING
         elif done == total:
             status = PostStatus.PUBLISHED
