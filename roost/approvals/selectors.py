@@ -227,3 +227,10 @@ def request_in(membership: Membership, request_id: int) -> ApprovalRequest | Non
     if req is None or not can_see(membership, req.kind, req.object_id):
         return None
     return req
+
+
+def waiting_sections(membership: Membership, limit: int) -> dict[str, QueueSection]:
+    """Only what waits for me and for my groups (the first `limit` of each, and how many
+    there are): the home page's view of the queue, without "Submitted by me"."""
+    mine, groups = _waiting_ids(membership)
+    return {"mine": _section(mine, 0, limit), "groups": _section(groups, 0, limit)}

@@ -32,3 +32,12 @@ def channels_list(membership: Membership) -> QuerySet[Channel]:
         .exclude(status=ChannelStatus.DISCONNECTED)
         .order_by("name", "id")
     )
+
+
+def channels_needing_reconnect(membership: Membership) -> QuerySet[Channel]:
+    """Channels the member may use whose authorization ran out: someone must reconnect."""
+    return (
+        channels_visible_to(membership)
+        .filter(status=ChannelStatus.NEEDS_RECONNECT)
+        .order_by("name", "id")
+    )

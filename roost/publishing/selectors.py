@@ -8,13 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber, Substr
 
 from roost.channels.selectors import channels_visible_to
 from roost.core.exceptions import NotFound
-from roost.publishing.models import Campaign, Delivery, MediaAsset, Post, Tag
+from roost.publishing.models import (
+    Campaign,
+    Delivery,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    PostStatus,
+    Tag,
+)
 from roost.workspaces.models import Membership
 
 
@@ -251,3 +259,43 @@ def campaigns(membership: Membership) -> QuerySet[Campaign]:
 
 def tags(membership: Membership) -> QuerySet[Tag]:
     return Tag.objects.filter(workspace_id=membership.workspace_id).order_by("name")
+
+
+def deliveries_failed_since(
+    membership: Membership, since: datetime, limit: int
+) -> tuple[list[Delivery], int]:
+    """Deliveries of the member's posts that failed (planned or tried since `since`), the
+    latest first: the first `limit` and how many there are. Two queries."""
+    qs = Delivery.objects.filter(
+        Q(due_at__gte=since) | Q(called_at__gte=since),
+        post__in=posts_visible_to(membership).values("pk"),
+        status=DeliveryStatus.FAILED,
+    )
+    found = list(
+        qs.select_related("post", "channel").order_by(F("due_at").desc(nulls_last=True), "-id")[
+            :limit
+        ]
+    )
+    return found, qs.count()
+
+
+def posts_published_since(
+    membership: Membership, since: datetime, limit: int
+) -> tuple[list[Post], int]:
+    """The member's posts that went out (on at least one channel) since `since`, the
+    latest first, each with `out_at`: the first `limit` and how many there are."""
+    qs = (
+        Post.objects.filter(
+            pk__in=posts_visible_to(membership).values("pk"),
+            status__in=[PostStatus.PUBLISHED, PostStatus.PARTIAL],
+        )
+        .annotate(
+            out_at=Max(
+                "deliveries__published_at",
+                filter=Q(deliveries__status=DeliveryStatus.PUBLISHED),
+            )
+        )
+        .filter(out_at__gte=since)
+    )
+    found: list[Post] = list(qs.select_related("author").order_by("-out_at", "-id")[:limit])
+    return found, qs.count()

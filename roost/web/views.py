@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
+from roost.core import clock, readiness
 from roost.core import health as health_check
-from roost.core import readiness
 from roost.http.decorators import error_response, login_view, public_view
+from roost.web.nav import may_open
+from roost.web.today import today_for
 from roost.workspaces.access import may_create_workspace
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
-from roost.workspaces.selectors import workspaces_for_user
+from roost.workspaces.selectors import workspace_to_open
 
 
 @login_view
 def home(request: HttpRequest) -> HttpResponse:
-    """Go to the last workspace used, else the first, else offer to create one."""
+    """Go to the home page of the workspace to open (see workspace_to_open), else offer
+    to create one."""
     user: Any = request.user
-    mine = workspaces_for_user(user)
-    workspace = mine.filter(pk=user.last_workspace_id).first() or mine.first()
+    workspace = workspace_to_open(user)
     if workspace is None:
         if may_create_workspace(user):
             return redirect("workspaces:create")
@@ -32,10 +35,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Perm.VIEW_TEAM)
 def workspace_home(request: HttpRequest) -> HttpResponse:
+    """Today: what waits for me, what goes out today, what failed, what the team did."""
     membership: Any = request.membership  # type: ignore[attr-defined]
-    if membership.has_perm(Perm.VIEW_CONTENT):
-        return redirect("calendar:month", slug=membership.workspace.slug)
-    return redirect("inbox:list", slug=membership.workspace.slug)
+    context = {
+        "area": "home",
+        "today": today_for(membership, clock.now()),
+        "can": {
+            name.replace(":", "_"): may_open(membership, name)
+            for name in ("approvals:queue", "calendar:month", "publishing:compose", "channels:list")
+        },
+    }
+    return render(request, "web/home.html", context)
+
+
+@public_view
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 # Areas of the product whose issues have not landed yet. Each says so plainly.

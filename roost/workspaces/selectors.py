@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
+from roost.core import clock
 from roost.workspaces.models import (
     ApiToken,
     AuditEntry,
@@ -22,6 +24,27 @@ def workspaces_for_user(user: Any) -> QuerySet[Workspace]:
     if not user.is_authenticated:
         return Workspace.objects.none()
     return Workspace.objects.filter(memberships__user=user).order_by("name")
+
+
+def workspace_to_open(user: Any, now: datetime | None = None) -> Workspace | None:
+    """Where `user` lands: the workspace they opened last; else (a first login, or that
+    one is gone) the busiest of theirs, by what the team did there in the last 30 days
+    (its audit log), so nobody lands in an empty workspace while a busy one waits; then
+    by name."""
+    mine = workspaces_for_user(user)
+    if user.last_workspace_id is not None:
+        last = mine.filter(pk=user.last_workspace_id).first()
+        if last is not None:
+            return last
+    recent = (now or clock.now()) - timedelta(days=30)
+    return (
+        mine.annotate(
+            activity=Count("audit", filter=Q(audit__created_at__gte=recent)),
+            latest=Max("audit__created_at"),
+        )
+        .order_by("-activity", F("latest").desc(nulls_last=True), "name", "pk")
+        .first()
+    )
 
 
 def members_list(workspace: Workspace) -> QuerySet[Membership]:

@@ -119,11 +119,10 @@ def test_areas_not_built_yet_say_so(world: World) -> None:
 def test_home_goes_to_the_last_workspace(world: World) -> None:
     client = world.client_for("owner")
     assert client.get("/").headers["Location"] == "/w/alpha/"
-    # The calendar's month view (calendar:month) lives at the workspace's calendar address.
-    assert client.get("/w/alpha/").headers["Location"] == "/w/alpha/calendar/"
-    assert client.get("/w/alpha/calendar/").status_code == 200
+    # The workspace's address is its home page ("Today"), for every role.
+    assert client.get("/w/alpha/").status_code == 200
     care = world.client_for("customer_care")
-    assert care.get("/w/alpha/").headers["Location"] == "/w/alpha/inbox/"
+    assert care.get("/w/alpha/").status_code == 200
     assert care.get("/w/alpha/inbox/").status_code == 200
 
 
