@@ -35,7 +35,8 @@ class _Menus(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._link is not None and self._nav:
-            self.menus[self._nav].append(tuple(self._link))  # type: ignore[arg-type]
+            label, href, current = self._link
+            self.menus[self._nav].append((label, href, current))
             self._link = None
         elif tag == "nav":
             self._nav = None
