@@ -12,7 +12,8 @@ Usage: roost COMMAND [options]      (roost COMMAND --help for a command's option
 
 Run it
   run              migrate, create the demo, serve the web app and the worker
-                   on http://127.0.0.1:8000 (Ctrl-C stops both)
+                   on http://127.0.0.1:8000 (Ctrl-C stops both;
+                   --bind 127.0.0.1:8300 or ROOST_BIND for another port)
   worker           run a background task worker (start any number, anywhere)
   demo             create the demo workspace "Demo Coffee Co." and print its logins
 

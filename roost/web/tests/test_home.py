@@ -335,3 +335,13 @@ def test_the_favicon_is_linked_and_favicon_ico_finds_it(world: World) -> None:
     assert response["Location"] == "/static/web/favicon.svg"
     page = world.client_for("owner").get("/w/alpha/").content.decode()
     assert '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">' in page
+
+
+def test_an_unknown_address_gets_roosts_own_404_page(world: World, settings: Any) -> None:
+    settings.DEBUG = False  # as `roost run` serves unless --debug
+    for client in (Client(), world.client_for("customer_care")):
+        response = client.get("/no/such/page/")
+        assert response.status_code == 404
+        body = response.content.decode()
+        assert "There is nothing at this address." in body
+        assert "URLconf" not in body and "urlpatterns" not in body

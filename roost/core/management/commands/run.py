@@ -23,12 +23,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from roost.core.outbound import guarded_httpx_client
 from roost.core.supervisor import Child, Supervisor
 
+DEFAULT_BIND = "127.0.0.1:8000"
+
 
 class Command(BaseCommand):
     help = "Serve Roost (web app + task worker) on one machine, with the demo workspace."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default="127.0.0.1:8000", help="Address for the web app.")
+        parser.add_argument(
+            "--bind",
+            default=os.environ.get("ROOST_BIND") or DEFAULT_BIND,
+            help=f"HOST:PORT for the web app (default {DEFAULT_BIND}, or ROOST_BIND). "
+            "E-mailed links follow it unless ROOST_BASE_URL is set.",
+        )
         parser.add_argument("--no-demo", action="store_true", help="Do not create demo data.")
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument(
@@ -52,6 +59,12 @@ class Command(BaseCommand):
         call_command("rotate_secrets", from_legacy_default=True, verbosity=0)
         self.stdout.write("roost: database is up to date")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "ROOST_DEBUG": "1" if debug else "0"}
+        # Links in e-mails (invites, reviews, password resets) point where this serves,
+        # unless the operator said otherwise: `--bind 127.0.0.1:8300` must not send
+        # people to :8000. Set here too, for what this process writes (the demo).
+        base_url = os.environ.get("ROOST_BASE_URL") or base_url_for(options["bind"])
+        if base_url:
+            env["ROOST_BASE_URL"] = settings.ROOST_BASE_URL = base_url
         if debug:
             self.stdout.write(self.style.WARNING("roost: debug pages are on (--debug)"))
         exe = sys.executable
@@ -86,6 +99,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"roost: serving http://{options['bind']}/ — Ctrl-C stops all")
         )
+        self.stdout.write(
+            "roost: another port? roost run --bind 127.0.0.1:8300 (or ROOST_BIND=127.0.0.1:8300 "
+            f"make run); e-mailed links follow it (now {settings.ROOST_BASE_URL})"
+        )
         supervisor.run()
         self.stdout.write("roost: stopped")
 
@@ -116,6 +133,22 @@ class Command(BaseCommand):
             time.sleep(0.1)
         self.stderr.write("roost: the Sandbox did not start; Sandbox channels will wait")
         return proc
+
+
+def base_url_for(bind: str) -> str | None:
+    """The address links should use for a gunicorn --bind address: its host and port, a
+    wildcard host (0.0.0.0, ::) as loopback; None for a unix socket or a file descriptor
+    (then only ROOST_BASE_URL can tell)."""
+    if bind.startswith(("unix:", "fd://")):
+        return None
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit() or (host.count(":") and not host.startswith("[")):
+        return None
+    host = host.strip("[]") or "127.0.0.1"
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 - a wildcard we map away
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def is_loopback_bind(bind: str) -> bool:
