@@ -13,16 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 
-# The main menu: (URL name, label, the `area` the pages of that part set).
-MAIN_NAV: list[tuple[str, Promise, str]] = [
+# The main menu: (URL name, label, the `area` the pages of that part set). An item with
+# no area is current when the page's path starts with its own (it shares an area).
+MAIN_NAV: list[tuple[str, Promise, str | None]] = [
     ("web:workspace_home", _("Home"), "home"),
     ("calendar:month", _("Calendar"), "calendar"),
     ("publishing:compose", _("Compose"), "compose"),
     ("approvals:queue", _("Approvals"), "approvals"),
     ("inbox:list", _("Inbox"), "inbox"),
+    # The inbox's "My tasks" list, once the inbox has one (no route: no item).
+    ("inbox:my_tasks", _("My tasks"), None),
     ("web:analytics", _("Analytics"), "analytics"),
     ("workspaces:team", _("Team"), "team"),
 ]
+# Beyond the page's own permission: whom an item is for. Everyone may read the tasks
+# routed to them; those who work on them (reply, mark done) get them in the menu.
+FOR_WHOM: dict[str, Perm] = {"inbox:my_tasks": Perm.INBOX_REPLY}
 # The workspace's sub-menu. A page is under an item when its path starts with the item's
 # (the media library's upload page, a channel's settings …).
 SUB_NAV: list[tuple[str, Promise]] = [
@@ -54,8 +60,14 @@ def required_perm(url_name: str) -> Perm | None:
 
 
 def may_open(membership: Membership, url_name: str) -> bool:
+    """Whether the page exists and `membership`'s roles open it."""
     perm = required_perm(url_name)
     return perm is not None and membership.has_perm(perm)
+
+
+def _shown(membership: Membership, url_name: str) -> bool:
+    extra = FOR_WHOM.get(url_name)
+    return may_open(membership, url_name) and (extra is None or membership.has_perm(extra))
 
 
 def menus(
@@ -69,11 +81,16 @@ def menus(
         if may_open(membership, name):
             url = reverse(name, kwargs={"slug": slug})
             sub.append(NavItem(label, url, path.startswith(url)))
-    # A sub-menu page (the media library, campaigns …) marks its own item, no main one.
-    in_sub = any(item.current for item in sub)
-    main = [
-        NavItem(label, reverse(name, kwargs={"slug": slug}), not in_sub and area == key)
+    shown = [
+        (label, reverse(name, kwargs={"slug": slug}), key)
         for name, label, key in MAIN_NAV
-        if may_open(membership, name)
+        if _shown(membership, name)
     ]
+    # A page under its own path ("My tasks") or the sub-menu (the media library …) marks
+    # that item alone, not the one of its area.
+    by_path = [url for _label, url, key in shown if key is None and path.startswith(url)]
+    if by_path or any(item.current for item in sub):
+        main = [NavItem(label, url, url in by_path) for label, url, _key in shown]
+    else:
+        main = [NavItem(label, url, key is not None and key == area) for label, url, key in shown]
     return main, sub

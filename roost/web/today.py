@@ -36,6 +36,7 @@ from roost.workspaces.roles import Perm
 SHOWN = 5  # items shown per list; the rest is a count and a link
 SLA_SCAN = 200  # the oldest unanswered items checked against the SLA
 FAILED_DAYS = 7  # how far back a failed delivery still needs someone
+JOINED_NAMED = 3  # newcomers named; the rest are counted
 # What may still go out today (a draft with a time does not).
 GOING_OUT: list[str] = [
     PostStatus.IN_REVIEW,
@@ -231,6 +232,13 @@ def _team_lines(membership: Membership, since: datetime) -> list[str]:
     joined = Membership.objects.filter(
         workspace_id=membership.workspace_id, created_at__gte=since
     ).select_related("user")
-    for member in joined.order_by("created_at", "id")[:SHOWN]:
-        lines.append(_("%(name)s joined the team.") % {"name": member.user.display_name})
+    names = [m.user.display_name for m in joined.order_by("created_at", "id")[:JOINED_NAMED]]
+    others = joined.count() - len(names)
+    if others:
+        names.append(ngettext("%(n)d other", "%(n)d others", others) % {"n": others})
+    if len(names) > 1:
+        both = {"a": ", ".join(names[:-1]), "b": names[-1]}
+        lines.append(_("%(names)s joined the team.") % {"names": _("%(a)s and %(b)s") % both})
+    elif names:
+        lines.append(_("%(names)s joined the team.") % {"names": names[0]})
     return lines
