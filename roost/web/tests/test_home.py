@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from roost.channels.services import channel_mark_unauthorized
 from roost.conftest import World, make_user
 from roost.core import clock
-from roost.inbox.models import Message
+from roost.inbox.models import Message, Task
 from roost.inbox.services.ingest import ingest
 from roost.inbox.services.triage import message_assign, message_set_status, task_create
 from roost.networks.base import Inbound, InboundKind, InboxPage, Outcome, Published, Result
@@ -156,6 +156,8 @@ def test_open_tasks_for_me_or_my_group(world: World) -> None:
     for_group = task_create(
         actor=owner, message=message, kind="support", group_id=world.a_inbox.group.pk
     )
+    # Still the group's: nobody in it has taken it yet.
+    Task.objects.filter(pk=for_group.pk).update(assignee=None)
     sales = _today(world, "sales")
     assert sales.tasks is not None
     assert [t.pk for t in sales.tasks.items] == [mine.pk, for_group.pk]  # due first
