@@ -16,7 +16,8 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from roost.approvals.selectors import QueueSection, waiting_sections
+from roost.approvals.models import EventKind
+from roost.approvals.selectors import QueueSection, decisions_since, waiting_sections
 from roost.channels.models import Channel
 from roost.channels.selectors import channels_needing_reconnect
 from roost.inbox.models import InboxSettings, Message, MessageStatus, Task
@@ -210,7 +211,7 @@ def _sla(membership: Membership, now: datetime) -> Listed[SlaItem]:
 
 def _team_lines(membership: Membership, since: datetime) -> list[str]:
     """What the team did since yesterday, in sentences: who completed how many inbox
-    items (of those the member may see), and who joined."""
+    items and decided how many reviews (of what the member may see), and who joined."""
     lines = []
     done = (
         Message.objects.filter(
@@ -229,6 +230,8 @@ def _team_lines(membership: Membership, since: datetime) -> list[str]:
             )
             % {"name": name or email, "n": n}
         )
+    for name, event, n in decisions_since(membership, since):
+        lines.append(_decided(name, event, n))
     joined = Membership.objects.filter(
         workspace_id=membership.workspace_id, created_at__gte=since
     ).select_related("user")
@@ -242,3 +245,17 @@ def _team_lines(membership: Membership, since: datetime) -> list[str]:
     elif names:
         lines.append(_("%(names)s joined the team.") % {"names": names[0]})
     return lines
+
+
+def _decided(name: str, event: str, n: int) -> str:
+    if event == EventKind.APPROVED:
+        text = ngettext("%(name)s approved %(n)d review.", "%(name)s approved %(n)d reviews.", n)
+    elif event == EventKind.REJECTED:
+        text = ngettext("%(name)s rejected %(n)d review.", "%(name)s rejected %(n)d reviews.", n)
+    else:
+        text = ngettext(
+            "%(name)s asked for changes on %(n)d review.",
+            "%(name)s asked for changes on %(n)d reviews.",
+            n,
+        )
+    return text % {"name": name, "n": n}

@@ -15,6 +15,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from roost.approvals.models import ApprovalRequest
+from roost.approvals.services import request_decide
 from roost.channels.services import channel_mark_unauthorized
 from roost.conftest import World, make_user
 from roost.core import clock
@@ -220,12 +222,14 @@ def test_failed_posts_and_channels_to_reconnect(world: World) -> None:
 
 def test_what_the_team_did_since_yesterday(world: World) -> None:
     published = _send_now(world, "Out it went", ok=True)
+    request_decide(req=world.a_request, decision="approve", user=world.members["admin"].user)
     message_set_status(
         actor=world.members["customer_care"], message=world.a_inbox.message, complete=True
     )
     owner = _today(world, "owner")
     assert owner.published is not None and [p.pk for p in owner.published.items] == [published.pk]
     assert "Alpha Customer Care completed 1 inbox item." in owner.team
+    assert "Alpha Admin approved 1 review." in owner.team
     assert (
         "Alpha Owner, Alpha Admin, Alpha Social Media Manager and 6 others joined the team."
         in owner.team
@@ -270,6 +274,8 @@ def test_the_page_costs_the_same_queries_however_much_there_is(
     _post_at(world, "Today 1", morning + timedelta(hours=2))
     _send_now(world, "Published 1", ok=True)
     _send_now(world, "Failed 1", ok=False)
+    _review(world, "Review decided")
+    request_decide(req=ApprovalRequest.objects.latest("pk"), decision="approve", user=admin.user)
     client.get("/w/alpha/")  # the first visit remembers the workspace (one write)
     few = _queries(client, "/w/alpha/")
 
@@ -284,7 +290,7 @@ def test_the_page_costs_the_same_queries_however_much_there_is(
         message_set_status(actor=admin, message=_message(world, "Done", clock.now()), complete=True)
     channel_mark_unauthorized(channel_id=world.a_channel.pk, reason="Sign in again")
     today = _today(world, "admin")
-    assert today.going_out is not None and today.going_out.total == 27  # all of them today
+    assert today.going_out is not None and today.going_out.total == 28  # all of them today
     assert today.reviews_groups is not None and today.reviews_groups.total == 7
     assert today.tasks is not None and today.tasks.total == 6
     assert _queries(client, "/w/alpha/") == few
