@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,9 +27,15 @@ MAIN_NAV: list[tuple[str, Promise, str | None]] = [
     ("web:analytics", _("Analytics"), "analytics"),
     ("workspaces:team", _("Team"), "team"),
 ]
-# Beyond the page's own permission: whom an item is for. Everyone may read the tasks
-# routed to them; those who work on them (reply, mark done) get them in the menu.
-FOR_WHOM: dict[str, Perm] = {"inbox:my_tasks": Perm.INBOX_REPLY}
+# Beyond the page's own permission: whom an item is for. "My tasks" is in the menu of
+# those who work only on what is routed to them (Customer Care, Sales); everyone else
+# reaches it from the inbox's own page, and the menu stays one line.
+FOR_WHOM: dict[str, Callable[[Membership], bool]] = {
+    "inbox:my_tasks": lambda m: (
+        m.has_perm(Perm.INBOX_REPLY) and not m.has_perm(Perm.INBOX_READ_ALL)
+    ),
+}
+
 # The workspace's sub-menu. A page is under an item when its path starts with the item's
 # (the media library's upload page, a channel's settings …).
 SUB_NAV: list[tuple[str, Promise]] = [
@@ -66,8 +73,8 @@ def may_open(membership: Membership, url_name: str) -> bool:
 
 
 def _shown(membership: Membership, url_name: str) -> bool:
-    extra = FOR_WHOM.get(url_name)
-    return may_open(membership, url_name) and (extra is None or membership.has_perm(extra))
+    for_whom = FOR_WHOM.get(url_name)
+    return may_open(membership, url_name) and (for_whom is None or for_whom(membership))
 
 
 def menus(
