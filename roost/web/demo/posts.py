@@ -1,0 +1,473 @@
+"""The demo's publishing story: three weeks of published posts (with images, alt text and
+engagement), posts in review at each step, changes requested, a scheduled week, the queue,
+drafts and one failed delivery.
+
+Everything goes through the apps' services (compose, media, campaigns, queue slots,
+approvals, the publisher's own outcome recording), so statuses, audit entries and
+notifications are what a real team's would be. Only times are written afterwards: a
+service stamps "now", and the story needs "three weeks ago" (see `_backdate`).
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
+
+from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus
+from roost.approvals.services import request_decide, workflow_save
+from roost.channels.models import Channel
+from roost.core import clock
+from roost.networks.base import Outcome, Published, Result
+from roost.publishing.models import Campaign, Delivery, DeliveryStatus, MediaAsset, Post
+from roost.publishing.services.campaigns import campaign_save, queue_slots_set
+from roost.publishing.services.compose import PostInput, post_compose
+from roost.publishing.services.delivery import record_many
+from roost.publishing.services.media import media_upload
+from roost.web.demo.images import CREMA, ESPRESSO, MILK, Picture, draw_png
+from roost.workspaces.models import AuditEntry, Membership
+
+GREEN = (46, 84, 62)
+SKY = (200, 222, 230)
+# The worker name on the story's claims: history recorded by the demo, not sent by a worker.
+STORY_WORKER = "demo-story"
+
+
+@dataclass
+class Cast:
+    """Who and where: the demo's people by e-mail local part, its two Sandbox channels."""
+
+    members: dict[str, Membership]
+    en: Channel
+    pl: Channel
+    media: dict[str, MediaAsset] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.en.workspace.timezone)
+
+    def local(self, days: int, hour: int, minute: int = 0) -> datetime:
+        """`days` from today (negative: ago) at a wall-clock time in the workspace's zone."""
+        day = (clock.now().astimezone(self.tz) + timedelta(days=days)).date()
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz)
+
+
+# name: (picture, alt text)
+PICTURES: dict[str, tuple[Picture, str]] = {
+    "guji": (
+        Picture("Ethiopia Guji\nis back", "Bright, floral, a little jammy.", MILK, ESPRESSO, "bag"),
+        "A dark coffee bag with a single bean on its label, next to the words "
+        "“Ethiopia Guji is back”.",
+    ),
+    "latte": (
+        Picture("Latte art\nFriday", "Show us yours: #CoffeeCoLatte", CREMA, ESPRESSO, "cup"),
+        "A steaming cup of latte with a heart in the foam, on a saucer.",
+    ),
+    "oat": (
+        Picture("New: oat\nflat white", "Creamy, nutty, 100% plant-based.", SKY, ESPRESSO, "cup"),
+        "A flat white in a white cup on a pale blue background, announcing the oat version.",
+    ),
+    "coldbrew": (
+        Picture("Cold brew\nworkshop", "Saturday 10:00 · 12 seats", GREEN, MILK, "glass"),
+        "A tall glass of cold brew with ice cubes and a straw.",
+    ),
+    "thanks": (
+        Picture(
+            "10,000 of you.\nThank you!", "Coffee's on us this Friday.", ESPRESSO, CREMA, "beans"
+        ),
+        "Five roasted coffee beans scattered beside a thank-you message.",
+    ),
+    "winter": (
+        Picture("Winter Blend\n2026", "Cinnamon, orange, dark chocolate.", ESPRESSO, MILK, "bag"),
+        "A coffee bag on a dark background, announcing the Winter Blend 2026.",
+    ),
+}
+
+
+def _upload(cast: Cast, name: str) -> MediaAsset:
+    picture, alt = PICTURES[name]
+    upload = SimpleUploadedFile(f"{name}.png", draw_png(picture), content_type="image/png")
+    return media_upload(actor=cast.members["manager"], upload=upload, alt_text=alt)
+
+
+def _compose(
+    cast: Cast,
+    who: str,
+    text: str,
+    *,
+    channels: list[Channel],
+    mode: str = "draft",
+    at: datetime | None = None,
+    pl: str = "",
+    images: tuple[str, ...] = (),
+    campaign: Campaign | None = None,
+    tags: tuple[str, ...] = (),
+) -> Post:
+    data = PostInput(
+        text=text,
+        channel_ids=[c.pk for c in channels],
+        variants={cast.pl.pk: pl} if pl and cast.pl in channels else {},
+        media_ids=[cast.media[name].pk for name in images],
+        campaign_id=campaign.pk if campaign else None,
+        tags=list(tags),
+    )
+    return post_compose(actor=cast.members[who], data=data, mode=mode, at=at)
+
+
+def _backdate(post: Post, when: datetime) -> None:
+    """Move a post's own timestamps, and the records the services wrote about it, to when
+    the story says it happened (the services stamped them with the real "now")."""
+    Post.objects.filter(pk=post.pk).update(
+        created_at=when - timedelta(hours=20), updated_at=when - timedelta(hours=20)
+    )
+    AuditEntry.objects.filter(target_type="post", target_id=str(post.pk)).update(
+        created_at=when - timedelta(hours=20)
+    )
+    ApprovalEvent.objects.filter(kind="post", object_id=post.pk).update(
+        created_at=when - timedelta(hours=20)
+    )
+    MediaAsset.objects.filter(pk__in=post.postmedia_set.values("asset_id")).update(
+        created_at=when - timedelta(days=1)
+    )
+
+
+def _published_in_the_past(
+    post: Post,
+    when: datetime,
+    metrics: dict[int, tuple[int, int, int, int]],
+    failed: dict[int, str] | None = None,
+) -> None:
+    """A post scheduled "now" through compose is recorded as having gone out at `when`.
+
+    Claimed under the story's own token (only this post's deliveries: a real due delivery
+    of someone else's is never touched), then recorded through the publisher's own
+    `record_many`, which sets the statuses and tells the author about a failure. The
+    Sandbox is not asked: this is history from before the install. Remote ids are not
+    Sandbox ids, so the metrics refresh finds nothing there and keeps the story's counts.
+    """
+    token = uuid.uuid4().hex
+    now = clock.now()
+    Delivery.objects.filter(post=post, status=DeliveryStatus.SCHEDULED).update(
+        status=DeliveryStatus.SENDING,
+        claim_token=token,
+        claimed_by=STORY_WORKER,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        first_attempt_at=now,
+    )
+    claimed = list(Delivery.objects.filter(claim_token=token).select_related("post", "channel"))
+    failed = failed or {}
+    outcomes: list[tuple[Delivery, Result, datetime | None]] = []
+    for d in claimed:
+        if d.channel_id in failed:
+            result = Result(Outcome.REJECTED, reason=failed[d.channel_id])
+        else:
+            result = Result(Outcome.OK, published=Published(remote_id=f"demo-{d.pk}", url=""))
+        outcomes.append((d, result, now))
+    record_many(outcomes)
+    # The story's times: due, called and published at `when`; counts as fetched an hour ago.
+    fetched = (now - timedelta(hours=1)).isoformat()
+    for d in claimed:
+        likes, reposts, replies, quotes = metrics.get(d.channel_id, (0, 0, 0, 0))
+        published = d.channel_id not in failed
+        Delivery.objects.filter(pk=d.pk).update(
+            due_at=when,
+            next_attempt_at=when,
+            first_attempt_at=when,
+            called_at=when,
+            published_at=when if published else None,
+            metrics={
+                "likes": likes,
+                "reposts": reposts,
+                "replies": replies,
+                "quotes": quotes,
+                "fetched_at": fetched,
+            }
+            if published
+            else {},
+        )
+    Post.objects.filter(pk=post.pk).update(scheduled_at=when)
+    _backdate(post, when)
+
+
+def seed_posts(cast: Cast) -> dict[str, Post]:
+    """The whole publishing story; returns its posts by a short name (for the tests)."""
+    m = cast.members
+    en, pl = cast.en, cast.pl
+    both = [en, pl]
+    for name in PICTURES:
+        cast.media[name] = _upload(cast, name)
+    winter = campaign_save(
+        actor=m["manager"],
+        name="Winter Blend 2026",
+        utm={
+            "utm_source": "social",
+            "utm_medium": "organic",
+            "utm_campaign": "winter-blend-2026",
+        },
+    )
+    # A narrower workflow beside the workspace-wide "Brand review": the Polish channel's
+    # copy is checked by the manager (a workflow narrowed to a channel wins over a broad one).
+    workflow_save(
+        actor=m["owner"],
+        name="Polish channel review",
+        steps=[{"name": "Polish copy check", "member_ids": [m["manager"].pk]}],
+        channel_ids=[pl.pk],
+    )
+    # Weekday queue slots on the main channel, for the posts "added to the queue".
+    queue_slots_set(
+        actor=m["manager"],
+        channel=en,
+        slots=[(day, t) for day in range(5) for t in ("09:30", "16:00")],
+    )
+    posts: dict[str, Post] = {}
+
+    # Three weeks of history, published by the manager (no approval needed for her role).
+    history: list[tuple[str, int, int, dict[str, Any]]] = [
+        (
+            "guji",
+            -20,
+            9,
+            {
+                "text": "Our Ethiopia Guji is back: bright, floral, a little jammy. ☕ "
+                "https://demo-coffee.example/guji",
+                "pl": "Wraca nasza Etiopia Guji: jasna, kwiatowa, lekko dżemowa. ☕",
+                "images": ("guji",),
+                "tags": ("product",),
+                "metrics": {en.pk: (184, 32, 14, 5), pl.pk: (96, 11, 7, 1)},
+            },
+        ),
+        (
+            "latte",
+            -17,
+            15,
+            {
+                "text": "Latte art Friday! Show us yours with #CoffeeCoLatte — the best one "
+                "gets a bag of beans.",
+                "pl": "Piątek z latte art! Pokażcie swoje z #CoffeeCoLatte.",
+                "images": ("latte",),
+                "tags": ("community",),
+                "metrics": {en.pk: (312, 45, 61, 12), pl.pk: (140, 19, 23, 3)},
+            },
+        ),
+        (
+            "roaster",
+            -14,
+            11,
+            {
+                "text": "Behind the roaster: Marta listens for “first crack”, the moment the "
+                "beans pop and the sugars start to caramelise. Ask her anything below.",
+                "tags": ("behind the scenes",),
+                "metrics": {en.pk: (88, 9, 22, 2)},
+                "channels": [en],
+            },
+        ),
+        (
+            "hours",
+            -10,
+            8,
+            {
+                "text": "Winter hours: from Monday we open at 7:00 on weekdays. Early birds, "
+                "your flat white is waiting.",
+                "pl": "Godziny zimowe: od poniedziałku otwieramy o 7:00 w dni robocze.",
+                "metrics": {en.pk: (64, 12, 5, 0), pl.pk: (51, 8, 3, 0)},
+            },
+        ),
+        (
+            "oat",
+            -7,
+            10,
+            {
+                "text": "New on the menu: the oat flat white. Creamy, nutty, 100% plant-based. "
+                "https://demo-coffee.example/menu",
+                "pl": "Nowość w menu: flat white na owsianym. Kremowe i w 100% roślinne.",
+                "images": ("oat",),
+                "tags": ("product",),
+                "campaign": winter,
+                "metrics": {en.pk: (226, 38, 19, 6), pl.pk: (118, 14, 9, 2)},
+            },
+        ),
+        (
+            "coldbrew",
+            -4,
+            12,
+            {
+                "text": "Cold brew workshop this Saturday at 10:00: 12 seats, beans to take "
+                "home. Sign up at https://demo-coffee.example/workshop",
+                "images": ("coldbrew",),
+                "tags": ("events",),
+                "metrics": {en.pk: (97, 21, 16, 4)},
+                "channels": [en],
+            },
+        ),
+        (
+            "thanks",
+            -2,
+            18,
+            {
+                "text": "10,000 of you! Thank you — coffee's on us this Friday, all day.",
+                "pl": "Jest nas 10 000! Dziękujemy — w piątek kawa na nasz koszt.",
+                "images": ("thanks",),
+                "tags": ("community",),
+                "metrics": {en.pk: (540, 96, 83, 21), pl.pk: (301, 44, 37, 8)},
+            },
+        ),
+    ]
+    for name, days, hour, spec in history:
+        post = _compose(
+            cast,
+            "manager",
+            spec["text"],
+            channels=spec.get("channels", both),
+            mode="now",
+            pl=spec.get("pl", ""),
+            images=spec.get("images", ()),
+            campaign=spec.get("campaign"),
+            tags=spec.get("tags", ()),
+        )
+        _published_in_the_past(post, cast.local(days, hour), spec["metrics"])
+        posts[name] = post
+
+    # Yesterday's giveaway went out on the main channel; the Polish channel refused it.
+    giveaway = _compose(
+        cast,
+        "manager",
+        "Weekend giveaway: a year of coffee for one of you. Follow us and tag a friend by "
+        "Sunday 20:00. Terms: https://demo-coffee.example/giveaway",
+        channels=both,
+        mode="now",
+        pl="Weekendowe rozdanie: rok kawy dla jednej osoby. Regulamin na stronie.",
+        tags=("giveaway",),
+    )
+    _published_in_the_past(
+        giveaway,
+        cast.local(-1, 17),
+        {en.pk: (128, 40, 57, 3)},
+        failed={
+            pl.pk: "Sandbox refused the post: contests need the organiser's address in the "
+            "Polish channel's posts. Edit the Polish text and try again."
+        },
+    )
+    posts["giveaway"] = giveaway
+
+    # In review: Kuba's posts wait at each step of Brand review (Legal review, then Maja).
+    contest = _compose(
+        cast,
+        "creator",
+        "Spring photo contest: share your home-brew setup with #CoffeeCoAtHome and win a "
+        "grinder. Entries close March 31.",
+        channels=[en],
+        mode="at",
+        at=cast.local(3, 11),
+        tags=("giveaway",),
+    )
+    posts["review_legal"] = contest
+    kenya = _compose(
+        cast,
+        "creator",
+        "Just roasted: Kenya AA. Blackcurrant, grapefruit and a long sweet finish. "
+        "https://demo-coffee.example/kenya",
+        channels=[en],
+        mode="at",
+        at=cast.local(2, 9, 30),
+        images=("winter",),
+        campaign=winter,
+        tags=("product",),
+    )
+    _decide(kenya, m["admin"], "approve", "Tasting notes are fine, no claims to check.")
+    posts["review_manager"] = kenya
+    gift = _compose(
+        cast,
+        "creator",
+        "Holiday gift boxes: 20% off everything! Order now.",
+        channels=[en],
+        mode="at",
+        at=cast.local(4, 12),
+        campaign=winter,
+    )
+    _decide(
+        gift,
+        m["admin"],
+        "request_changes",
+        "Say until when the discount runs and that it is while stocks last — a promotion "
+        "needs its terms.",
+    )
+    posts["changes_requested"] = gift
+    # The Polish channel's own workflow: one step, Maja checks the copy.
+    polish = _compose(
+        cast,
+        "creator",
+        "Polish market: winter blend teaser",
+        channels=[pl],
+        mode="at",
+        at=cast.local(2, 8),
+        pl="Zimowa mieszanka wraca w przyszłym tygodniu: cynamon, pomarańcza, gorzka czekolada.",
+        images=("winter",),
+        campaign=winter,
+    )
+    posts["review_polish"] = polish
+
+    # The coming days: scheduled by the manager, two in the queue.
+    posts["scheduled_tomorrow"] = _compose(
+        cast,
+        "manager",
+        "Monday starts with a cortado. We open at 7:00 — see you there.",
+        channels=both,
+        mode="at",
+        at=cast.local(1, 7, 30),
+        pl="Poniedziałek zaczynamy od cortado. Otwieramy o 7:00.",
+    )
+    posts["scheduled_winter"] = _compose(
+        cast,
+        "manager",
+        "Winter Blend 2026 lands on Thursday: cinnamon, orange, dark chocolate. Pre-order: "
+        "https://demo-coffee.example/winter-blend",
+        channels=both,
+        mode="at",
+        at=cast.local(5, 10),
+        pl="Zimowa mieszanka 2026 już w czwartek. Zamówienia przedpremierowe na stronie.",
+        images=("winter",),
+        campaign=winter,
+        tags=("product",),
+    )
+    posts["queued_brewguide"] = _compose(
+        cast,
+        "manager",
+        "Brew guide: the AeroPress recipe our baristas use — 15 g, 250 ml, 2 minutes. "
+        "https://demo-coffee.example/brew/aeropress",
+        channels=[en],
+        mode="queue",
+    )
+    posts["queued_playlist"] = _compose(
+        cast,
+        "manager",
+        "What are you listening to with your morning coffee? Our café playlist is up.",
+        channels=[en],
+        mode="queue",
+        tags=("community",),
+    )
+    # Drafts: an idea of Kuba's and a half-written teaser of Maja's.
+    posts["draft_poll"] = _compose(
+        cast,
+        "creator",
+        "Idea: a poll — V60, AeroPress, moka pot or espresso? Which one is yours?",
+        channels=[en],
+    )
+    posts["draft_teaser"] = _compose(
+        cast,
+        "manager",
+        "Spring menu teaser (text to come)",
+        channels=both,
+        images=("latte",),
+    )
+    return posts
+
+
+def _decide(post: Post, member: Membership, decision: str, comment: str) -> None:
+    req = ApprovalRequest.objects.get(kind="post", object_id=post.pk, status=RequestStatus.PENDING)
+    request_decide(req=req, decision=decision, user=member.user, comment=comment)
