@@ -180,14 +180,18 @@ def seed_inbox(cast: Cast) -> dict[str, Message]:
     message_tag(actor=celina, message=found["at_risk"], names=["shipping", "order"])
     message_assign(actor=celina, message=found["breached"], member_id=celina.pk)
     message_tag(actor=celina, message=found["breached"], names=["product"])
-    message_assign(actor=celina, message=found["group"], group_id=care.pk)
+    # Customer Care's round-robin hands the double charge to Kasia (Celina has one already),
+    # and the next item to Celina: both of them have work waiting.
+    message_assign(actor=celina, message=found["support"], group_id=care.pk)
     task_create(
         actor=celina,
         message=found["support"],
         kind="support",
         notes="Double charge on order #5120: refund one payment.",
         due_at=now + timedelta(hours=20),
+        member_id=found["support"].assignee_id,
     )
+    message_assign(actor=celina, message=found["group"], group_id=care.pk)
     message_tag(actor=celina, message=found["support"], names=["billing"])
     task_create(
         actor=celina,

@@ -138,7 +138,9 @@ def test_inbox_items_in_every_state(told: Workspace) -> None:
     assert lead.group.name == "Sales" and lead.message == by["Rachel Adams"]
     assert lead.message.assignee.user.email == "sales@demo-coffee.example"
     support = Task.objects.get(workspace=told, kind="support")
-    assert support.group.name == "Customer Care"
+    assert support.group.name == "Customer Care" and support.message == by["Ben Carter"]
+    assert support.assignee.user.email == "care@demo-coffee.example"
+    assert by["Ben Carter"].assignee == support.assignee
     settings = inbox_settings(told.pk)
     sla = {name: first_response(m, settings, told.timezone).state for name, m in by.items()}
     assert sla["Nina Fischer"] == "ok"
