@@ -65,7 +65,7 @@ PICTURES: dict[str, tuple[Picture, str]] = {
         "“Ethiopia Guji is back”.",
     ),
     "latte": (
-        Picture("Latte art\nFriday", "Show us yours: #CoffeeCoLatte", CREMA, ESPRESSO, "cup"),
+        Picture("Latte art\nchallenge", "Show us yours: #CoffeeCoLatte", CREMA, ESPRESSO, "cup"),
         "A steaming cup of latte with a heart in the foam, on a saucer.",
     ),
     "oat": (
@@ -73,13 +73,11 @@ PICTURES: dict[str, tuple[Picture, str]] = {
         "A flat white in a white cup on a pale blue background, announcing the oat version.",
     ),
     "coldbrew": (
-        Picture("Cold brew\nworkshop", "Saturday 10:00 · 12 seats", GREEN, MILK, "glass"),
+        Picture("Cold brew\nworkshop", "This weekend, 10:00 · 12 seats", GREEN, MILK, "glass"),
         "A tall glass of cold brew with ice cubes and a straw.",
     ),
     "thanks": (
-        Picture(
-            "10,000 of you.\nThank you!", "Coffee's on us this Friday.", ESPRESSO, CREMA, "beans"
-        ),
+        Picture("10,000 of you.\nThank you!", "Coffee's on us tomorrow.", ESPRESSO, CREMA, "beans"),
         "Five roasted coffee beans scattered beside a thank-you message.",
     ),
     "winter": (
@@ -121,18 +119,18 @@ def _compose(
 
 def _backdate(post: Post, when: datetime) -> None:
     """Move a post's own timestamps, and the records the services wrote about it, to when
-    the story says it happened (the services stamped them with the real "now")."""
-    Post.objects.filter(pk=post.pk).update(
-        created_at=when - timedelta(hours=20), updated_at=when - timedelta(hours=20)
-    )
-    AuditEntry.objects.filter(target_type="post", target_id=str(post.pk)).update(
-        created_at=when - timedelta(hours=20)
-    )
-    ApprovalEvent.objects.filter(kind="post", object_id=post.pk).update(
-        created_at=when - timedelta(hours=20)
-    )
-    MediaAsset.objects.filter(pk__in=post.postmedia_set.values("asset_id")).update(
-        created_at=when - timedelta(days=1)
+    the story says it happened (the services stamped them with the real "now"): written the
+    day before, with its images; scheduled "now" and sent at `when`."""
+    written = when - timedelta(hours=20)
+    Post.objects.filter(pk=post.pk).update(created_at=written, updated_at=written)
+    about = AuditEntry.objects.filter(target_type="post", target_id=str(post.pk))
+    about.filter(action="post.created").update(created_at=written)
+    about.exclude(action="post.created").update(created_at=when)
+    ApprovalEvent.objects.filter(kind="post", object_id=post.pk).update(created_at=when)
+    assets = [str(pk) for pk in post.postmedia_set.values_list("asset_id", flat=True)]
+    MediaAsset.objects.filter(pk__in=assets).update(created_at=written - timedelta(hours=1))
+    AuditEntry.objects.filter(target_type="mediaasset", target_id__in=assets).update(
+        created_at=written - timedelta(hours=1)
     )
 
 
@@ -247,9 +245,9 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
             -17,
             15,
             {
-                "text": "Latte art Friday! Show us yours with #CoffeeCoLatte — the best one "
-                "gets a bag of beans.",
-                "pl": "Piątek z latte art! Pokażcie swoje z #CoffeeCoLatte.",
+                "text": "Latte art challenge! Show us yours with #CoffeeCoLatte — the best "
+                "one gets a bag of beans.",
+                "pl": "Wyzwanie latte art! Pokażcie swoje z #CoffeeCoLatte.",
                 "images": ("latte",),
                 "tags": ("community",),
                 "metrics": {en.pk: (312, 45, 61, 12), pl.pk: (140, 19, 23, 3)},
@@ -297,7 +295,7 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
             -4,
             12,
             {
-                "text": "Cold brew workshop this Saturday at 10:00: 12 seats, beans to take "
+                "text": "Cold brew workshop this weekend, 10:00: 12 seats, beans to take "
                 "home. Sign up at https://demo-coffee.example/workshop",
                 "images": ("coldbrew",),
                 "tags": ("events",),
@@ -310,8 +308,8 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
             -2,
             18,
             {
-                "text": "10,000 of you! Thank you — coffee's on us this Friday, all day.",
-                "pl": "Jest nas 10 000! Dziękujemy — w piątek kawa na nasz koszt.",
+                "text": "10,000 of you! Thank you — coffee's on us tomorrow, all day.",
+                "pl": "Jest nas 10 000! Dziękujemy — jutro kawa na nasz koszt.",
                 "images": ("thanks",),
                 "tags": ("community",),
                 "metrics": {en.pk: (540, 96, 83, 21), pl.pk: (301, 44, 37, 8)},
@@ -402,11 +400,10 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
     polish = _compose(
         cast,
         "creator",
-        "Polish market: winter blend teaser",
+        "Zimowa mieszanka wraca w przyszłym tygodniu: cynamon, pomarańcza, gorzka czekolada. ☕",
         channels=[pl],
         mode="at",
         at=cast.local(2, 8),
-        pl="Zimowa mieszanka wraca w przyszłym tygodniu: cynamon, pomarańcza, gorzka czekolada.",
         images=("winter",),
         campaign=winter,
     )
@@ -416,21 +413,21 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
     posts["scheduled_tomorrow"] = _compose(
         cast,
         "manager",
-        "Monday starts with a cortado. We open at 7:00 — see you there.",
+        "Start the day with a cortado. We open at 7:00 — see you there.",
         channels=both,
         mode="at",
         at=cast.local(1, 7, 30),
-        pl="Poniedziałek zaczynamy od cortado. Otwieramy o 7:00.",
+        pl="Dzień zaczynamy od cortado. Otwieramy o 7:00.",
     )
     posts["scheduled_winter"] = _compose(
         cast,
         "manager",
-        "Winter Blend 2026 lands on Thursday: cinnamon, orange, dark chocolate. Pre-order: "
+        "Winter Blend 2026 is here: cinnamon, orange, dark chocolate. Order yours: "
         "https://demo-coffee.example/winter-blend",
         channels=both,
         mode="at",
         at=cast.local(5, 10),
-        pl="Zimowa mieszanka 2026 już w czwartek. Zamówienia przedpremierowe na stronie.",
+        pl="Zimowa mieszanka 2026 już jest: cynamon, pomarańcza, gorzka czekolada.",
         images=("winter",),
         campaign=winter,
         tags=("product",),
