@@ -200,3 +200,39 @@ def test_without_the_sandbox_the_demo_waits_for_its_story(settings: Any) -> None
     out = demo()
     assert "waits for its two Sandbox channels" in out
     assert not Post.objects.exists()
+
+
+def test_the_metrics_refresh_keeps_the_storys_counts(told: Workspace) -> None:
+    """The history's remote ids are not Sandbox posts: the worker's refresh finds nothing
+    to update there, keeps the story's counts and does not count it as a failure."""
+    from roost.channels.models import Channel
+    from roost.publishing.services.metrics import metrics_refresh
+
+    published = Delivery.objects.filter(post__workspace=told, status=DeliveryStatus.PUBLISHED)
+    before = dict(published.values_list("pk", "metrics"))
+    assert metrics_refresh() == 0
+    assert dict(published.values_list("pk", "metrics")) == before
+    assert list(
+        Channel.objects.filter(workspace=told).values_list("metrics_failures", flat=True)
+    ) == [0, 0]
+
+
+@pytest.mark.usefixtures("sandbox")
+def test_an_inbox_story_cut_short_is_not_told_twice(monkeypatch: Any) -> None:
+    """The Sandbox stops answering half-way through the inbox story: the posts are there,
+    the inbox keeps what came, and the next run does not post the customers' words again."""
+    import httpx
+
+    from roost.web.demo import inbox
+
+    def refuse(*args: Any, **kwargs: Any) -> str:
+        raise httpx.ConnectError("the Sandbox went away")
+
+    monkeypatch.setattr(inbox, "_say", refuse)
+    out = demo()
+    assert "inbox story stopped half-way" in out
+    first = counts()
+    assert first["posts"] > 10 and first["tasks"] == 0
+    monkeypatch.undo()
+    demo()
+    assert counts() == first
