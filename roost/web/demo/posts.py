@@ -19,12 +19,19 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 
-from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus
+from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, Workflow
 from roost.approvals.services import request_decide, workflow_save
 from roost.channels.models import Channel
 from roost.core import clock
 from roost.networks.base import Outcome, Published, Result
-from roost.publishing.models import Campaign, Delivery, DeliveryStatus, MediaAsset, Post
+from roost.publishing.models import (
+    Campaign,
+    Delivery,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    QueueSlot,
+)
 from roost.publishing.services.campaigns import campaign_save, queue_slots_set
 from roost.publishing.services.compose import PostInput, post_compose
 from roost.publishing.services.delivery import record_many
@@ -200,29 +207,35 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
     both = [en, pl]
     for name in PICTURES:
         cast.media[name] = _upload(cast, name)
-    winter = campaign_save(
-        actor=m["manager"],
-        name="Winter Blend 2026",
-        utm={
-            "utm_source": "social",
-            "utm_medium": "organic",
-            "utm_campaign": "winter-blend-2026",
-        },
-    )
+    # What someone already made with these names (a demo from before the story) is used as
+    # it is, never replaced.
+    winter = Campaign.objects.filter(workspace=en.workspace, name="Winter Blend 2026").first()
+    if winter is None:
+        winter = campaign_save(
+            actor=m["manager"],
+            name="Winter Blend 2026",
+            utm={
+                "utm_source": "social",
+                "utm_medium": "organic",
+                "utm_campaign": "winter-blend-2026",
+            },
+        )
     # A narrower workflow beside the workspace-wide "Brand review": the Polish channel's
     # copy is checked by the manager (a workflow narrowed to a channel wins over a broad one).
-    workflow_save(
-        actor=m["owner"],
-        name="Polish channel review",
-        steps=[{"name": "Polish copy check", "member_ids": [m["manager"].pk]}],
-        channel_ids=[pl.pk],
-    )
+    if not Workflow.objects.filter(workspace=en.workspace, name="Polish channel review").exists():
+        workflow_save(
+            actor=m["owner"],
+            name="Polish channel review",
+            steps=[{"name": "Polish copy check", "member_ids": [m["manager"].pk]}],
+            channel_ids=[pl.pk],
+        )
     # Weekday queue slots on the main channel, for the posts "added to the queue".
-    queue_slots_set(
-        actor=m["manager"],
-        channel=en,
-        slots=[(day, t) for day in range(5) for t in ("09:30", "16:00")],
-    )
+    if not QueueSlot.objects.filter(channel=en).exists():
+        queue_slots_set(
+            actor=m["manager"],
+            channel=en,
+            slots=[(day, t) for day in range(5) for t in ("09:30", "16:00")],
+        )
     posts: dict[str, Post] = {}
 
     # Three weeks of history, published by the manager (no approval needed for her role).

@@ -4,6 +4,7 @@ with tasks and replies, a channel-scoped workflow — and running it again chang
 
 from __future__ import annotations
 
+import zoneinfo
 from io import StringIO
 from typing import Any
 
@@ -236,3 +237,33 @@ def test_an_inbox_story_cut_short_is_not_told_twice(monkeypatch: Any) -> None:
     monkeypatch.undo()
     demo()
     assert counts() == first
+
+
+@pytest.mark.usefixtures("sandbox")
+def test_a_demo_made_before_the_story_keeps_what_people_set_up(monkeypatch: Any) -> None:
+    """An older demo (no story yet) whose team set its own queue and a campaign of the
+    same name: the story uses them, and replaces nothing."""
+    from datetime import time
+
+    from roost.channels.models import Channel
+    from roost.publishing.models import QueueSlot
+    from roost.web.management.commands import demo as command
+
+    monkeypatch.setattr(command, "seed_story", lambda workspace, say: None)
+    demo()
+    monkeypatch.undo()
+    coffee = Workspace.objects.get(slug=DEMO_SLUG)
+    en = Channel.objects.get(workspace=coffee, name="Coffee Co. Sandbox")
+    QueueSlot.objects.create(channel=en, weekday=5, time=time(11, 15))
+    ours = Campaign.objects.create(workspace=coffee, name="Winter Blend 2026", utm_source="ours")
+    demo()
+    assert list(QueueSlot.objects.filter(channel=en).values_list("weekday", "time")) == [
+        (5, time(11, 15))
+    ]
+    assert list(Campaign.objects.filter(workspace=coffee)) == [ours]
+    assert Campaign.objects.get().utm() == {"utm_source": "ours"}
+    queued = Post.objects.get(workspace=coffee, text__startswith="Brew guide")
+    assert queued.scheduled_at is not None
+    local = queued.scheduled_at.astimezone(zoneinfo.ZoneInfo(en.tz_name))
+    assert (local.weekday(), local.time()) == (5, time(11, 15))  # the team's own slot
+    assert Post.objects.filter(workspace=coffee, campaign=ours).count() >= 3
