@@ -46,7 +46,10 @@ GROUPS = {
 
 
 class Command(BaseCommand):
-    help = "Create the demo workspace (Demo Coffee Co.) with one member per role; idempotent."
+    help = (
+        "Create the demo workspace (Demo Coffee Co.) with one member per role and a few weeks "
+        "of history, once; idempotent."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
