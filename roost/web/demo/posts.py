@@ -14,7 +14,6 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
@@ -36,11 +35,10 @@ from roost.publishing.services.campaigns import campaign_save, queue_slots_set
 from roost.publishing.services.compose import PostInput, post_compose
 from roost.publishing.services.delivery import record_many
 from roost.publishing.services.media import media_upload
-from roost.web.demo.images import CREMA, ESPRESSO, MILK, Picture, draw_png
+from roost.web.demo.history import HISTORY, PICTURES
+from roost.web.demo.images import draw_png
 from roost.workspaces.models import AuditEntry, Membership
 
-GREEN = (46, 84, 62)
-SKY = (200, 222, 230)
 # The worker name on the story's claims: history recorded by the demo, not sent by a worker.
 STORY_WORKER = "demo-story"
 
@@ -62,36 +60,6 @@ class Cast:
         """`days` from today (negative: ago) at a wall-clock time in the workspace's zone."""
         day = (clock.now().astimezone(self.tz) + timedelta(days=days)).date()
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz)
-
-
-# name: (picture, alt text)
-PICTURES: dict[str, tuple[Picture, str]] = {
-    "guji": (
-        Picture("Ethiopia Guji\nis back", "Bright, floral, a little jammy.", MILK, ESPRESSO, "bag"),
-        "A dark coffee bag with a single bean on its label, next to the words "
-        "“Ethiopia Guji is back”.",
-    ),
-    "latte": (
-        Picture("Latte art\nchallenge", "Show us yours: #CoffeeCoLatte", CREMA, ESPRESSO, "cup"),
-        "A steaming cup of latte with a heart in the foam, on a saucer.",
-    ),
-    "oat": (
-        Picture("New: oat\nflat white", "Creamy, nutty, 100% plant-based.", SKY, ESPRESSO, "cup"),
-        "A flat white in a white cup on a pale blue background, announcing the oat version.",
-    ),
-    "coldbrew": (
-        Picture("Cold brew\nworkshop", "This weekend, 10:00 · 12 seats", GREEN, MILK, "glass"),
-        "A tall glass of cold brew with ice cubes and a straw.",
-    ),
-    "thanks": (
-        Picture("10,000 of you.\nThank you!", "Coffee's on us tomorrow.", ESPRESSO, CREMA, "beans"),
-        "Five roasted coffee beans scattered beside a thank-you message.",
-    ),
-    "winter": (
-        Picture("Winter Blend\n2026", "Cinnamon, orange, dark chocolate.", ESPRESSO, MILK, "bag"),
-        "A coffee bag on a dark background, announcing the Winter Blend 2026.",
-    ),
-}
 
 
 def _upload(cast: Cast, name: str) -> MediaAsset:
@@ -239,110 +207,22 @@ def seed_posts(cast: Cast) -> dict[str, Post]:
     posts: dict[str, Post] = {}
 
     # Three weeks of history, published by the manager (no approval needed for her role).
-    history: list[tuple[str, int, int, dict[str, Any]]] = [
-        (
-            "guji",
-            -20,
-            9,
-            {
-                "text": "Our Ethiopia Guji is back: bright, floral, a little jammy. ☕ "
-                "https://demo-coffee.example/guji",
-                "pl": "Wraca nasza Etiopia Guji: jasna, kwiatowa, lekko dżemowa. ☕",
-                "images": ("guji",),
-                "tags": ("product",),
-                "metrics": {en.pk: (184, 32, 14, 5), pl.pk: (96, 11, 7, 1)},
-            },
-        ),
-        (
-            "latte",
-            -17,
-            15,
-            {
-                "text": "Latte art challenge! Show us yours with #CoffeeCoLatte — the best "
-                "one gets a bag of beans.",
-                "pl": "Wyzwanie latte art! Pokażcie swoje z #CoffeeCoLatte.",
-                "images": ("latte",),
-                "tags": ("community",),
-                "metrics": {en.pk: (312, 45, 61, 12), pl.pk: (140, 19, 23, 3)},
-            },
-        ),
-        (
-            "roaster",
-            -14,
-            11,
-            {
-                "text": "Behind the roaster: Marta listens for “first crack”, the moment the "
-                "beans pop and the sugars start to caramelise. Ask her anything below.",
-                "tags": ("behind the scenes",),
-                "metrics": {en.pk: (88, 9, 22, 2)},
-                "channels": [en],
-            },
-        ),
-        (
-            "hours",
-            -10,
-            8,
-            {
-                "text": "Winter hours: from Monday we open at 7:00 on weekdays. Early birds, "
-                "your flat white is waiting.",
-                "pl": "Godziny zimowe: od poniedziałku otwieramy o 7:00 w dni robocze.",
-                "metrics": {en.pk: (64, 12, 5, 0), pl.pk: (51, 8, 3, 0)},
-            },
-        ),
-        (
-            "oat",
-            -7,
-            10,
-            {
-                "text": "New on the menu: the oat flat white. Creamy, nutty, 100% plant-based. "
-                "https://demo-coffee.example/menu",
-                "pl": "Nowość w menu: flat white na owsianym. Kremowe i w 100% roślinne.",
-                "images": ("oat",),
-                "tags": ("product",),
-                "campaign": winter,
-                "metrics": {en.pk: (226, 38, 19, 6), pl.pk: (118, 14, 9, 2)},
-            },
-        ),
-        (
-            "coldbrew",
-            -4,
-            12,
-            {
-                "text": "Cold brew workshop this weekend, 10:00: 12 seats, beans to take "
-                "home. Sign up at https://demo-coffee.example/workshop",
-                "images": ("coldbrew",),
-                "tags": ("events",),
-                "metrics": {en.pk: (97, 21, 16, 4)},
-                "channels": [en],
-            },
-        ),
-        (
-            "thanks",
-            -2,
-            18,
-            {
-                "text": "10,000 of you! Thank you — coffee's on us tomorrow, all day.",
-                "pl": "Jest nas 10 000! Dziękujemy — jutro kawa na nasz koszt.",
-                "images": ("thanks",),
-                "tags": ("community",),
-                "metrics": {en.pk: (540, 96, 83, 21), pl.pk: (301, 44, 37, 8)},
-            },
-        ),
-    ]
-    for name, days, hour, spec in history:
+    by_key = {"en": en, "pl": pl}
+    for past in HISTORY:
         post = _compose(
             cast,
             "manager",
-            spec["text"],
-            channels=spec.get("channels", both),
+            past.text,
+            channels=[by_key[key] for key in ("en", "pl") if key in past.counts],
             mode="now",
-            pl=spec.get("pl", ""),
-            images=spec.get("images", ()),
-            campaign=spec.get("campaign"),
-            tags=spec.get("tags", ()),
+            pl=past.pl,
+            images=past.images,
+            campaign=winter if past.in_campaign else None,
+            tags=past.tags,
         )
-        _published_in_the_past(post, cast.local(days, hour), spec["metrics"])
-        posts[name] = post
+        counts = {by_key[key].pk: value for key, value in past.counts.items()}
+        _published_in_the_past(post, cast.local(-past.days, past.hour), counts)
+        posts[past.name] = post
 
     # Yesterday's giveaway went out on the main channel; the Polish channel refused it.
     giveaway = _compose(
