@@ -4,13 +4,18 @@ and the publisher sends exactly those — not the main thread after a translated
 from __future__ import annotations
 
 import httpx
+import pytest
+from django.test import Client
 
+from roost.channels.models import Channel
 from roost.conftest import World, make_channel
 from roost.networks.sandbox.testing import SandboxHandle
 from roost.publishing.content import build_request
 from roost.publishing.models import Post, PostStatus, PostVariant
 from roost.publishing.services.compose import PostInput, post_compose
 from roost.publishing.tests.conftest import drain
+
+COMPOSE = "/w/alpha/compose/"
 
 
 def texts(sandbox: SandboxHandle, post: Post) -> dict[int, list[str]]:
@@ -82,3 +87,44 @@ def test_build_request_uses_the_variants_thread_only_when_it_has_one(world: Worl
     )
     assert [p.text for p in build_request(post, b).parts] == ["Main", "Main 2"]
     assert not PostVariant.objects.filter(post=post).exists()
+
+
+@pytest.fixture
+def beta(world: World) -> Channel:
+    return make_channel(world.a, "Beta Sandbox")
+
+
+def test_compose_form_saves_and_shows_a_channels_own_thread(world: World, beta: Channel) -> None:
+    client: Client = world.client_for("social_media_manager")
+    a = world.a_channel
+    response = client.post(
+        COMPOSE,
+        {
+            "text": "Main words",
+            "channels": [str(a.pk), str(beta.pk)],
+            "thread": "Main two\n---\nMain three",
+            f"variant_{beta.pk}": "Beta words",
+            f"variant_thread_{beta.pk}": "Beta two\r\n---\r\nBeta three",
+            f"variant_nothread_{a.pk}": "1",
+            "mode": "draft",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    post = Post.objects.get(text="Main words")
+    assert [p.text for p in build_request(post, beta).parts] == [
+        "Beta words",
+        "Beta two",
+        "Beta three",
+    ]
+    assert [p.text for p in build_request(post, a).parts] == ["Main words"]
+    # Editing shows each channel's own boxes filled in, and the post page says so.
+    html = client.get(f"/w/alpha/posts/{post.pk}/edit/").content.decode()
+    assert (
+        f'name="variant_thread_{beta.pk}" rows="2" placeholder="Follows the main thread until '
+        'you edit it">Beta two\n---\nBeta three</textarea>'
+    ) in html
+    assert f'name="variant_nothread_{a.pk}" value="1" checked>' in html
+    assert f'name="variant_nothread_{beta.pk}" value="1" >' in html
+    page = client.get(f"/w/alpha/posts/{post.pk}/").content.decode()
+    assert "Own thread: 2 more parts" in page
+    assert "No thread parts here" in page
