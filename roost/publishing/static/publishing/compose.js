@@ -1,6 +1,6 @@
 /* Compose:
    - a channel's own text and thread boxes show only while the channel is ticked;
-   - an image dropped on the drop zone is uploaded at once (the file field and its
+   - an image dropped on the page is uploaded at once (the file field and its
      "Upload image" button do the same without a mouse), without leaving the page;
    - once uploaded, its picker entry arrives ticked and the preview is refreshed.
    The preview and counters themselves come from the server (htmx, compose_preview). */
@@ -37,28 +37,29 @@
     }
   }, true);
 
-  function zoneOf(target) {
-    return target instanceof Element ? target.closest("[data-drop-zone]") : null;
+  // Files dropped anywhere on the page are uploaded (a browser would otherwise open the
+  // file in place of compose, losing the draft); text dropped into a box stays text.
+  function hasFiles(event) {
+    var types = event.dataTransfer ? event.dataTransfer.types : null;
+    return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
   }
+  function zone() { return document.querySelector("[data-drop-zone]"); }
   document.addEventListener("dragover", function (event) {
-    var zone = zoneOf(event.target);
-    if (!zone) { return; }
+    if (!hasFiles(event) || !zone()) { return; }
     event.preventDefault();
-    zone.classList.add("drop-active");
+    zone().classList.add("drop-active");
   });
   document.addEventListener("dragleave", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone && !zone.contains(event.relatedTarget)) { zone.classList.remove("drop-active"); }
+    if (zone() && !event.relatedTarget) { zone().classList.remove("drop-active"); }
   });
   document.addEventListener("drop", function (event) {
-    var zone = zoneOf(event.target);
-    if (!zone) { return; }
+    if (!hasFiles(event) || !zone()) { return; }
     event.preventDefault();
-    zone.classList.remove("drop-active");
-    var files = event.dataTransfer && event.dataTransfer.files;
+    zone().classList.remove("drop-active");
+    var files = event.dataTransfer.files;
     var input = document.querySelector("[data-upload-file]");
     var form = uploadForm();
-    if (!files || !files.length || !input || !form) { return; }
+    if (!files.length || !input || !form) { return; }
     var one = new DataTransfer();
     one.items.add(files[0]);
     input.files = one.files;
