@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -54,7 +54,8 @@ class PostInput:
     variants: dict[int, str] = field(default_factory=dict)
     thread: list[str] = field(default_factory=list)
     # A channel's own further parts (an empty list: none); a channel not here follows `thread`.
-    variant_threads: dict[int, list[str]] = field(default_factory=dict)
+    # None: keep what each channel has (for callers that know nothing of them, the API).
+    variant_threads: dict[int, list[str]] | None = None
     media_ids: list[int] = field(default_factory=list)
     alt_texts: dict[int, str] = field(default_factory=dict)
     campaign_id: int | None = None
@@ -110,7 +111,7 @@ def _resolve(actor: Membership, data: PostInput, errors: dict[str, list[str]]) -
         if campaign is None:
             errors.setdefault("campaign", []).append(_("That campaign does not exist."))
     thread = [t for t in data.thread if t.strip()]
-    longest = max([len(thread), *(len(t) for t in data.variant_threads.values())])
+    longest = max([len(thread), *(len(t) for t in own_threads(data).values())])
     if longest + 1 > MAX_THREAD_PARTS:
         errors.setdefault("thread", []).append(
             _("A thread has at most %(n)s parts.") % {"n": MAX_THREAD_PARTS}
@@ -153,7 +154,9 @@ def channel_problems(actor: Membership, data: PostInput, checked: Checked) -> di
 
 def own_threads(data: PostInput) -> dict[int, list[str]]:
     """Each channel's own further parts, blank ones dropped."""
-    return {cid: [t for t in parts if t.strip()] for cid, parts in data.variant_threads.items()}
+    return {
+        cid: [t for t in parts if t.strip()] for cid, parts in (data.variant_threads or {}).items()
+    }
 
 
 def post_validate(*, actor: Membership, data: PostInput) -> dict[str, list[str]]:
@@ -235,6 +238,9 @@ def post_compose(
     from roost.publishing.services.scheduling import Mode, due_times
 
     require(actor, Perm.COMPOSE)
+    if data.variant_threads is None:  # keep each channel's own thread as it is
+        stored = post.variants.filter(thread__isnull=False) if post is not None else []
+        data = replace(data, variant_threads={v.channel_id: list(v.thread or []) for v in stored})
     errors: dict[str, list[str]] = {}
     checked = _resolve(actor, data, errors)
     for channel_id, messages in channel_problems(actor, data, checked).items():

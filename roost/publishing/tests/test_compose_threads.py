@@ -79,10 +79,20 @@ def test_build_request_uses_the_variants_thread_only_when_it_has_one(world: Worl
     )
     assert [p.text for p in build_request(post, a).parts] == ["Main", "Main 2"]
     assert [p.text for p in build_request(post, b).parts] == ["Main", "Own 2", "Own 3"]
+    # An edit that says nothing of own threads (the API's) keeps them.
+    post = post_compose(
+        actor=manager,
+        data=PostInput(text="Main", channel_ids=[a.pk, b.pk], thread=["Main 2b"]),
+        post=post,
+    )
+    assert [p.text for p in build_request(post, a).parts] == ["Main", "Main 2b"]
+    assert [p.text for p in build_request(post, b).parts] == ["Main", "Own 2", "Own 3"]
     # Back to following the main thread: the variant (with no own text) goes.
     post = post_compose(
         actor=manager,
-        data=PostInput(text="Main", channel_ids=[a.pk, b.pk], thread=["Main 2"]),
+        data=PostInput(
+            text="Main", channel_ids=[a.pk, b.pk], thread=["Main 2"], variant_threads={}
+        ),
         post=post,
     )
     assert [p.text for p in build_request(post, b).parts] == ["Main", "Main 2"]
