@@ -199,8 +199,19 @@ def compose_validate(request: HttpRequest) -> HttpResponse:
 def compose_preview(request: HttpRequest) -> HttpResponse:
     """Live preview (htmx): each chosen channel's parts as the network would show them,
     counted its own way, with the channel's problems in words."""
-    found = preview.post_preview(actor=_actor(request), data=post_input(request.POST))
-    return render(request, "publishing/compose_preview.html", {"preview": found})
+    schedule = ScheduleForm(request.POST)
+    valid = schedule.is_valid()
+    found = preview.post_preview(
+        actor=_actor(request),
+        data=post_input(request.POST),
+        mode=(schedule.cleaned_data["mode"] or "") if valid else "",
+        at=schedule.cleaned_data["scheduled_at"] if valid else None,
+    )
+    # A time that does not read as one is said at once too, not only on saving.
+    unreadable = [str(m) for m in schedule.errors.get("scheduled_at", [])]
+    return render(
+        request, "publishing/compose_preview.html", {"preview": found, "unreadable": unreadable}
+    )
 
 
 @workspace_view(Perm.COMPOSE)

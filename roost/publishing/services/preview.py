@@ -4,17 +4,21 @@ network's own way — built by the same code the publisher uses (content.build_r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import regex
 
 from roost.channels.models import Channel
 from roost.channels.services import channel_connector
+from roost.core import clock
+from roost.core.exceptions import ValidationFailed
 from roost.core.urls import safe_http_url
 from roost.networks import registry
 from roost.networks.base import CountingConnector, PublishRequest
 from roost.publishing.content import URL, build_request
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.compose import PostInput, _preview_post, _resolve, own_threads
+from roost.publishing.services.scheduling import Mode, due_times
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -66,6 +70,7 @@ class ChannelPreview:
 class Preview:
     channels: list[ChannelPreview]
     errors: dict[str, list[str]]  # problems that are not one channel's (see post_validate)
+    when: list[str] = field(default_factory=list)  # problems with the chosen time
 
 
 def segments(text: str) -> list[Segment]:
@@ -97,11 +102,20 @@ def _graphemes(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
-def post_preview(*, actor: Membership, data: PostInput) -> Preview:
-    """Each chosen channel's parts as it would receive them, counted, with its problems."""
+def post_preview(
+    *, actor: Membership, data: PostInput, mode: str = "", at: datetime | None = None
+) -> Preview:
+    """Each chosen channel's parts as it would receive them, counted, with its problems;
+    and, for a time (`mode` "at" with `at`) or the queue, why it cannot be used, if so."""
     require(actor, Perm.COMPOSE)
     errors: dict[str, list[str]] = {}
     checked = _resolve(actor, data, errors)
+    when: list[str] = []
+    if checked.channels and ((mode == "at" and at is not None) or mode == "queue"):
+        try:  # the very check saving does: a past time, a channel without queue slots
+            due_times(checked.channels, Mode(mode), at, clock.now())
+        except ValidationFailed as exc:
+            when = [m for messages in exc.errors.values() for m in messages]
     post = _preview_post(actor, data, checked)
     variants = {k: v for k, v in data.variants.items() if v}
     threads = own_threads(data)
@@ -140,4 +154,4 @@ def post_preview(*, actor: Membership, data: PostInput) -> Preview:
                 problems=[f"{channel.name} ({label}): {p.message}" for p in problems],
             )
         )
-    return Preview(channels=previews, errors=errors)
+    return Preview(channels=previews, errors=errors, when=when)

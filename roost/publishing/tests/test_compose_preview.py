@@ -253,3 +253,30 @@ def test_compose_page_waits_for_the_preview_and_hides_unticked_channels(
     )
     assert boxes == [(str(world.a_channel.pk), "hidden"), (str(beta.pk), "hidden")]
     assert '<div id="live" class="live" data-testid="live">' in html
+
+
+@pytest.mark.parametrize(
+    ("when", "problems"),
+    [
+        ({"mode": "at", "scheduled_at": ""}, []),  # nothing chosen yet: nothing to say
+        ({"mode": "at", "scheduled_at": "2031-05-04T12:00"}, []),
+        (
+            {"mode": "at", "scheduled_at": "2020-03-01T10:00"},
+            ["2020-03-01 10:00 (Europe/Warsaw) is in the past. Choose a later time."],
+        ),
+        ({"mode": "at", "scheduled_at": "soon"}, ["Enter a date and time like 2026-12-24 09:30."]),
+        ({"mode": "queue"}, ["Alpha Sandbox has no queue slots yet: add some in its settings."]),
+        ({"mode": "draft"}, []),
+    ],
+)
+def test_preview_says_at_once_what_is_wrong_with_the_time(
+    world: World, manager: Client, when: dict[str, str], problems: list[str]
+) -> None:
+    response = manager.post(
+        PREVIEW,
+        {"text": "Hi", "channels": [str(world.a_channel.pk)], **when},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    found = re.findall(r'data-testid="when-problem">(.*?)</p>', response.content.decode())
+    assert found == problems
