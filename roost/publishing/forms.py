@@ -58,19 +58,31 @@ def _int(value: str) -> int | None:
     return parse_id(value)
 
 
+def thread_parts(raw: str) -> list[str]:
+    """A thread box's parts: separated by a line of only "---", blank parts dropped."""
+    raw = raw.replace("\r\n", "\n")
+    return [p.strip() for p in raw.split(THREAD_SEPARATOR.strip()) if p.strip()]
+
+
 def post_input(data: QueryDict) -> PostInput:
     """Read compose fields. Variant fields are `variant_<channel id>`; alt texts `alt_<id>`."""
     channel_ids = [i for i in (_int(v) for v in data.getlist("channels")) if i is not None]
     media_ids = [i for i in (_int(v) for v in data.getlist("media")) if i is not None]
     variants: dict[int, str] = {}
+    variant_threads: dict[int, list[str]] = {}
     alt_texts: dict[int, str] = {}
     for key in data:
         value = str(data.get(key, ""))
-        if key.startswith("variant_") and (cid := _int(key[8:])) is not None:
+        if key.startswith("variant_thread_") and (cid := _int(key[15:])) is not None:
+            if parts := thread_parts(value):
+                variant_threads[cid] = parts
+        elif key.startswith("variant_nothread_") and (cid := _int(key[17:])) is not None:
+            if value and cid not in variant_threads:
+                variant_threads.setdefault(cid, [])
+        elif key.startswith("variant_") and (cid := _int(key[8:])) is not None:
             variants[cid] = value.strip()
         elif key.startswith("alt_") and (mid := _int(key[4:])) is not None:
             alt_texts[mid] = value
-    thread_raw = str(data.get("thread", "")).replace("\r\n", "\n")
     options: dict[str, Any] = {}
     if data.get("visibility"):
         options["visibility"] = str(data.get("visibility"))
@@ -81,7 +93,8 @@ def post_input(data: QueryDict) -> PostInput:
         text=str(data.get("text", "")).replace("\r\n", "\n").strip(),
         channel_ids=channel_ids,
         variants=variants,
-        thread=[p.strip() for p in thread_raw.split(THREAD_SEPARATOR.strip()) if p.strip()],
+        thread=thread_parts(str(data.get("thread", ""))),
+        variant_threads=variant_threads,
         media_ids=media_ids,
         alt_texts=alt_texts,
         campaign_id=_int(data.get("campaign", "")),

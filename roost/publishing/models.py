@@ -158,11 +158,14 @@ class PostMedia(models.Model):
 
 
 class PostVariant(models.Model):
-    """The post as one channel gets it. `text` empty means: follow the main text."""
+    """The post as one channel gets it. `text` empty means: follow the main text; `thread`
+    None means: follow the main thread, a list (even empty) is this channel's own."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(blank=True)
+    # A Polish channel gets Polish further parts (or none), not the English thread.
+    thread = models.JSONField(_("thread"), null=True, blank=True, default=None)
 
     class Meta:
         constraints = [
@@ -174,7 +177,7 @@ class PostVariant(models.Model):
 
     @property
     def customized(self) -> bool:
-        return bool(self.text)
+        return bool(self.text) or self.thread is not None
 
 
 class DeliveryStatus(models.TextChoices):
