@@ -54,6 +54,22 @@ class ScheduleForm(forms.Form):
         raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
 
 
+def schedule_prefill(query: QueryDict) -> dict[str, Any]:
+    """Initial schedule fields from a link (`?at=YYYY-MM-DDTHH:MM`): a suggestion only, so a
+    value that is not a time Roost accepts is left out rather than shown (the form checks
+    whatever is submitted anyway)."""
+    raw = str(query.get("at", "")).strip()[:32]
+    if not raw:
+        return {}
+    form = ScheduleForm({"mode": "at", "scheduled_at": raw})
+    if not form.is_valid() or form.cleaned_data["scheduled_at"] is None:
+        return {}
+    return {
+        "mode": "at",
+        "scheduled_at": form.cleaned_data["scheduled_at"].strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
 def _int(value: str) -> int | None:
     return parse_id(value)
 
