@@ -215,6 +215,16 @@ def card_channels(post_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     return found
 
 
+def channels_without_queue_slots(membership: Membership, channel_ids: Sequence[int]) -> list[Any]:
+    """Of these channels the member may use, those with no queue slot yet, by name."""
+    return list(
+        channels_visible_to(membership)
+        .filter(pk__in=list(channel_ids), queue_slots__isnull=True)
+        .order_by("name", "id")
+        .only("id", "name")
+    )
+
+
 def card_media(post_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Each post's first image (id and alt text), for the cards shown: one query."""
     found: dict[int, dict[str, Any]] = {}

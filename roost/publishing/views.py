@@ -146,6 +146,11 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
                     messages.success(request, _("Post saved."))
                 return redirect("publishing:post", slug=actor.workspace.slug, post_id=saved.pk)
     context = _compose_context(request, post, errors)
+    if errors and request.POST.get("mode") == "queue" and actor.has_perm(Perm.CONNECT_CHANNELS):
+        # "X has no queue slots yet": a link to each such channel's settings, to add some.
+        context["slotless"] = selectors.channels_without_queue_slots(
+            actor, [int(c) for c in request.POST.getlist("channels") if c.isdigit()]
+        )
     return render(request, "publishing/compose.html", context, status=422 if errors else 200)
 
 
