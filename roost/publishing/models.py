@@ -66,6 +66,10 @@ MEDIA_EXTENSIONS = {
 }
 
 
+# Thumbnails fit in this square: sharp at twice the size pages show them (library: 160 px).
+THUMB_SIDE = 320
+
+
 def media_path(instance: MediaAsset, filename: str) -> str:
     """A random name whose extension follows the sniffed type, never the client's name."""
     ext = MEDIA_EXTENSIONS.get(instance.mime_type, "bin")
@@ -93,6 +97,21 @@ class MediaAsset(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def thumb_size(self) -> tuple[int, int]:
+        """The thumbnail's width and height (within a pixel of Pillow's): pages set them on
+        <img> so the layout does not jump while images load."""
+        scale = min(1.0, THUMB_SIDE / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def thumb_width(self) -> int:
+        return self.thumb_size[0]
+
+    @property
+    def thumb_height(self) -> int:
+        return self.thumb_size[1]
 
 
 class PostStatus(models.TextChoices):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("w/<slug:slug>/media/", views.media_library, name="media"),
     path("w/<slug:slug>/media/upload/", views.media_upload, name="media_upload"),
     path("w/<slug:slug>/media/<id:media_id>/file/", views.media_file, name="media_file"),
+    path("w/<slug:slug>/media/<id:media_id>/thumb/", views.media_thumb, name="media_thumb"),
     path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),
     path("w/<slug:slug>/campaigns/new/", views.campaign_create, name="campaign_create"),
     # A channel's settings with its queue slots: under /channels/, but publishing's page.

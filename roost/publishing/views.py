@@ -24,6 +24,7 @@ from roost.publishing.forms import (
     MediaUploadForm,
     ScheduleForm,
     post_input,
+    schedule_prefill,
 )
 from roost.publishing.models import MEDIA_EXTENSIONS, Post, PostStatus
 from roost.publishing.services import campaigns as campaign_services
@@ -75,7 +76,10 @@ def _compose_context(
     missing = picked_media - {a.pk for a in library}
     if missing:
         library += list(selectors.media_library(actor).filter(pk__in=missing))
-    schedule = ScheduleForm(data) if data is not None else ScheduleForm()
+    if data is not None:
+        schedule = ScheduleForm(data)
+    else:  # a new post from the calendar's "+" arrives with its time (?at=2031-03-20T09:00)
+        schedule = ScheduleForm(initial=schedule_prefill(request.GET) if post is None else {})
     channel_errors = {
         int(k.split(":")[1]): v for k, v in errors.items() if k.startswith("channel:")
     }
@@ -159,6 +163,11 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
                     messages.success(request, _("Post saved."))
                 return redirect("publishing:post", slug=actor.workspace.slug, post_id=saved.pk)
     context = _compose_context(request, post, errors)
+    if errors and request.POST.get("mode") == "queue" and actor.has_perm(Perm.CONNECT_CHANNELS):
+        # "X has no queue slots yet": a link to each such channel's settings, to add some.
+        context["slotless"] = selectors.channels_without_queue_slots(
+            actor, [int(c) for c in request.POST.getlist("channels") if c.isdigit()]
+        )
     return render(request, "publishing/compose.html", context, status=422 if errors else 200)
 
 
@@ -414,17 +423,34 @@ def media_upload(request: HttpRequest) -> HttpResponse:
 @workspace_view(Perm.VIEW_CONTENT)
 @require_safe
 def media_file(request: HttpRequest, media_id: int) -> HttpResponseBase:
-    """An image from the library, to members who may see the library.
+    """An image from the library, to members who may see the library."""
+    asset = selectors.access_media(_actor(request), media_id)
+    return _media_response(asset, asset.file.name or "", asset.mime_type, "")
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_safe
+def media_thumb(request: HttpRequest, media_id: int) -> HttpResponseBase:
+    """A small WebP of an image (made once, then kept in storage), to the same members.
+    Where none can be made, the image itself."""
+    asset = selectors.access_media(_actor(request), media_id)
+    name = media.media_thumbnail(asset=asset)
+    if name is None:
+        return _media_response(asset, asset.file.name or "", asset.mime_type, "")
+    return _media_response(asset, name, "image/webp", "-thumb")
+
+
+def _media_response(asset: Any, name: str, mime_type: str, suffix: str) -> HttpResponseBase:
+    """Stream a stored file (local disk or a bucket alike: the bucket stays private).
 
     Served with its sniffed type only, never sniffed again by the browser, and fenced off
     (sandboxed, no scripts) in case a browser opens it as a document.
     """
-    asset = selectors.access_media(_actor(request), media_id)
-    mime_type = asset.mime_type if asset.mime_type in MEDIA_EXTENSIONS else ""
+    mime_type = mime_type if mime_type in MEDIA_EXTENSIONS else ""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", asset.original_name.rsplit(".", 1)[0]).strip("-")
-    filename = f"{stem[:60] or 'image'}.{MEDIA_EXTENSIONS.get(mime_type, 'bin')}"
+    filename = f"{stem[:60] or 'image'}{suffix}.{MEDIA_EXTENSIONS.get(mime_type, 'bin')}"
     try:
-        handle = asset.file.open("rb")
+        handle = asset.file.storage.open(name, "rb")
     except OSError:
         raise NotFound() from None  # the row outlived its file (storage wiped or moved)
     response = FileResponse(handle, content_type=mime_type or "application/octet-stream")
