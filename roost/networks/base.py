@@ -240,6 +240,14 @@ class Connector(Protocol):
 
 
 @runtime_checkable
+class CountingConnector(Connector, Protocol):
+    """A connector that says how its network counts a post's text (for live counters):
+    the same rule its `validate` holds against `limits().max_chars`."""
+
+    def text_length(self, text: str, options: Mapping[str, Any]) -> int: ...
+
+
+@runtime_checkable
 class InboxConnector(Connector, Protocol):
     """A connector that also reads the account's inbox and answers from it."""
 

@@ -21,14 +21,19 @@ from roost.workspaces.roles import Perm
 
 def snapshot(post: Post) -> dict[str, Any]:
     """What reviewers approve: the words, the images, where it goes."""
-    return {
+    taken: dict[str, Any] = {
         "text": post.text,
         "thread": list(post.thread),
-        "variants": {str(v.channel_id): v.text for v in post.variants.all()},
+        "variants": {str(v.channel_id): v.text for v in post.variants.all() if v.text},
         "media": [pm.asset_id for pm in post.postmedia_set.order_by("position")],
         "alt_texts": [pm.asset.alt_text for pm in post.postmedia_set.select_related("asset")],
         "channels": sorted(post.deliveries.values_list("channel_id", flat=True)),
     }
+    # Channels' own threads, only when there are some (older snapshots have no such key).
+    own = {str(v.channel_id): v.thread for v in post.variants.all() if v.thread is not None}
+    if own:
+        taken["variant_threads"] = own
+    return taken
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

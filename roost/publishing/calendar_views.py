@@ -27,6 +27,7 @@ from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, RoostError, ValidationFailed
 from roost.core.validation import moment_problem, parse_ids
 from roost.http.decorators import public_view
+from roost.networks import registry
 from roost.publishing import selectors
 from roost.publishing.models import Post, PostStatus
 from roost.publishing.services import calendar as calendar_services
@@ -149,6 +150,9 @@ class Card:
     url: str
     move_url: str
     channels: str = ""  # "Main (Sandbox), Shop +2": the first few by name, the rest counted
+    networks: list[tuple[str, str]] = field(default_factory=list)  # (key, label), each once
+    thumb: str = ""  # the first image's thumbnail address
+    thumb_alt: str = ""
     time: str = ""  # HH:MM, in the workspace's zone
     iso: str = ""  # with the zone's offset: a drop keeps its wall-clock time of day
 
@@ -182,8 +186,12 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
     labels = {value: str(label) for value, label in PostStatus.choices}
     no_text = _("(no text)")
     risk_until = clock.now() + timedelta(hours=2)
-    channels = selectors.card_channels([row["id"] for row in rows]) if rows else {}
+    ids = [row["id"] for row in rows]
+    channels = selectors.card_channels(ids) if rows else {}
+    images = selectors.card_media(ids) if rows else {}
+    thumb_url = _id_url("publishing:media_thumb", actor.workspace.slug)
     sandbox = _("Sandbox")
+    network_labels = {n.key: n.label for n in registry.networks()} | {"sandbox": sandbox}
     cards = []
     for row in rows:
         at: datetime | None = row["scheduled_at"]
@@ -191,6 +199,8 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
         movable = can_move and row["status"] in MOVABLE and at is not None
         names = channels.get(row["id"], [])
         local = at.astimezone(tz) if at else None
+        image = images.get(row["id"])
+        networks = list(dict.fromkeys(network for _name, network in names))
         cards.append(
             Card(
                 id=row["id"],
@@ -209,6 +219,9 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
                 and at is not None
                 and at <= risk_until,
                 channels=_channel_text(names, sandbox),
+                networks=[(key, network_labels.get(key, key)) for key in networks],
+                thumb=thumb_url(image["asset_id"]) if image else "",
+                thumb_alt=image["asset__alt_text"] if image else "",
             )
         )
     return cards
@@ -310,6 +323,45 @@ class Links:
         }
 
 
+class NewPostLinks:
+    """The "+" of an empty day or hour: compose with that time filled in (`?at=`), for
+    people who may compose, on days and hours not yet past. Names are made once per day."""
+
+    DAY_TIME = time(9)  # a day's "+" suggests its morning; the hour's "+" its own hour
+
+    def __init__(self, actor: Membership) -> None:
+        self.base = (
+            reverse("publishing:compose", args=[actor.workspace.slug])
+            if actor.has_perm(Perm.COMPOSE)
+            else ""
+        )
+        self.now = clock.now().astimezone(actor.workspace.tzinfo)
+        self._names: dict[date, str] = {}
+
+    def _link(self, day: date, at: time) -> dict[str, str]:
+        if day not in self._names:
+            self._names[day] = f"{date_format(day, 'l')}, {date_format(day, 'DATE_FORMAT')}"
+        when = f"{self._names[day]}, {at:%H:%M}"
+        return {
+            "url": f"{self.base}?at={day.isoformat()}T{at:%H:%M}",
+            "label": _("New post on %(when)s") % {"when": when},
+        }
+
+    def day(self, day: date) -> dict[str, str]:
+        if not self.base or day < self.now.date():
+            return {}
+        if day > self.now.date():
+            return self._link(day, self.DAY_TIME)
+        if self.now.hour >= 23:  # too late today for a next full hour
+            return {}
+        return self._link(day, max(self.DAY_TIME, time(self.now.hour + 1)))
+
+    def hour(self, day: date, hour: int) -> dict[str, str]:
+        if not self.base or (day, hour) <= (self.now.date(), self.now.hour):
+            return {}
+        return self._link(day, time(hour))
+
+
 def _month_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
     actor = _actor(request)
     today = _today(actor)
@@ -327,6 +379,7 @@ def _month_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
     following = (first + timedelta(days=31)).replace(day=1)
     anchor = today if (today.year, today.month) == (first.year, first.month) else first
     state = {"month": first.strftime("%Y-%m")}
+    new_post = NewPostLinks(actor)
     cells = []
     for i, day in enumerate(days):
         cards = by_day.get(i, [])
@@ -338,6 +391,7 @@ def _month_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
                 "today": day == today,
                 "cards": cards,
                 "more": links.more(day, totals.get(i, 0) - len(cards), len(cards)),
+                "add": new_post.day(day),
             }
         )
     return {
@@ -372,6 +426,7 @@ def _week_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
     links = Links(actor, filters)
     state = {"week": monday.isoformat()}
     isos = [day.isoformat() for day in days]  # each day's, once for its 24 cells
+    new_post = NewPostLinks(actor)
     hours = []
     for hour in range(24):
         cells = []
@@ -379,7 +434,9 @@ def _week_context(request: HttpRequest, filters: Filters) -> dict[str, Any]:
             slot = i * 24 + hour
             cards = by_slot.get(slot, [])
             more = links.more(day, totals.get(slot, 0) - len(cards), len(cards), hour)
-            cells.append({"date": day, "iso": isos[i], "cards": cards, "more": more})
+            # The "+" only where the hour is empty: a busy hour is one click from its posts.
+            add = {} if cards else new_post.hour(day, hour)
+            cells.append({"date": day, "iso": isos[i], "cards": cards, "more": more, "add": add})
         hours.append({"hour": hour, "label": f"{hour:02d}:00", "hh": f"{hour:02d}", "cells": cells})
     return {
         "days": [{"date": d, "today": d == today} for d in days],

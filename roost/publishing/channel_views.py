@@ -7,7 +7,7 @@ of posts or queues (see docs/architecture.md). Its address stays under /channels
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db import transaction
@@ -19,7 +19,11 @@ from roost.channels.access import access_channel
 from roost.channels.services import channel_update
 from roost.core.exceptions import RoostError
 from roost.http.forms import apply_error
-from roost.publishing.forms import ChannelSettingsForm
+from roost.publishing.forms import (
+    BaseQueueSlotFormSet,
+    ChannelSettingsForm,
+    QueueSlotFormSet,
+)
 from roost.publishing.models import QueueSlot
 from roost.publishing.services.campaigns import queue_slots_set
 from roost.workspaces.decorators import workspace_view
@@ -30,42 +34,28 @@ def _actor(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _slots_text(channel_id: int) -> str:
-    return "\n".join(
-        f"{s.weekday + 1} {s.time:%H:%M}" for s in QueueSlot.objects.filter(channel_id=channel_id)
-    )
-
-
-def _parse_slots(text: str) -> list[tuple[int, str]]:
-    slots: list[tuple[int, str]] = []
-    for line in text.splitlines():
-        bits = line.split()
-        if not bits:
-            continue
-        if len(bits) == 1:
-            slots += [(day, bits[0]) for day in range(7)]
-        elif bits[0].isdigit() and 1 <= int(bits[0]) <= 7:
-            slots.append((int(bits[0]) - 1, bits[1]))
-        else:
-            slots.append((-1, line.strip()))
-    return slots
+def _slot_rows(channel_id: int) -> list[dict[str, Any]]:
+    """The channel's slots as the form's initial rows, Monday first."""
+    return [
+        {"weekday": str(s.weekday), "time": s.time}
+        for s in QueueSlot.objects.filter(channel_id=channel_id)
+    ]
 
 
 @workspace_view(Perm.CONNECT_CHANNELS)
 def channel_settings(request: HttpRequest, channel_id: int) -> HttpResponse:
     actor = _actor(request)
     channel = access_channel(actor, channel_id, Perm.CONNECT_CHANNELS)
-    form = ChannelSettingsForm(
-        request.POST or None,
-        initial={
-            "name": channel.name,
-            "timezone": channel.timezone,
-            "slots": _slots_text(channel.pk),
-        },
+    data = request.POST if request.method == "POST" else None
+    form = ChannelSettingsForm(data, initial={"name": channel.name, "timezone": channel.timezone})
+    slots = cast(
+        BaseQueueSlotFormSet,
+        QueueSlotFormSet(data, initial=_slot_rows(channel.pk), prefix="slots"),
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        # Both checked before anything is saved, so every problem shows at once.
+        if all([form.is_valid(), slots.is_valid()]):
             try:
                 # All or nothing: a bad queue slot must not leave a new name saved.
                 with transaction.atomic():
@@ -78,7 +68,7 @@ def channel_settings(request: HttpRequest, channel_id: int) -> HttpResponse:
                     queue_slots_set(
                         actor=actor,
                         channel=channel,
-                        slots=_parse_slots(form.cleaned_data["slots"]),
+                        slots=slots.slots(),
                     )
             except RoostError as exc:
                 channel.refresh_from_db()
@@ -90,6 +80,6 @@ def channel_settings(request: HttpRequest, channel_id: int) -> HttpResponse:
     return render(
         request,
         "publishing/channel_settings.html",
-        {"form": form, "channel": channel},
+        {"form": form, "slots": slots, "channel": channel},
         status=status,
     )

@@ -39,6 +39,17 @@ def channel_text(post: Post, channel_id: int, variants: dict[int, str] | None = 
     return variants.get(channel_id) or post.text
 
 
+def channel_thread(
+    post: Post, channel_id: int, threads: dict[int, list[str]] | None = None
+) -> list[str]:
+    """The further parts for one channel: its variant's own thread when it has one (even an
+    empty one: no further parts), else the main thread."""
+    if threads is None:
+        threads = {v.channel_id: v.thread for v in post.variants.all() if v.thread is not None}
+    own = threads.get(channel_id)
+    return [t for t in (post.thread if own is None else own) if t.strip()]
+
+
 def media_of(post: Post) -> list[MediaAsset]:
     return [pm.asset for pm in post.postmedia_set.select_related("asset").order_by("position")]
 
@@ -68,15 +79,23 @@ def build_request(
     first_attempt_at: object = None,
     with_data: bool = True,
     variants: dict[int, str] | None = None,
+    threads: dict[int, list[str]] | None = None,
     assets: list[MediaAsset] | None = None,
 ) -> PublishRequest:
+    """`variants`/`threads` by channel id, when the caller read them already (else: loaded)."""
+    if variants is None or threads is None:
+        stored = list(post.variants.all()) if post.pk else []
+        if variants is None:
+            variants = {v.channel_id: v.text for v in stored}
+        if threads is None:
+            threads = {v.channel_id: v.thread for v in stored if v.thread is not None}
     utm = post.campaign.utm() if post.campaign_id and post.campaign else {}
     first = add_utm(channel_text(post, channel.pk, variants), utm)
     media = tuple(
         to_media(a, with_data) for a in (assets if assets is not None else media_of(post))
     )
     parts = [Part(text=first, media=media)]
-    parts += [Part(text=add_utm(text, utm)) for text in post.thread if text.strip()]
+    parts += [Part(text=add_utm(text, utm)) for text in channel_thread(post, channel.pk, threads)]
     return PublishRequest(
         idempotency_key=key,
         parts=tuple(parts),

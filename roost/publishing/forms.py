@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from roost.core.validation import moment_problem, parse_id
@@ -54,8 +55,30 @@ class ScheduleForm(forms.Form):
         raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
 
 
+def schedule_prefill(query: QueryDict) -> dict[str, Any]:
+    """Initial schedule fields from a link (`?at=YYYY-MM-DDTHH:MM`): a suggestion only, so a
+    value that is not a time Roost accepts is left out rather than shown (the form checks
+    whatever is submitted anyway)."""
+    raw = str(query.get("at", "")).strip()[:32]
+    if not raw:
+        return {}
+    form = ScheduleForm({"mode": "at", "scheduled_at": raw})
+    if not form.is_valid() or form.cleaned_data["scheduled_at"] is None:
+        return {}
+    return {
+        "mode": "at",
+        "scheduled_at": form.cleaned_data["scheduled_at"].strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
 def _int(value: str) -> int | None:
     return parse_id(value)
+
+
+def thread_parts(raw: str) -> list[str]:
+    """A thread box's parts: separated by a line of only "---", blank parts dropped."""
+    raw = raw.replace("\r\n", "\n")
+    return [p.strip() for p in raw.split(THREAD_SEPARATOR.strip()) if p.strip()]
 
 
 def post_input(data: QueryDict) -> PostInput:
@@ -63,14 +86,20 @@ def post_input(data: QueryDict) -> PostInput:
     channel_ids = [i for i in (_int(v) for v in data.getlist("channels")) if i is not None]
     media_ids = [i for i in (_int(v) for v in data.getlist("media")) if i is not None]
     variants: dict[int, str] = {}
+    variant_threads: dict[int, list[str]] = {}
     alt_texts: dict[int, str] = {}
     for key in data:
         value = str(data.get(key, ""))
-        if key.startswith("variant_") and (cid := _int(key[8:])) is not None:
+        if key.startswith("variant_thread_") and (cid := _int(key[15:])) is not None:
+            if parts := thread_parts(value):
+                variant_threads[cid] = parts
+        elif key.startswith("variant_nothread_") and (cid := _int(key[17:])) is not None:
+            if value and cid not in variant_threads:
+                variant_threads.setdefault(cid, [])
+        elif key.startswith("variant_") and (cid := _int(key[8:])) is not None:
             variants[cid] = value.strip()
         elif key.startswith("alt_") and (mid := _int(key[4:])) is not None:
             alt_texts[mid] = value
-    thread_raw = str(data.get("thread", "")).replace("\r\n", "\n")
     options: dict[str, Any] = {}
     if data.get("visibility"):
         options["visibility"] = str(data.get("visibility"))
@@ -81,7 +110,8 @@ def post_input(data: QueryDict) -> PostInput:
         text=str(data.get("text", "")).replace("\r\n", "\n").strip(),
         channel_ids=channel_ids,
         variants=variants,
-        thread=[p.strip() for p in thread_raw.split(THREAD_SEPARATOR.strip()) if p.strip()],
+        thread=thread_parts(str(data.get("thread", ""))),
+        variant_threads=variant_threads,
         media_ids=media_ids,
         alt_texts=alt_texts,
         campaign_id=_int(data.get("campaign", "")),
@@ -110,7 +140,8 @@ class CampaignForm(forms.Form):
 
 
 class ChannelSettingsForm(forms.Form):
-    """A channel's name and time zone with its queue slots (roost/publishing/channel_views.py)."""
+    """A channel's name and time zone; its queue slots are QueueSlotFormSet beside it
+    (roost/publishing/channel_views.py)."""
 
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     timezone = forms.ChoiceField(
@@ -118,12 +149,103 @@ class ChannelSettingsForm(forms.Form):
         required=False,
         choices=lambda: [("", _("The workspace's time zone")), *timezone_choices()],
     )
-    slots = forms.CharField(
-        label=_("Queue slots"),
+
+
+EVERY_DAY = "all"
+
+
+def weekday_choices() -> list[tuple[str, Any]]:
+    return [
+        ("", _("Choose a day")),
+        *((str(number), name) for number, name in WEEKDAYS.items()),
+        (EVERY_DAY, _("Every day")),
+    ]
+
+
+class QueueSlotForm(forms.Form):
+    """One weekly slot: a day of the week (or every day) and a time of day."""
+
+    weekday = forms.ChoiceField(
+        label=_("Day"),
+        choices=weekday_choices,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "One per line: weekday number (1 = Monday … 7 = Sunday) and time, e.g. “1 09:30”."
-            " Or a time alone for every day."
-        ),
+        error_messages={"invalid_choice": _("Choose a day of the week from the list.")},
     )
+    time = forms.TimeField(
+        label=_("Time"),
+        required=False,
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time of day like 09:30.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, at = data.get("weekday"), data.get("time")
+        if self.errors or (data.get("DELETE")):
+            return data
+        if day and at is None:
+            self.add_error("time", _("Choose a time for this day."))
+        elif at is not None and not day:
+            self.add_error("weekday", _("Choose a day for %(time)s.") % {"time": f"{at:%H:%M}"})
+        return data
+
+
+class BaseQueueSlotFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "missing_management_form": _(
+            "The queue slots did not arrive complete. Reload the page and try again."
+        ),
+        "too_many_forms": _("A channel can have at most %(num)d queue slot rows."),
+        "too_few_forms": _("Add at least %(num)d queue slot."),
+    }
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[tuple[str, Any]] = set()
+        labels = dict(weekday_choices())
+        for form in self.forms:
+            if form.cleaned_data.get("DELETE"):
+                continue
+            day, at = form.cleaned_data.get("weekday"), form.cleaned_data.get("time")
+            if not day or at is None:
+                continue
+            if (day, at) in seen:
+                form.add_error(
+                    None,
+                    _("%(day)s %(time)s is listed twice; remove one.")
+                    % {"day": labels[day], "time": f"{at:%H:%M}"},
+                )
+            seen.add((day, at))
+        if any(self.errors):
+            raise forms.ValidationError(_("Some queue slots need a change: see below."))
+
+    def slots(self) -> list[tuple[int, str]]:
+        """(weekday, "HH:MM") of the rows kept, "every day" as its seven days."""
+        chosen: list[tuple[int, str]] = []
+        for form in self.forms:
+            if form.cleaned_data.get("DELETE"):
+                continue
+            day, at = form.cleaned_data.get("weekday"), form.cleaned_data.get("time")
+            if not day or at is None:
+                continue
+            days = range(7) if day == EVERY_DAY else [int(day)]
+            chosen += [(weekday, f"{at:%H:%M}") for weekday in days]
+        return chosen
+
+
+QueueSlotFormSet = forms.formset_factory(
+    QueueSlotForm,
+    formset=BaseQueueSlotFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=70,
+    validate_max=True,
+    absolute_max=100,
+)

@@ -66,6 +66,10 @@ MEDIA_EXTENSIONS = {
 }
 
 
+# Thumbnails fit in this square: sharp at twice the size pages show them (library: 160 px).
+THUMB_SIDE = 320
+
+
 def media_path(instance: MediaAsset, filename: str) -> str:
     """A random name whose extension follows the sniffed type, never the client's name."""
     ext = MEDIA_EXTENSIONS.get(instance.mime_type, "bin")
@@ -93,6 +97,21 @@ class MediaAsset(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def thumb_size(self) -> tuple[int, int]:
+        """The thumbnail's width and height (within a pixel of Pillow's): pages set them on
+        <img> so the layout does not jump while images load."""
+        scale = min(1.0, THUMB_SIDE / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def thumb_width(self) -> int:
+        return self.thumb_size[0]
+
+    @property
+    def thumb_height(self) -> int:
+        return self.thumb_size[1]
 
 
 class PostStatus(models.TextChoices):
@@ -158,11 +177,14 @@ class PostMedia(models.Model):
 
 
 class PostVariant(models.Model):
-    """The post as one channel gets it. `text` empty means: follow the main text."""
+    """The post as one channel gets it. `text` empty means: follow the main text; `thread`
+    None means: follow the main thread, a list (even empty) is this channel's own."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(blank=True)
+    # A Polish channel gets Polish further parts (or none), not the English thread.
+    thread = models.JSONField(_("thread"), null=True, blank=True, default=None)
 
     class Meta:
         constraints = [
@@ -174,7 +196,7 @@ class PostVariant(models.Model):
 
     @property
     def customized(self) -> bool:
-        return bool(self.text)
+        return bool(self.text) or self.thread is not None
 
 
 class DeliveryStatus(models.TextChoices):

@@ -23,7 +23,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from queue import Empty, SimpleQueue
 from typing import Any
@@ -59,6 +59,7 @@ class Job:
     opened: OpenConnector
     variants: dict[int, str]
     assets: list
+    threads: dict[int, list[str]] = field(default_factory=dict)
     started: float = 0.0  # when its try was launched (perf_counter)
     took: float = 0.0  # seconds from launch to outcome
 
@@ -75,6 +76,7 @@ def _request(job: Job) -> PublishRequest:
         key=d.idempotency_key,
         first_attempt_at=d.earlier_try_at,
         variants=job.variants,
+        threads=job.threads,
         assets=job.assets,
     )
 
@@ -241,6 +243,7 @@ class Publisher:
                 delivery=d,
                 opened=self._connector(d),
                 variants=inputs.variants,
+                threads=inputs.threads,
                 assets=inputs.assets,
             )
             self.by_channel[d.channel_id] += 1

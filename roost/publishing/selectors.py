@@ -20,6 +20,7 @@ from roost.publishing.models import (
     DeliveryStatus,
     MediaAsset,
     Post,
+    PostMedia,
     PostStatus,
     Tag,
 )
@@ -220,6 +221,29 @@ def card_channels(post_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     )
     for post_id, name, network in rows:
         found.setdefault(post_id, []).append((name, network))
+    return found
+
+
+def channels_without_queue_slots(membership: Membership, channel_ids: Sequence[int]) -> list[Any]:
+    """Of these channels the member may use, those with no queue slot yet, by name."""
+    return list(
+        channels_visible_to(membership)
+        .filter(pk__in=list(channel_ids), queue_slots__isnull=True)
+        .order_by("name", "id")
+        .only("id", "name")
+    )
+
+
+def card_media(post_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each post's first image (id and alt text), for the cards shown: one query."""
+    found: dict[int, dict[str, Any]] = {}
+    rows = (
+        PostMedia.objects.filter(post_id__in=list(post_ids))
+        .order_by("post_id", "position", "id")
+        .values("post_id", "asset_id", "asset__alt_text")
+    )
+    for row in rows:
+        found.setdefault(row["post_id"], dict(row))
     return found
 
 

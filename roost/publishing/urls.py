@@ -7,6 +7,8 @@ app_name = "publishing"
 urlpatterns = [
     path("w/<slug:slug>/compose/", views.compose_new, name="compose"),
     path("w/<slug:slug>/compose/validate/", views.compose_validate, name="compose_validate"),
+    path("w/<slug:slug>/compose/preview/", views.compose_preview, name="compose_preview"),
+    path("w/<slug:slug>/compose/upload/", views.compose_upload, name="compose_upload"),
     path("w/<slug:slug>/posts/<id:post_id>/", views.post_detail, name="post"),
     path("w/<slug:slug>/posts/<id:post_id>/edit/", views.post_edit, name="edit"),
     path("w/<slug:slug>/posts/<id:post_id>/schedule/", views.post_schedule, name="schedule"),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("w/<slug:slug>/media/", views.media_library, name="media"),
     path("w/<slug:slug>/media/upload/", views.media_upload, name="media_upload"),
     path("w/<slug:slug>/media/<id:media_id>/file/", views.media_file, name="media_file"),
+    path("w/<slug:slug>/media/<id:media_id>/thumb/", views.media_thumb, name="media_thumb"),
     path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),
     path("w/<slug:slug>/campaigns/new/", views.campaign_create, name="campaign_create"),
     # A channel's settings with its queue slots: under /channels/, but publishing's page.

@@ -8,19 +8,27 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from roost.channels.selectors import channels_for_compose
-from roost.core.exceptions import NotFound, RoostError
+from roost.core.exceptions import NotFound, RoostError, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.http.forms import apply_error
 from roost.networks import registry
 from roost.publishing import selectors
-from roost.publishing.forms import CampaignForm, MediaUploadForm, ScheduleForm, post_input
+from roost.publishing.forms import (
+    THREAD_SEPARATOR,
+    CampaignForm,
+    MediaUploadForm,
+    ScheduleForm,
+    post_input,
+    schedule_prefill,
+)
 from roost.publishing.models import MEDIA_EXTENSIONS, Post, PostStatus
 from roost.publishing.services import campaigns as campaign_services
-from roost.publishing.services import compose, deletion, media, scheduling
+from roost.publishing.services import compose, deletion, media, preview, scheduling
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -44,19 +52,34 @@ def _compose_context(
     channels = list(channels_for_compose(actor))
     labels = {n.key: n.label for n in registry.networks()}
     data = request.POST if request.method == "POST" else None
+    own_threads: dict[int, str] = {}  # a channel's own thread box
+    no_thread: set[int] = set()  # channels that get no further parts
     if data is not None:
         chosen = {int(c) for c in data.getlist("channels") if c.isdigit()}
         text, thread = data.get("text", ""), data.get("thread", "")
         variants = {c.pk: data.get(f"variant_{c.pk}", "") for c in channels}
+        own_threads = {c.pk: data.get(f"variant_thread_{c.pk}", "") for c in channels}
+        no_thread = {c.pk for c in channels if data.get(f"variant_nothread_{c.pk}")}
         picked_media = {int(m) for m in data.getlist("media") if m.isdigit()}
     elif post is not None:
         chosen = {d.channel_id for d in post.deliveries.all()}
-        text, thread = post.text, "\n---\n".join(post.thread)
-        variants = {v.channel_id: v.text for v in post.variants.all()}
+        text, thread = post.text, THREAD_SEPARATOR.join(post.thread)
+        stored = list(post.variants.all())
+        variants = {v.channel_id: v.text for v in stored}
+        own_threads = {v.channel_id: THREAD_SEPARATOR.join(v.thread) for v in stored if v.thread}
+        no_thread = {v.channel_id for v in stored if v.thread == []}
         picked_media = {pm.asset_id for pm in post.postmedia_set.all()}
     else:
         chosen, text, thread, variants, picked_media = set(), "", "", {}, set()
-    schedule = ScheduleForm(data) if data is not None else ScheduleForm()
+    library = list(selectors.media_library(actor)[:24])
+    # Everything picked is offered, also past the newest 24 (an image uploaded earlier).
+    missing = picked_media - {a.pk for a in library}
+    if missing:
+        library += list(selectors.media_library(actor).filter(pk__in=missing))
+    if data is not None:
+        schedule = ScheduleForm(data)
+    else:  # a new post from the calendar's "+" arrives with its time (?at=2031-03-20T09:00)
+        schedule = ScheduleForm(initial=schedule_prefill(request.GET) if post is None else {})
     channel_errors = {
         int(k.split(":")[1]): v for k, v in errors.items() if k.startswith("channel:")
     }
@@ -69,13 +92,15 @@ def _compose_context(
                 "label": labels.get(c.network, c.network),
                 "chosen": c.pk in chosen,
                 "variant": variants.get(c.pk, ""),
+                "own_thread": own_threads.get(c.pk, ""),
+                "no_thread": c.pk in no_thread,
                 "errors": channel_errors.get(c.pk, []),
             }
             for c in channels
         ],
         "text": text,
         "thread": thread,
-        "media": selectors.media_library(actor)[:24],
+        "media": library,
         "picked_media": picked_media,
         "campaigns": selectors.campaigns(actor),
         "campaign_id": (data.get("campaign") if data else (post.campaign_id if post else "")) or "",
@@ -132,11 +157,17 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
                 errors = getattr(exc, "errors", None) or {"__all__": [exc.message]}
             else:
                 if saved.status == "in_review":
-                    messages.success(request, _("Sent for approval."))
+                    mode = schedule.cleaned_data["mode"] or "at"
+                    messages.success(request, _review_plan(saved, mode, sent=True))
                 else:
                     messages.success(request, _("Post saved."))
                 return redirect("publishing:post", slug=actor.workspace.slug, post_id=saved.pk)
     context = _compose_context(request, post, errors)
+    if errors and request.POST.get("mode") == "queue" and actor.has_perm(Perm.CONNECT_CHANNELS):
+        # "X has no queue slots yet": a link to each such channel's settings, to add some.
+        context["slotless"] = selectors.channels_without_queue_slots(
+            actor, [int(c) for c in request.POST.getlist("channels") if c.isdigit()]
+        )
     return render(request, "publishing/compose.html", context, status=422 if errors else 200)
 
 
@@ -172,6 +203,60 @@ def compose_validate(request: HttpRequest) -> HttpResponse:
     )
 
 
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def compose_preview(request: HttpRequest) -> HttpResponse:
+    """Live preview (htmx): each chosen channel's parts as the network would show them,
+    counted its own way, with the channel's problems in words."""
+    schedule = ScheduleForm(request.POST)
+    valid = schedule.is_valid()
+    found = preview.post_preview(
+        actor=_actor(request),
+        data=post_input(request.POST),
+        mode=(schedule.cleaned_data["mode"] or "") if valid else "",
+        at=schedule.cleaned_data["scheduled_at"] if valid else None,
+    )
+    # A time that does not read as one is said at once too, not only on saving.
+    unreadable = [str(m) for m in schedule.errors.get("scheduled_at", [])]
+    return render(
+        request, "publishing/compose_preview.html", {"preview": found, "unreadable": unreadable}
+    )
+
+
+@workspace_view(Perm.COMPOSE)
+@require_POST
+def compose_upload(request: HttpRequest) -> HttpResponse:
+    """An image uploaded from compose (htmx): kept in the library by the library's own
+    checks, answered with its picker entry, ticked; a refusal in words, nothing kept."""
+    actor = _actor(request)
+    refused = refused_upload(request)
+    upload = request.FILES.get("file")
+    try:
+        if refused is not None:
+            raise media.too_large(refused)
+        if upload is None:
+            raise ValidationFailed({"file": [_("Choose an image to upload.")]})
+        asset = media.media_upload(
+            actor=actor, upload=upload, alt_text=request.POST.get("alt_text", "")
+        )
+    except RoostError as exc:
+        errors = getattr(exc, "errors", None) or {"__all__": [exc.message]}
+        response = render(
+            request,
+            "publishing/compose.html#upload_errors",
+            {"upload_errors": [m for msgs in errors.values() for m in msgs]},
+            status=422,
+        )
+        response["HX-Retarget"] = "#upload-errors"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(
+        request,
+        "publishing/compose.html#media_pick",
+        {"asset": asset, "picked_media": {asset.pk}},
+    )
+
+
 @workspace_view(Perm.VIEW_CONTENT)
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     actor = _actor(request)
@@ -203,10 +288,10 @@ def _approval_context(actor: Membership, post: Post) -> dict[str, Any]:
     }
 
 
-def _delivery_rows(post: Post) -> list[tuple[Any, str]]:
-    """Each channel's delivery with its own text, where it has one."""
-    variants = {v.channel_id: v.text for v in post.variants.all()}
-    return [(d, variants.get(d.channel_id, "")) for d in post.deliveries.all()]
+def _delivery_rows(post: Post) -> list[tuple[Any, Any]]:
+    """Each channel's delivery with its own variant (text, thread), where it has one."""
+    variants = {v.channel_id: v for v in post.variants.all()}
+    return [(d, variants.get(d.channel_id)) for d in post.deliveries.all()]
 
 
 @workspace_view(Perm.COMPOSE)
@@ -227,7 +312,12 @@ def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
         except RoostError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("Post scheduled."))
+            post.refresh_from_db()
+            if post.status == PostStatus.IN_REVIEW:
+                mode = form.cleaned_data["mode"] or "at"
+                messages.info(request, _review_plan(post, mode, sent=False))
+            else:
+                messages.success(request, _("Post scheduled."))
             return redirect("publishing:post", slug=actor.workspace.slug, post_id=post.pk)
     post = access_post(actor, post_id)
     return render(
@@ -242,6 +332,27 @@ def post_schedule(request: HttpRequest, post_id: int) -> HttpResponse:
         },
         status=422,
     )
+
+
+def _review_plan(post: Post, mode: str, *, sent: bool) -> str:
+    """What happens to a post in review once the last step approves, in words: just `sent`
+    for review from compose, or already in review when "Schedule" was pressed."""
+    if mode == "queue":
+        if sent:
+            return _("Sent for approval. It joins the queue when the last step approves.")
+        return _("This post is in review: it joins the queue when the last step approves.")
+    if mode == "now" or post.scheduled_at is None:
+        if sent:
+            return _("Sent for approval. It is published as soon as the last step approves.")
+        return _("This post is in review: it is published as soon as the last step approves.")
+    time = formats.date_format(timezone.localtime(post.scheduled_at), "SHORT_DATETIME_FORMAT")
+    if sent:
+        return _(
+            "Sent for approval. It will be scheduled for %(time)s when the last step approves."
+        ) % {"time": time}
+    return _(
+        "This post is in review: it will be scheduled for %(time)s when the last step approves."
+    ) % {"time": time}
 
 
 @workspace_view(Perm.COMPOSE)
@@ -312,17 +423,34 @@ def media_upload(request: HttpRequest) -> HttpResponse:
 @workspace_view(Perm.VIEW_CONTENT)
 @require_safe
 def media_file(request: HttpRequest, media_id: int) -> HttpResponseBase:
-    """An image from the library, to members who may see the library.
+    """An image from the library, to members who may see the library."""
+    asset = selectors.access_media(_actor(request), media_id)
+    return _media_response(asset, asset.file.name or "", asset.mime_type, "")
+
+
+@workspace_view(Perm.VIEW_CONTENT)
+@require_safe
+def media_thumb(request: HttpRequest, media_id: int) -> HttpResponseBase:
+    """A small WebP of an image (made once, then kept in storage), to the same members.
+    Where none can be made, the image itself."""
+    asset = selectors.access_media(_actor(request), media_id)
+    name = media.media_thumbnail(asset=asset)
+    if name is None:
+        return _media_response(asset, asset.file.name or "", asset.mime_type, "")
+    return _media_response(asset, name, "image/webp", "-thumb")
+
+
+def _media_response(asset: Any, name: str, mime_type: str, suffix: str) -> HttpResponseBase:
+    """Stream a stored file (local disk or a bucket alike: the bucket stays private).
 
     Served with its sniffed type only, never sniffed again by the browser, and fenced off
     (sandboxed, no scripts) in case a browser opens it as a document.
     """
-    asset = selectors.access_media(_actor(request), media_id)
-    mime_type = asset.mime_type if asset.mime_type in MEDIA_EXTENSIONS else ""
+    mime_type = mime_type if mime_type in MEDIA_EXTENSIONS else ""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", asset.original_name.rsplit(".", 1)[0]).strip("-")
-    filename = f"{stem[:60] or 'image'}.{MEDIA_EXTENSIONS.get(mime_type, 'bin')}"
+    filename = f"{stem[:60] or 'image'}{suffix}.{MEDIA_EXTENSIONS.get(mime_type, 'bin')}"
     try:
-        handle = asset.file.open("rb")
+        handle = asset.file.storage.open(name, "rb")
     except OSError:
         raise NotFound() from None  # the row outlived its file (storage wiped or moved)
     response = FileResponse(handle, content_type=mime_type or "application/octet-stream")

@@ -48,6 +48,7 @@ from roost.networks.bluesky.connect import account_for, connect
 from roost.networks.bluesky.facets import Kind, detect
 from roost.networks.bluesky.inbox import Unreadable, post_uri, read_inbox, thread_refs
 from roost.networks.bluesky.outcomes import SDK_ERRORS, failure
+from roost.networks.bluesky.text import grapheme_count
 from roost.networks.bluesky.tid import part_rkey
 from roost.networks.bluesky.validation import (
     IMAGE_TYPES,
@@ -101,6 +102,10 @@ class BlueskyConnector:
             max_alt_text=MAX_ALT_TEXT,
             max_parts=MAX_PARTS,
         )
+
+    def text_length(self, text: str, options: Mapping[str, Any]) -> int:
+        """Graphemes, as Bluesky (and `validate`) count them."""
+        return grapheme_count(text)
 
     def validate(self, request: PublishRequest) -> list[Problem]:
         """Every way this request breaks Bluesky's limits, in words for people."""

@@ -32,7 +32,7 @@ from roost.networks.base import (
 from roost.networks.mastodon.client import Client, host_of, parse_limits
 from roost.networks.mastodon.inbox import InboxReader, with_mention
 from roost.networks.mastodon.outcomes import result_for
-from roost.networks.mastodon.text import comparable, plain_text
+from roost.networks.mastodon.text import comparable, plain_text, status_length
 from roost.networks.mastodon.validation import VISIBILITIES, validate
 
 # Mastodon remembers an Idempotency-Key for one hour after the status was created (it keeps
@@ -108,6 +108,16 @@ class MastodonConnector:
                 # Validation must still answer; the server has the last word on publish.
                 self._limit_values = parse_limits({})
         return self._limit_values
+
+    def text_length(self, text: str, options: Mapping[str, Any]) -> int:
+        """Mastodon's length: graphemes with the content warning, a link as the instance's
+        `characters_reserved_per_url`, "@user@domain" as "@user" (as `validate` counts)."""
+        spoiler = options.get("spoiler_text") or ""
+        return status_length(
+            text,
+            spoiler if isinstance(spoiler, str) else "",
+            self._values()["characters_reserved_per_url"],
+        )
 
     def validate(self, request: PublishRequest) -> list[Problem]:
         """Problems Mastodon would refuse this request for, in words naming the limit."""

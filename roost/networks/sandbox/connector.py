@@ -156,6 +156,10 @@ class SandboxConnector:
         """500 characters, 4 images of up to 5 MB, threads of up to 25 posts."""
         return LIMITS
 
+    def text_length(self, text: str, options: Mapping[str, Any]) -> int:
+        """Code points, as `validate` counts them."""
+        return len(text)
+
     def validate(self, request: PublishRequest) -> list[Problem]:
         """Everything the Sandbox would refuse, in words that name the Sandbox and the limit."""
         parts = request.parts

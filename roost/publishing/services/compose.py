@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,9 @@ class PostInput:
     channel_ids: list[int] = field(default_factory=list)
     variants: dict[int, str] = field(default_factory=dict)
     thread: list[str] = field(default_factory=list)
+    # A channel's own further parts (an empty list: none); a channel not here follows `thread`.
+    # None: keep what each channel has (for callers that know nothing of them, the API).
+    variant_threads: dict[int, list[str]] | None = None
     media_ids: list[int] = field(default_factory=list)
     alt_texts: dict[int, str] = field(default_factory=dict)
     campaign_id: int | None = None
@@ -108,7 +111,8 @@ def _resolve(actor: Membership, data: PostInput, errors: dict[str, list[str]]) -
         if campaign is None:
             errors.setdefault("campaign", []).append(_("That campaign does not exist."))
     thread = [t for t in data.thread if t.strip()]
-    if len(thread) + 1 > MAX_THREAD_PARTS:
+    longest = max([len(thread), *(len(t) for t in own_threads(data).values())])
+    if longest + 1 > MAX_THREAD_PARTS:
         errors.setdefault("thread", []).append(
             _("A thread has at most %(n)s parts.") % {"n": MAX_THREAD_PARTS}
         )
@@ -137,6 +141,7 @@ def channel_problems(actor: Membership, data: PostInput, checked: Checked) -> di
             channel,
             with_data=False,
             variants={k: v for k, v in data.variants.items() if v},
+            threads=own_threads(data),
             assets=checked.media,
         )
         with channel_connector(channel) as connector:
@@ -145,6 +150,13 @@ def channel_problems(actor: Membership, data: PostInput, checked: Checked) -> di
             label = registry.get(channel.network).label
             problems[channel.pk] = [f"{channel.name} ({label}): {p.message}" for p in found]
     return problems
+
+
+def own_threads(data: PostInput) -> dict[int, list[str]]:
+    """Each channel's own further parts, blank ones dropped."""
+    return {
+        cid: [t for t in parts if t.strip()] for cid, parts in (data.variant_threads or {}).items()
+    }
 
 
 def post_validate(*, actor: Membership, data: PostInput) -> dict[str, list[str]]:
@@ -165,12 +177,19 @@ def _write_content(actor: Membership, post: Post, data: PostInput, checked: Chec
     post.updated_at = clock.now()
     post.save()
     chosen = {c.pk for c in checked.channels}
-    PostVariant.objects.filter(post=post).exclude(
-        channel_id__in=[cid for cid, text in data.variants.items() if text and cid in chosen]
-    ).delete()
-    for cid, text in data.variants.items():
-        if text and cid in chosen:
-            PostVariant.objects.update_or_create(post=post, channel_id=cid, defaults={"text": text})
+    threads = own_threads(data)
+    kept = {
+        cid
+        for cid in chosen
+        if data.variants.get(cid) or cid in threads  # own words, or an own thread
+    }
+    PostVariant.objects.filter(post=post).exclude(channel_id__in=kept).delete()
+    for cid in sorted(kept):
+        PostVariant.objects.update_or_create(
+            post=post,
+            channel_id=cid,
+            defaults={"text": data.variants.get(cid, ""), "thread": threads.get(cid)},
+        )
     PostMedia.objects.filter(post=post).delete()
     for position, asset in enumerate(checked.media):
         PostMedia.objects.create(post=post, asset=asset, position=position)
@@ -219,6 +238,9 @@ def post_compose(
     from roost.publishing.services.scheduling import Mode, due_times
 
     require(actor, Perm.COMPOSE)
+    if data.variant_threads is None:  # keep each channel's own thread as it is
+        stored = post.variants.filter(thread__isnull=False) if post is not None else []
+        data = replace(data, variant_threads={v.channel_id: list(v.thread or []) for v in stored})
     errors: dict[str, list[str]] = {}
     checked = _resolve(actor, data, errors)
     for channel_id, messages in channel_problems(actor, data, checked).items():

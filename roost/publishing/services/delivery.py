@@ -14,7 +14,7 @@ import logging
 import random
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,6 +101,7 @@ class PublishInputs:
 
     variants: dict[int, str]
     assets: list[MediaAsset]
+    threads: dict[int, list[str]] = field(default_factory=dict)  # channels' own threads
 
 
 def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
@@ -108,10 +109,13 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
     queries per batch (prefetch_related made a queryset per delivery and relation)."""
     post_ids = {d.post_id for d in deliveries}
     variants: dict[int, dict[int, str]] = defaultdict(dict)
-    for post_id, channel_id, text in PostVariant.objects.filter(post_id__in=post_ids).values_list(
-        "post_id", "channel_id", "text"
-    ):
+    threads: dict[int, dict[int, list[str]]] = defaultdict(dict)
+    for post_id, channel_id, text, thread in PostVariant.objects.filter(
+        post_id__in=post_ids
+    ).values_list("post_id", "channel_id", "text", "thread"):
         variants[post_id][channel_id] = text
+        if thread is not None:
+            threads[post_id][channel_id] = thread
     assets: dict[int, list[MediaAsset]] = defaultdict(list)
     for pm in (
         PostMedia.objects.filter(post_id__in=post_ids)
@@ -120,7 +124,11 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
     ):
         assets[pm.post_id].append(pm.asset)
     return {
-        d.pk: PublishInputs(variants=variants.get(d.post_id, {}), assets=assets.get(d.post_id, []))
+        d.pk: PublishInputs(
+            variants=variants.get(d.post_id, {}),
+            assets=assets.get(d.post_id, []),
+            threads=threads.get(d.post_id, {}),
+        )
         for d in deliveries
     }
 

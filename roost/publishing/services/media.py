@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from io import BytesIO
 
@@ -9,10 +10,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageOps
 
 from roost.core.exceptions import ValidationFailed
-from roost.publishing.models import MEDIA_EXTENSIONS, MediaAsset
+from roost.publishing.models import MEDIA_EXTENSIONS, THUMB_SIDE, MediaAsset
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -22,6 +23,8 @@ TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 8000
 MIN_SIDE = 16
+
+logger = logging.getLogger(__name__)
 
 
 def too_large(name: str) -> ValidationFailed:
@@ -143,6 +146,7 @@ def media_upload(*, actor: Membership, upload: UploadedFile, alt_text: str = "")
         )
         asset.file.save(f"upload.{MEDIA_EXTENSIONS[mime_type]}", ContentFile(data), save=False)
         asset.save()
+        _store_thumbnail(asset, data)
         audit_record(
             workspace=actor.workspace,
             actor=actor.user,
@@ -159,3 +163,59 @@ def media_set_alt_text(*, actor: Membership, asset: MediaAsset, alt_text: str) -
     asset.alt_text = alt_text.strip()
     asset.save(update_fields=["alt_text"])
     return asset
+
+
+# --- thumbnails ---------------------------------------------------------------------------
+
+
+def thumbnail_name(asset: MediaAsset) -> str:
+    """Where the asset's thumbnail is kept: named after its file, so no column records it."""
+    stem = (asset.file.name or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"thumbs/{asset.workspace_id}/{stem}.webp"
+
+
+def render_thumbnail(data: bytes) -> bytes:
+    """A WebP of the image (its first frame) fitting in THUMB_SIDE, turned upright by its
+    EXIF orientation. Only called on bytes media_upload already accepted."""
+    with Image.open(BytesIO(data)) as image:
+        image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))  # JPEG: decode at a fraction of the size
+        upright = ImageOps.exif_transpose(image)
+        has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+        small = upright.convert("RGBA" if has_alpha else "RGB")
+        small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+        out = BytesIO()
+        small.save(out, format="WEBP", quality=80, method=4)
+    return out.getvalue()
+
+
+def _store_thumbnail(asset: MediaAsset, data: bytes) -> str | None:
+    """Make and keep the asset's thumbnail; None (and a log line) if Pillow cannot."""
+    name = thumbnail_name(asset)
+    try:
+        thumb = render_thumbnail(data)
+    except Exception:
+        logger.warning("media %s: no thumbnail could be made", asset.pk, exc_info=True)
+        return None
+    storage = asset.file.storage
+    saved = storage.save(name, ContentFile(thumb))
+    if saved != name:  # another request made it meanwhile: theirs is the same image
+        storage.delete(saved)
+    return name
+
+
+def media_thumbnail(*, asset: MediaAsset) -> str | None:
+    """The name of the asset's thumbnail in storage: made once (at upload, or here on first
+    need for older uploads), then kept. None when no thumbnail can be made: show the file.
+
+    The caller has already checked that the person may see the asset.
+    """
+    name = thumbnail_name(asset)
+    storage = asset.file.storage
+    if storage.exists(name):
+        return name
+    try:
+        with asset.file.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None  # the row outlived its file
+    return _store_thumbnail(asset, data)

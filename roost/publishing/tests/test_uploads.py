@@ -21,6 +21,7 @@ from roost.conftest import World, token_for
 from roost.core.uploads import refused_upload
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.compose import PostInput, post_compose
+from roost.publishing.services.media import thumbnail_name
 from roost.workspaces.models import AuditEntry
 
 MEDIA = "/w/alpha/media/"
@@ -334,7 +335,7 @@ def test_the_file_view_serves_the_image_with_fenced_headers(world: World, manage
 def test_pages_show_media_through_the_file_view(world: World, manager: Client) -> None:
     assert upload_web(manager, "pixel.png", image("PNG", 32, 20)).status_code == 302
     asset = MediaAsset.objects.get(workspace=world.a)
-    src = f"/w/alpha/media/{asset.pk}/file/"
+    src = f"/w/alpha/media/{asset.pk}/thumb/"
     post = post_compose(
         actor=world.members["social_media_manager"],
         data=PostInput(
@@ -344,9 +345,18 @@ def test_pages_show_media_through_the_file_view(world: World, manager: Client) -
     for page in (MEDIA, "/w/alpha/compose/", f"/w/alpha/posts/{post.pk}/"):
         html = manager.get(page).content.decode()
         assert re.findall(r'<img src="([^"]+)"', html) == [src], page
+        assert 'width="32" height="20"' in html, page
         assert "/media/media/" not in html
+    # Each <img> is a small WebP of the image, served through the access-checked view…
     response = manager.get(src)
     assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    with Image.open(BytesIO(body_of(response))) as thumb:
+        assert (thumb.format, thumb.size) == ("WEBP", (32, 20))
+    # … and the library and post page link to the image itself.
+    for page in (MEDIA, f"/w/alpha/posts/{post.pk}/"):
+        assert f'<a href="/w/alpha/media/{asset.pk}/file/">' in manager.get(page).content.decode()
+    response = manager.get(f"/w/alpha/media/{asset.pk}/file/")
     assert response["Content-Type"] == "image/png"
     assert body_of(response) == image("PNG", 32, 20)
 
@@ -363,9 +373,10 @@ def test_local_disk_storage_keeps_and_serves_the_file(
     content = image("GIF") + HTML
     assert upload_web(manager, "poly.html", content).status_code == 302
     asset = MediaAsset.objects.get(workspace=world.a)
-    on_disk = list(tmp_path.rglob("*.*"))
-    assert [p.relative_to(tmp_path).as_posix() for p in on_disk] == [asset.file.name]
-    assert on_disk[0].suffix == ".gif" and on_disk[0].read_bytes() == content
+    on_disk = {p.relative_to(tmp_path).as_posix(): p for p in tmp_path.rglob("*.*")}
+    assert sorted(on_disk) == [asset.file.name, thumbnail_name(asset)]
+    assert on_disk[asset.file.name].suffix == ".gif"
+    assert on_disk[asset.file.name].read_bytes() == content
     response = manager.get(f"{MEDIA}{asset.pk}/file/")
     assert (response.status_code, response["Content-Type"]) == (200, "image/gif")
     assert body_of(response) == content

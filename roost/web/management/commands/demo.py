@@ -1,4 +1,5 @@
-"""`roost demo`: create the demo workspaces once, and print their logins every time.
+"""`roost demo`: create the demo workspaces and tell their story once (see roost/web/demo/),
+and print their logins every time.
 
 It lives in `web`, the top layer, because it composes several apps (workspaces, channels,
 approvals): a floor app such as workspaces may not import the apps above it.
@@ -16,6 +17,7 @@ from roost.approvals.models import Workflow, WorkflowStep
 from roost.channels.models import Channel
 from roost.channels.services import connect_with_form
 from roost.core.exceptions import RoostError
+from roost.web.demo.story import seed_story
 from roost.workspaces.models import Group, Membership, Workspace
 from roost.workspaces.roles import Role
 from roost.workspaces.seeding import seed_member
@@ -44,18 +46,33 @@ GROUPS = {
 
 
 class Command(BaseCommand):
-    help = "Create the demo workspace (Demo Coffee Co.) with one member per role; idempotent."
+    help = (
+        "Create the demo workspace (Demo Coffee Co.) with one member per role and a few weeks "
+        "of history, once; idempotent."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
             self._create()
             self.stdout.write(self.style.SUCCESS("roost: created the demo workspace"))
         self._sandbox_channels()
+        coffee = Workspace.objects.get(slug=DEMO_SLUG)
+        seed_story(coffee, self.stdout.write)
+        self._land_in(coffee)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for local, name, roles in PEOPLE:
             labels = ", ".join(str(r.label) for r in roles)
             self.stdout.write(f"  {local + '@' + DOMAIN:<34} {name:<18} {labels}")
         self.stdout.write("")
+
+    def _land_in(self, coffee: Workspace) -> None:
+        """Demo people who have not chosen a workspace yet start in Demo Coffee Co. (the
+        story), not in whichever workspace sorts first."""
+        get_user_model().objects.filter(
+            email__in=[f"{local}@{DOMAIN}" for local, _name, _roles in PEOPLE],
+            last_workspace__isnull=True,
+            memberships__workspace=coffee,
+        ).update(last_workspace=coffee)
 
     def _sandbox_channels(self) -> None:
         """Two Sandbox channels for the demo, so the whole publishing loop works at once."""
