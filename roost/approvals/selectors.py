@@ -261,3 +261,23 @@ def decisions_since(membership: Membership, since: Any) -> list[tuple[str, str, 
     return sorted(
         ((who, event, n) for (who, event), n in counts.items()), key=lambda r: (-r[2], r[0])
     )
+
+
+def sent_back_to(membership: Membership, limit: int) -> QueueSection:
+    """My submissions whose approver asked for changes and that I have not sent again
+    (no later round): what I must edit. The latest first; only items I may see."""
+    later = ApprovalRequest.objects.filter(
+        workspace_id=membership.workspace_id,
+        kind=OuterRef("kind"),
+        object_id=OuterRef("object_id"),
+        submitted_at__gt=OuterRef("submitted_at"),
+    )
+    qs = ApprovalRequest.objects.filter(
+        workspace_id=membership.workspace_id,
+        submitted_by=membership.user,
+        status=RequestStatus.CHANGES_REQUESTED,
+    ).exclude(Exists(later))
+    shown = visible_requests(
+        membership, qs.select_related("workspace", "submitted_by").order_by("-submitted_at")[:limit]
+    )
+    return QueueSection(_items(shown, {}), qs.count())

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from roost.approvals.models import EventKind
-from roost.approvals.selectors import QueueSection, decisions_since, waiting_sections
+from roost.approvals.selectors import (
+    QueueSection,
+    decisions_since,
+    sent_back_to,
+    waiting_sections,
+)
 from roost.channels.models import Channel
 from roost.channels.selectors import channels_needing_reconnect
 from roost.inbox.models import InboxSettings, Message, MessageStatus, Task
@@ -67,6 +72,16 @@ class SlaItem:
     state: str  # "at_risk" or "breached"
     minutes: int  # waiting so far (business minutes)
 
+    @property
+    def waited(self) -> str:
+        """How long it has waited, for people: "50 min", "3 h 5 min"."""
+        hours, minutes = divmod(self.minutes, 60)
+        if not hours:
+            return _("%(m)d min") % {"m": minutes}
+        if not minutes:
+            return _("%(h)d h") % {"h": hours}
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+
 
 @dataclass
 class Today:
@@ -75,6 +90,7 @@ class Today:
     # Waiting for me. None: the member's role does not open that page (block not shown).
     reviews_mine: QueueSection | None = None
     reviews_groups: QueueSection | None = None
+    sent_back: QueueSection | None = None
     assigned: Listed[Message] | None = None
     tasks: Listed[Task] | None = None
     sla: Listed[SlaItem] | None = None
@@ -91,6 +107,7 @@ class Today:
         lists: list[Any] = [
             self.reviews_mine,
             self.reviews_groups,
+            self.sent_back,
             self.assigned,
             self.tasks,
             self.sla,
@@ -128,6 +145,9 @@ def today_for(membership: Membership, now: datetime) -> Today:
             today.reviews_mine = sections["mine"]
         if membership.has_perm(Perm.APPROVE) or sections["groups"].total:
             today.reviews_groups = sections["groups"]
+        sent_back = sent_back_to(membership, SHOWN)
+        if membership.has_perm(Perm.COMPOSE) or sent_back.total:
+            today.sent_back = sent_back
 
     assigned = _assigned(membership, my_groups)
     if replies or assigned.total:

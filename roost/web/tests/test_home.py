@@ -356,3 +356,32 @@ def test_an_unknown_address_gets_roosts_own_404_page(world: World, settings: Any
         body = response.content.decode()
         assert "There is nothing at this address." in body
         assert "URLconf" not in body and "urlpatterns" not in body
+
+
+def test_a_post_sent_back_for_changes_waits_for_its_author(world: World) -> None:
+    creator = _today(world, "content_creator")
+    assert creator.sent_back is not None and creator.sent_back.total == 0
+    request_decide(
+        req=world.a_request,
+        decision="request_changes",
+        user=world.members["admin"].user,
+        comment="Add the price",
+    )
+    creator = _today(world, "content_creator")
+    assert creator.sent_back is not None
+    assert [i.title for i in creator.sent_back.items] == ["For review in Alpha"]
+    assert not creator.nothing_waits
+    page = world.client_for("content_creator").get("/w/alpha/").content.decode()
+    assert 'data-testid="today-sent-back"' in page
+    # Nobody else is asked to edit it.
+    owner = _today(world, "owner")
+    assert owner.sent_back is not None and owner.sent_back.total == 0
+
+
+def test_how_long_an_item_waited_reads_well() -> None:
+    from roost.web.today import SlaItem
+
+    def waited(minutes: int) -> str:
+        return SlaItem(Message(), "at_risk", minutes).waited
+
+    assert [waited(50), waited(60), waited(185)] == ["50 min", "1 h", "3 h 5 min"]
