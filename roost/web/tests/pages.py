@@ -39,6 +39,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "workflows": f"{w}/approvals/workflows/",
         "inbox": f"{w}/inbox/",
         "inbox conversation": message,
+        "inbox SLA report": f"{w}/inbox/report/",
         "team": f"{w}/team/",
         "channels": f"{w}/channels/",
         "media library": f"{w}/media/",
