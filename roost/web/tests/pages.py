@@ -11,6 +11,7 @@ from roost.workspaces.roles import Role
 
 MANAGER = Role.SOCIAL_MEDIA_MANAGER.value
 CARE = Role.CUSTOMER_CARE.value
+PHONE = {"width": 390, "height": 844}
 
 
 def main_pages(world: Any, role: str) -> dict[str, str]:

@@ -12,16 +12,20 @@ import pytest
 
 from roost.web.tests.axe import axe_violations, install_axe
 from roost.web.tests.browser import page  # noqa: F401  (fixture)
-from roost.web.tests.pages import MANAGER, main_pages, sign_in, visit
+from roost.web.tests.pages import MANAGER, PHONE, main_pages, sign_in, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_the_main_pages_have_no_axe_violations(
     live_server: Any,
     world: Any,
     page: Any,  # noqa: F811
+    width: str,
 ) -> None:
+    if width == "phone":
+        page.set_viewport_size(PHONE)  # the phone layout hides, stacks and scrolls things
     install_axe(page)
     base = live_server.url
     found = {}

@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 
 from roost.web.tests.browser import page, screenshot  # noqa: F401  (fixture)
-from roost.web.tests.pages import CARE, MANAGER, main_pages, sign_in, visit
+from roost.web.tests.pages import CARE, MANAGER, PHONE, main_pages, sign_in, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 # What sticks out, for the failure message: the widest elements past the right edge.
 OVERFLOW = """() => {
