@@ -12,7 +12,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from roost.web.templatetags.roost_time import format_moment
+from roost.core.moments import format_moment
 from roost.workspaces.models import AuditEntry
 
 WARSAW = ZoneInfo("Europe/Warsaw")
