@@ -78,6 +78,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roost.web.context_processors.navigation",
             ],
+            # `{{ moment|when }}` in every template: one way to show a time (see roost_time).
+            "builtins": ["roost.web.templatetags.roost_time"],
         },
     }
 ]
@@ -114,6 +116,8 @@ LOCALE_PATHS = [BASE_DIR / "roost" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# How dates read per language (24-hour, never an all-digit month/day): roost/formats/.
+FORMAT_MODULE_PATH = ["roost.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,0 +1,70 @@
+"""The main pages a person lands on, per role, for the browser checks that walk them all
+(phone width, axe-core): built on the shared `world` (roost/conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from roost.workspaces.roles import Role
+
+MANAGER = Role.SOCIAL_MEDIA_MANAGER.value
+CARE = Role.CUSTOMER_CARE.value
+PHONE = {"width": 390, "height": 844}
+
+
+def main_pages(world: Any, role: str) -> dict[str, str]:
+    """name -> path of the pages `role` reaches from its menu in workspace A."""
+    w = f"/w/{world.a.slug}"
+    message = f"{w}/inbox/{world.a_inbox.message.pk}/"
+    if role == CARE:
+        return {
+            "home": f"{w}/",
+            "inbox": f"{w}/inbox/",
+            "inbox conversation": message,
+            "team": f"{w}/team/",
+            "API tokens": f"{w}/tokens/",
+            "notifications": "/notifications/",
+            "profile": "/account/",
+        }
+    return {
+        "home": f"{w}/",
+        "calendar month": f"{w}/calendar/",
+        "calendar week": f"{w}/calendar/week/",
+        "calendar list": f"{w}/calendar/list/",
+        "compose": f"{w}/compose/",
+        "post": f"{w}/posts/{world.a_post.pk}/",
+        "approvals": f"{w}/approvals/",
+        "approval": f"{w}/approvals/{world.a_request.pk}/",
+        "workflows": f"{w}/approvals/workflows/",
+        "inbox": f"{w}/inbox/",
+        "inbox conversation": message,
+        "inbox SLA report": f"{w}/inbox/report/",
+        "team": f"{w}/team/",
+        "channels": f"{w}/channels/",
+        "media library": f"{w}/media/",
+        "campaigns": f"{w}/campaigns/",
+        "audit log": f"{w}/audit/",
+        "API tokens": f"{w}/tokens/",
+        "analytics": f"{w}/analytics/",
+        "notifications": "/notifications/",
+        "profile": "/account/",
+    }
+
+
+def sign_in(page: Any, base: str, world: Any, role: str) -> None:
+    """Give the browser the session of `role`'s member of workspace A (the login form
+    itself is covered by test_browser.py)."""
+    client = world.client_for(role)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}]
+    )
+
+
+def visit(page: Any, url: str) -> None:
+    """Open `url` and fail on anything but a 200 (a page list that went stale)."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
+    page.wait_for_load_state("load")
