@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from roost.core.exceptions import PermissionDenied, RoostError
 from roost.http.decorators import login_view
 from roost.http.forms import apply_error
+from roost.workspaces.audit import audit_lines
 from roost.workspaces import selectors, services
 from roost.workspaces.access import (
     access_group,
@@ -220,7 +221,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 @workspace_view(Perm.MANAGE_MEMBERS)
 def audit(request: HttpRequest) -> HttpResponse:
     entries = selectors.audit_list(request.workspace)  # type: ignore[attr-defined]
-    return render(request, "workspaces/audit.html", {"entries": entries})
+    return render(request, "workspaces/audit.html", {"lines": audit_lines(entries)})
 
 
 @workspace_view(Perm.VIEW_TEAM)
