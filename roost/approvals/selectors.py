@@ -261,20 +261,30 @@ class RoutePreview:
         return ", ".join(f"“{wf.name}”" for wf in self.passed_over)
 
 
+def _people(step: WorkflowStep) -> list[str]:
+    """Who a step names: people, then each group with its members, then outside e-mails
+    (prefetch members__user and groups__members__user)."""
+    groups = []
+    for group in sorted(step.groups.all(), key=lambda g: g.name):
+        members = sorted(m.user.display_name for m in group.members.all())
+        groups.append(
+            _("%(group)s: %(people)s") % {"group": group.name, "people": ", ".join(members)}
+            if members
+            else group.name
+        )
+    return (
+        sorted(m.user.display_name for m in step.members.all())
+        + groups
+        + list(step.external_emails)
+    )
+
+
 def step_previews(workflow: Workflow) -> list[StepPreview]:
     """Each step of `workflow` and who is named in it, in a fixed number of queries."""
-    steps = workflow.steps.prefetch_related("members__user", "groups").order_by("position")
-    return [
-        StepPreview(
-            step.position,
-            step.name,
-            step.rule,
-            sorted(m.user.display_name for m in step.members.all())
-            + sorted(g.name for g in step.groups.all())
-            + list(step.external_emails),
-        )
-        for step in steps
-    ]
+    steps = workflow.steps.prefetch_related("members__user", "groups__members__user").order_by(
+        "position"
+    )
+    return [StepPreview(step.position, step.name, step.rule, _people(step)) for step in steps]
 
 
 def route_preview(
@@ -351,20 +361,13 @@ def request_steps(req: ApprovalRequest) -> list[tuple[StepState, list[str]]]:
     the workflow says now; a step whose workflow step was deleted names nobody."""
     states = list(
         req.steps.select_related("step").prefetch_related(
-            "step__members__user", "step__groups", "decisions__user"
+            "step__members__user", "step__groups__members__user", "decisions__user"
         )
     )
     out = []
     for state in states:
         step = state.step
-        people: list[str] = []
-        if step is not None:
-            people = (
-                sorted(m.user.display_name for m in step.members.all())
-                + sorted(g.name for g in step.groups.all())
-                + list(step.external_emails)
-            )
-        out.append((state, people))
+        out.append((state, _people(step) if step is not None else []))
     return out
 
 
