@@ -16,8 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import Role
@@ -32,9 +31,10 @@ class AuditLine:
 
 
 def _model(model_name: str) -> Any:
-    """The model stored under this name (AuditEntry keeps `_meta.model_name`)."""
+    """Roost's model stored under this name (AuditEntry keeps `_meta.model_name`; Django's
+    own apps have a "group" too)."""
     for model in apps.get_models():
-        if model._meta.model_name == model_name:
+        if model._meta.model_name == model_name and model.__module__.startswith("roost."):
             return model
     return None
 
@@ -144,7 +144,8 @@ Sentence = Callable[[AuditEntry, dict[str, Any], "_Names"], str]
 
 def _post_scheduled(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
     data = e.data or {}
-    due = data.get("due") if isinstance(data.get("due"), dict) else {}
+    found = data.get("due")
+    due: dict[str, Any] = found if isinstance(found, dict) else {}
     times = {pk: _when(at) for pk, at in sorted(due.items())}
     if len(set(times.values())) <= 1:
         v["channels"] = names.many("channel", times)
@@ -240,17 +241,11 @@ SENTENCES: dict[str, Sentence] = {
     "group.deleted": _simple(gettext_lazy("%(actor)s deleted the group %(name)s")),
     "invite.created": _simple(gettext_lazy("%(actor)s invited %(email)s as %(roles)s")),
     "invite.revoked": _simple(gettext_lazy("%(actor)s revoked the invitation of %(email)s")),
-    "invite.accepted": _simple(
-        gettext_lazy("%(actor)s accepted the invitation sent to %(email)s")
-    ),
-    "token.created": _simple(
-        gettext_lazy("%(actor)s created the API token %(name)s (%(scopes)s)")
-    ),
+    "invite.accepted": _simple(gettext_lazy("%(actor)s accepted the invitation sent to %(email)s")),
+    "token.created": _simple(gettext_lazy("%(actor)s created the API token %(name)s (%(scopes)s)")),
     "token.revoked": _simple(gettext_lazy("%(actor)s revoked the API token %(name)s")),
     "channel.connected": _simple(gettext_lazy("%(actor)s connected %(target)s (%(handle)s)")),
-    "channel.reconnected": _simple(
-        gettext_lazy("%(actor)s reconnected %(target)s (%(handle)s)")
-    ),
+    "channel.reconnected": _simple(gettext_lazy("%(actor)s reconnected %(target)s (%(handle)s)")),
     "channel.disconnected": _simple(gettext_lazy("%(actor)s disconnected %(target)s")),
     "channel.updated": _simple(
         gettext_lazy("%(actor)s changed the settings of %(target)s (time zone: %(timezone)s)")

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from roost.core.exceptions import PermissionDenied, RoostError
 from roost.http.decorators import login_view
 from roost.http.forms import apply_error
-from roost.workspaces.audit import audit_lines
 from roost.workspaces import selectors, services
 from roost.workspaces.access import (
     access_group,
@@ -22,6 +21,7 @@ from roost.workspaces.access import (
     access_token,
     may_create_workspace,
 )
+from roost.workspaces.audit import audit_lines
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.forms import (
     GroupForm,
