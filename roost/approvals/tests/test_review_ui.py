@@ -278,3 +278,18 @@ def test_a_rejection_also_clears_the_call_to_review(world: World, brand: Workflo
         req=req, decision="request_changes", user=world.members["admin"].user, comment="Fix"
     )
     assert _unread(world, "admin", req) == []
+
+
+def test_in_an_all_of_them_step_only_the_voters_call_clears_until_the_step_is_done(
+    world: World, brand: Workflow
+) -> None:
+    legal = brand.steps.get(position=1)
+    legal.rule = "all"
+    legal.save()
+    world.a_group.members.add(world.members["owner"])
+    req = request_of(submit(world))
+    request_decide(req=req, decision="approve", user=world.members["admin"].user, step_position=1)
+    assert _unread(world, "admin", req) == []
+    assert _unread(world, "owner", req) == [f"approval:{req.pk}:step:1:review"]  # still asked
+    request_decide(req=req, decision="approve", user=world.members["owner"].user, step_position=1)
+    assert _unread(world, "owner", req) == []
