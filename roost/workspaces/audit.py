@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -203,8 +204,11 @@ def _assigned(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
 def _workspace_updated(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
     changed = (e.data or {}).get("changed") or {}
     labels = {"name": _("name"), "timezone": _("time zone"), "language": _("language")}
+    languages = {code: str(name) for code, name in settings.LANGUAGES}
     parts = []
     for key, pair in changed.items():
+        if key == "language" and isinstance(pair, list | tuple):
+            pair = [languages.get(code, code) for code in pair]
         if isinstance(pair, list | tuple) and len(pair) == 2:
             parts.append(
                 _("%(field)s from %(before)s to %(after)s")

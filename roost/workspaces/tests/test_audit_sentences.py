@@ -94,7 +94,10 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
     member = world.members["content_creator"]
     return {
         "workspace.created": (world.a, {}),
-        "workspace.updated": (world.a, {"changed": {"timezone": ["UTC", "Europe/Warsaw"]}}),
+        "workspace.updated": (
+            world.a,
+            {"changed": {"timezone": ["UTC", "Europe/Warsaw"], "language": ["en", "pl"]}},
+        ),
         "member.added": (member, {"email": "c@x.example", "roles": ["owner"], "source": "seed"}),
         "member.roles_changed": (
             member,
@@ -183,6 +186,10 @@ def test_each_action_reads_as_a_sentence_of_its_own(world: World) -> None:
         assert ": " + action.replace(".", " ") not in sentence, ("fell back", action, sentence)
     assert lines["member.roles_changed"] == (
         f"{owner} changed the roles of {creator} from Content Creator to Social Data Analyst"
+    )
+    assert lines["workspace.updated"] == (
+        f"{owner} changed the workspace settings: time zone from UTC to Europe/Warsaw; "
+        "language from English to Polish"
     )
     assert lines["member.channel_access"] == f"{owner} let {creator} use Alpha Sandbox"
     assert lines["inbox.assigned"].endswith(f"to {creator} / Legal review")
