@@ -293,3 +293,43 @@ def test_in_an_all_of_them_step_only_the_voters_call_clears_until_the_step_is_do
     assert _unread(world, "owner", req) == [f"approval:{req.pk}:step:1:review"]  # still asked
     request_decide(req=req, decision="approve", user=world.members["owner"].user, step_position=1)
     assert _unread(world, "owner", req) == []
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_decided_by_me_and_the_workflow_list_take_a_fixed_number_of_queries(
+    world: World, brand: Workflow
+) -> None:
+    admin = world.client_for("admin")
+    owner = world.client_for("owner")
+
+    def decide_one(n: int) -> None:
+        req = request_of(submit(world, text=f"Post {n}"))
+        request_decide(
+            req=req, decision="approve", user=world.members["admin"].user, step_position=1
+        )
+
+    def add_workflow(n: int) -> None:
+        wf = Workflow.objects.create(
+            workspace=world.a, name=f"Scoped {n}", channel_ids=[world.a_channel.pk]
+        )
+        WorkflowStep.objects.create(workflow=wf, position=1, name="Check").members.set(
+            [world.members["admin"]]
+        )
+
+    decide_one(1)
+    add_workflow(1)
+    decided = _queries(admin, "/w/alpha/approvals/?tab=decided")
+    listed = _queries(owner, "/w/alpha/approvals/workflows/")
+    for n in (2, 3, 4):
+        decide_one(n)
+        add_workflow(n)
+    assert _queries(admin, "/w/alpha/approvals/?tab=decided") == decided
+    assert _queries(owner, "/w/alpha/approvals/workflows/") == listed
