@@ -772,8 +772,10 @@ def workflow_save(
         workflow.channel_ids = sorted(set(ids))
         workflow.campaign_ids = campaigns
         workflow.reset_on_time_change = reset_on_time_change
-        # Saved by a person, with every step checked: a reason Roost turned it off is void.
-        workflow.active, workflow.disabled_reason = active, ""
+        # Turned on by a person, with every step checked: why Roost turned it off is void.
+        workflow.active = active
+        if active:
+            workflow.disabled_reason = ""
         if is_default:  # the constraint allows one default: the old one steps down first
             Workflow.objects.filter(
                 workspace=actor.workspace, kind=workflow.kind, is_default=True

@@ -101,7 +101,7 @@ def queue_approve(request: HttpRequest, request_id: int) -> HttpResponse:
     form = QueueApproveForm(request.POST)
     status, message = 200, ""
     if not form.is_valid():
-        status, message = 422, _("Approve from the review page or the queue: the step is missing.")
+        status, message = 422, _("Which step do you approve? Reload the page and try again.")
     else:
         try:
             req = services.request_decide(
@@ -286,13 +286,9 @@ def workflow_edit(request: HttpRequest, workflow_id: int) -> HttpResponse:
     return _workflow_form(request, workflow)
 
 
-def _workflow_initial(actor: Any, workflow: Workflow | None) -> dict[str, Any]:
+def _workflow_initial(workflow: Workflow | None) -> dict[str, Any]:
     if workflow is None:
-        # The first workflow of a workspace is its default unless told otherwise.
-        has_default = Workflow.objects.filter(
-            workspace=actor.workspace, kind="post", is_default=True
-        ).exists()
-        return {"active": True, "is_default": not has_default}
+        return {"active": True}
     initial: dict[str, Any] = {
         "name": workflow.name,
         "active": workflow.active,
@@ -329,7 +325,7 @@ def _workflow_form(request: HttpRequest, workflow: Workflow | None) -> HttpRespo
                 named.add(step.escalate_to_member_id)
     form = WorkflowForm(
         request.POST or None,
-        initial=_workflow_initial(actor, workflow),
+        initial=_workflow_initial(workflow),
         workspace=actor.workspace,
         named=named,
         kind=workflow.kind if workflow is not None else "post",
