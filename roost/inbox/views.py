@@ -12,25 +12,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from roost.channels.selectors import channels_visible_to
 from roost.core import clock
-from roost.core.exceptions import NotFound, RoostError
+from roost.core.exceptions import NotFound, PermissionDenied, RoostError
 from roost.http.forms import apply_error
 from roost.inbox import selectors
 from roost.inbox.forms import (
     GRACE_CHOICES,
     KIND_CHOICES,
     AssignForm,
+    BulkForm,
     EndpointForm,
     FilterForm,
     InboxSettingsForm,
+    NoteForm,
     PresenceForm,
     ReplyForm,
     ReplyRetryForm,
     RotateSecretForm,
     RuleForm,
+    SavedReplyEditForm,
     SavedReplyForm,
     StatusForm,
     TagsForm,
@@ -38,7 +42,7 @@ from roost.inbox.forms import (
 )
 from roost.inbox.models import InboxRule, Message, Priority, ReplyDraft, TaskKind, WebhookDelivery
 from roost.inbox.models import WebhookEndpoint as Endpoint
-from roost.inbox.services import collab, config, sla, triage
+from roost.inbox.services import collab, config, selection, sla, triage
 from roost.inbox.services.replies import reply_draft_retry, reply_send
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Group, Membership
@@ -93,7 +97,30 @@ def _list_context(request: HttpRequest, members: list[Membership], groups: list[
     for m in items:
         state = sla.first_response(m, settings, actor.workspace.timezone, now).state
         rows.append({"m": m, "sla": state, "sla_label": _sla_label(state)})
-    return {"filter_form": form, "rows": rows, "qs": request.GET.urlencode()}
+    return {
+        "filter_form": form,
+        "rows": rows,
+        "qs": _list_query(request),
+        "newest": max((m.pk for m in items), default=0),
+    }
+
+
+def _list_query(request: HttpRequest) -> str:
+    """The list's filters as a query string (what links and reloads keep)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
+def _timeline(actor: Membership, message: Message) -> list[tuple[str, Any]]:
+    """The conversation and the team's internal notes on it, oldest first."""
+    items: list[tuple[Any, int, str, Any]] = [
+        (t.sent_at, 0, "message", t)
+        for t in selectors.thread(actor, message).select_related("sent_by__user")
+    ]
+    items += [(n.created_at, 1, "note", n) for n in selectors.notes(actor, message)]
+    items.sort(key=lambda item: (item[0], item[1], item[3].pk))
+    return [(kind, obj) for _at, _order, kind, obj in items]
 
 
 def _pane_context(
@@ -111,7 +138,7 @@ def _pane_context(
         initial = f"g{message.group_id}"
     return {
         "message": message,
-        "thread": list(selectors.thread(actor, message).select_related("sent_by__user")),
+        "timeline": _timeline(actor, message),
         "thread_hidden": selectors.thread_hidden(actor, message),
         "history": list(selectors.author_history(actor, message)),
         "tasks": list(message.tasks.all()),
@@ -122,8 +149,9 @@ def _pane_context(
         "others": collab.presence_others(actor, message),
         "saved_replies": [
             (s.name, collab.saved_reply_render(s.text, message))
-            for s in selectors.saved_replies(ws.pk)
+            for s in selectors.saved_replies_for(actor)
         ],
+        "note_form": forms.get("note_form") or NoteForm(auto_id="note_%s"),
         "can_assign": actor.has_perm(Perm.INBOX_ASSIGN),
         "can_reply": actor.has_perm(Perm.INBOX_REPLY),
         "assign_form": forms.get("assign_form")
@@ -143,11 +171,21 @@ def _pane_context(
 
 
 def _page(
-    request: HttpRequest, message: Message | None, status: int = 200, **forms: Any
+    request: HttpRequest,
+    message: Message | None,
+    status: int = 200,
+    notice: str = "",
+    **forms: Any,
 ) -> HttpResponse:
     actor = _actor(request)
     members, groups = _members(actor), _groups(actor)
-    context: dict[str, Any] = {"area": "inbox", **_list_context(request, members, groups)}
+    context: dict[str, Any] = {
+        "area": "inbox",
+        "list_notice": notice,
+        **_list_context(request, members, groups),
+        "bulk_form": forms.get("bulk_form")
+        or BulkForm(auto_id="bulk_%s", members=members, groups=groups),
+    }
     if _htmx(request) and request.headers.get("HX-Target") == "inbox-list":
         return render(request, "inbox/inbox.html#list", context, status=status)
     if message is not None:
@@ -340,6 +378,207 @@ def presence(request: HttpRequest, message_id: int) -> HttpResponse:
         "inbox/inbox.html#presence",
         {"others": collab.presence_others(actor, message)},
     )
+
+
+@workspace_view(Perm.INBOX_READ_ROUTED)
+def new_items(request: HttpRequest) -> HttpResponse:
+    """The list's light poll: how many items its filters would show above the newest one
+    it shows (`after`); the page offers them in a bar and moves nothing by itself."""
+    actor = _actor(request)
+    after = request.GET.get("after", "") or "0"
+    if not after.isdigit() or int(after) >= 2**63:
+        return HttpResponse(
+            _("“after” must be the id of the newest item the list shows."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    members, groups = _members(actor), _groups(actor)
+    form = FilterForm(
+        request.GET,
+        channels=list(channels_visible_to(actor).order_by("name")),
+        members=members,
+        groups=groups,
+        tags=list(selectors.tags_in(actor.workspace_id)),
+    )
+    count = selectors.messages_new_count(actor, form.to_filter(), int(after))
+    return render(
+        request, "inbox/inbox.html#new-bar", {"new_count": count, "qs": _list_query(request)}
+    )
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """An action on the ticked items: all of them, or none with the reason."""
+    actor = _actor(request)
+    members, groups = _members(actor), _groups(actor)
+    form = BulkForm(request.POST, auto_id="bulk_%s", members=members, groups=groups)
+    status = 422
+    if form.is_valid():
+        ids, action = form.cleaned_data["ids"], form.cleaned_data["action"]
+        try:
+            if action == "assign":
+                member_id, group_id = form.target()
+                n = selection.messages_assign_many(
+                    actor=actor, ids=ids, member_id=member_id, group_id=group_id
+                )
+                done = ngettext("%(n)s item assigned.", "%(n)s items assigned.", n)
+            elif action == "tag":
+                n = selection.messages_tag_many(actor=actor, ids=ids, names=form.tag_names())
+                done = ngettext("%(n)s item tagged.", "%(n)s items tagged.", n)
+            else:
+                complete = action == "complete"
+                n = selection.messages_set_status_many(actor=actor, ids=ids, complete=complete)
+                done = (
+                    ngettext("%(n)s item completed.", "%(n)s items completed.", n)
+                    if complete
+                    else ngettext("%(n)s item reopened.", "%(n)s items reopened.", n)
+                )
+        except NotFound as exc:
+            form.add_error(None, exc.message)
+            status = 404
+        except PermissionDenied as exc:
+            form.add_error(None, exc.message)
+            status = 403
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            if _htmx(request):
+                response = _page(request, None, notice=done % {"n": n})
+                response["HX-Trigger"] = "inbox-bulk-done"
+                return response
+            messages.success(request, done % {"n": n})
+            url = reverse("inbox:list", args=[actor.workspace.slug])
+            query = request.GET.urlencode()
+            return redirect(f"{url}?{query}" if query else url)
+    # htmx swaps 422 answers only: the list comes back with the reason above it.
+    return _page(request, None, status=422 if _htmx(request) else status, bulk_form=form)
+
+
+@workspace_view(Perm.INBOX_READ_ROUTED)
+@require_POST
+def note_add(request: HttpRequest, message_id: int) -> HttpResponse:
+    """An internal note on the conversation: the team sees it, the customer never does."""
+    actor = _actor(request)
+    message = selectors.access_message(actor, message_id)
+    form = NoteForm(request.POST, auto_id="note_%s")
+    if form.is_valid():
+        try:
+            collab.note_add(actor=actor, message=message, text=form.cleaned_data["text"])
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, message_id, _("Note added."))
+    return _failed(request, message, note_form=form)
+
+
+@workspace_view(Perm.INBOX_READ_ROUTED)
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """Tasks given to me or my groups: open ones first, soonest due first."""
+    actor = _actor(request)
+    tasks = selectors.my_tasks(actor)
+    now = clock.now()
+    return render(
+        request,
+        "inbox/tasks.html",
+        {
+            "area": "inbox",
+            "tasks": tasks,
+            "open_count": sum(1 for t in tasks if not t.done),
+            "now": now,
+            "can_reply": actor.has_perm(Perm.INBOX_REPLY),
+        },
+    )
+
+
+# --- saved replies -------------------------------------------------------------------
+
+
+def _saved_page(
+    request: HttpRequest, status: int = 200, form: SavedReplyEditForm | None = None
+) -> HttpResponse:
+    actor = _actor(request)
+    can_share = collab.saved_reply_can_share(actor)
+    replies = list(selectors.saved_replies_for(actor))
+    return render(
+        request,
+        "inbox/saved_replies.html",
+        {
+            "area": "inbox",
+            "form": form or SavedReplyEditForm(auto_id="saved_%s", can_share=can_share),
+            "can_share": can_share,
+            "rows": [(r, collab.saved_reply_can_edit(actor, r)) for r in replies],
+        },
+        status=status,
+    )
+
+
+@workspace_view(Perm.INBOX_REPLY)
+def saved_replies(request: HttpRequest) -> HttpResponse:
+    """The saved replies I may use; add a personal one, or a shared one if I may."""
+    actor = _actor(request)
+    if request.method != "POST":
+        return _saved_page(request)
+    can_share = collab.saved_reply_can_share(actor)
+    form = SavedReplyEditForm(request.POST, auto_id="saved_%s", can_share=can_share)
+    if form.is_valid():
+        try:
+            collab.saved_reply_create(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
+                shared=bool(form.cleaned_data.get("shared")),
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved reply added."))
+            return redirect("inbox:saved_replies", slug=actor.workspace.slug)
+    return _saved_page(request, status=422, form=form)
+
+
+@workspace_view(Perm.INBOX_REPLY)
+def saved_reply_edit(request: HttpRequest, saved_reply_id: int) -> HttpResponse:
+    actor = _actor(request)
+    saved = selectors.access_saved_reply(actor, saved_reply_id)
+    if not collab.saved_reply_can_edit(actor, saved):
+        raise PermissionDenied(
+            _("Shared saved replies are changed by people who assign inbox work.")
+        )
+    form = SavedReplyForm(
+        request.POST if request.method == "POST" else None,
+        auto_id="saved_%s",
+        initial={"name": saved.name, "text": saved.text},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            collab.saved_reply_update(
+                actor=actor,
+                saved=saved,
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
+            )
+        except RoostError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved reply changed."))
+            return redirect("inbox:saved_replies", slug=actor.workspace.slug)
+    return render(
+        request,
+        "inbox/saved_reply_edit.html",
+        {"area": "inbox", "form": form, "saved": saved},
+        status=422 if form.errors else 200,
+    )
+
+
+@workspace_view(Perm.INBOX_REPLY)
+@require_POST
+def saved_reply_delete(request: HttpRequest, saved_reply_id: int) -> HttpResponse:
+    actor = _actor(request)
+    saved = selectors.access_saved_reply(actor, saved_reply_id)
+    collab.saved_reply_delete(actor=actor, saved=saved)
+    messages.success(request, _("Saved reply deleted."))
+    return redirect("inbox:saved_replies", slug=actor.workspace.slug)
 
 
 # --- settings ------------------------------------------------------------------------
