@@ -19,7 +19,7 @@ from roost.workspaces.seeding import seed_member
 URL = "/w/alpha/inbox/"
 NEW = URL + "new/"
 BULK = URL + "bulk/"
-HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "inbox-list"}
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "inbox-list"}
 
 
 def newest_shown(html: str) -> int:
