@@ -66,7 +66,14 @@
   });
   document.body.addEventListener("inbox-bulk-done", function () { picked = {}; });
   document.body.addEventListener("htmx:afterSwap", function (ev) {
-    if (ev.detail && ev.detail.target && ev.detail.target.id === "inbox-list") restore();
+    var target = ev.detail && ev.detail.target;
+    if (target && target.id === "inbox-list") restore();
+    // On a phone the conversation replaces the list: start at its top, not mid-page.
+    if (target && target.id === "pane" && ev.detail.requestConfig && ev.detail.requestConfig.verb === "get"
+        && window.matchMedia("(max-width: 640px)").matches) {
+      var pane = document.getElementById("pane");
+      if (pane) pane.scrollIntoView({ block: "start" });
+    }
   });
   document.body.addEventListener("htmx:afterSettle", function () {
     if (document.getElementById("inbox-list")) restore();
