@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -411,6 +412,12 @@ def new_items(request: HttpRequest) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     """An action on the ticked items: all of them, or none with the reason."""
     actor = _actor(request)
+    if _htmx(request):
+        # The list's filters may have changed since the bar was drawn: the list comes
+        # back as the person sees it now (the address htmx keeps up to date).
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if current.path.startswith(reverse("inbox:list", args=[actor.workspace.slug])):
+            request.GET = QueryDict(current.query)
     members, groups = _members(actor), _groups(actor)
     form = BulkForm(request.POST, auto_id="bulk_%s", members=members, groups=groups)
     status = 422

@@ -201,3 +201,21 @@ def test_bad_selections_are_refused_in_words(world: World) -> None:
     assert response.status_code == 422
     assert "Select at most 200 items at a time." in response.content.decode()
     assert Message.objects.get(pk=m.pk).status == MessageStatus.OPEN
+
+
+def test_the_list_comes_back_with_the_filters_shown_now(world: World) -> None:
+    """The bar was drawn before the filters changed (htmx swaps only the list): the
+    answer follows the address the person sees now."""
+    a = put(world.a_channel, "b-f1", "Apples question")
+    put(world.a_channel, "b-f2", "Bananas question")
+    response = world.client_for("owner").post(
+        BULK,
+        {"ids": [a.pk], "action": "tag", "tags": "fruit"},
+        HTTP_HX_CURRENT_URL="http://testserver/w/alpha/inbox/?q=question",
+        **HX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Apples" in html and "Bananas" in html
+    assert "Alpha customer asks about pricing" not in html  # filtered out by q
+    assert "new/?after=" in html and "&amp;q=question" in html

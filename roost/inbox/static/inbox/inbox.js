@@ -68,6 +68,11 @@
   document.body.addEventListener("htmx:afterSwap", function (ev) {
     var target = ev.detail && ev.detail.target;
     if (target && target.id === "inbox-list") restore();
+    // The tab's title counts what waits above the list: "(3) Inbox · Roost".
+    if (target && (target.id === "inbox-new" || target.id === "inbox-list")) {
+      var bar = document.querySelector("#inbox-new [data-count]"), base = document.title.replace(/^\(\d+\) /, "");
+      document.title = bar ? "(" + bar.dataset.count + ") " + base : base;
+    }
     // On a phone the conversation replaces the list: start at its top, not mid-page.
     if (target && target.id === "pane" && ev.detail.requestConfig && ev.detail.requestConfig.verb === "get"
         && window.matchMedia("(max-width: 640px)").matches) {
