@@ -316,6 +316,10 @@ def task_done(request: HttpRequest, message_id: int, task_id: int) -> HttpRespon
         raise NotFound()
     done = request.POST.get("done", "1") != "0"
     triage.task_set_done(actor=actor, task=task, done=done)
+    if request.POST.get("back") == "tasks" and not _htmx(request):
+        # From "My tasks": back to the list, not into the conversation.
+        messages.success(request, _("Task done.") if done else _("Task reopened."))
+        return redirect("inbox:my_tasks", slug=actor.workspace.slug)
     return _done(request, message_id, _("Task done.") if done else _("Task reopened."))
 
 

@@ -151,9 +151,9 @@ def test_my_tasks_shows_care_and_sales_only_their_own(
 
     # Marking done from the list works for Sales (the same action as in the pane).
     response = world.client_for("sales").post(
-        f"{URL}{soon_lead.message_id}/tasks/{soon_lead.pk}/done/", {"done": "1"}
+        f"{URL}{soon_lead.message_id}/tasks/{soon_lead.pk}/done/", {"done": "1", "back": "tasks"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == f"{URL}tasks/"
     assert Task.objects.get(pk=soon_lead.pk).done
     assert not Task.objects.get(pk=late_lead.pk).done and support.assignee_id is not None
 

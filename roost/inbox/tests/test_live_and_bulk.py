@@ -122,6 +122,11 @@ def test_complete_tag_and_assign_a_selection(world: World) -> None:
     assert set(Message.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {
         MessageStatus.COMPLETE
     }
+    response = client.post(BULK, {"ids": [a.pk], "action": "reopen"})
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert (a.status, a.completed_at, a.completed_by) == (MessageStatus.OPEN, None, None)
+    assert Message.objects.get(pk=b.pk).status == MessageStatus.COMPLETE
 
 
 def test_a_group_selection_is_spread_over_others(world: World) -> None:
