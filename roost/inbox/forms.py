@@ -131,7 +131,14 @@ class TagsForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=TaskKind.choices,
+        help_text=_(
+            "A Lead goes to the Sales group and Support to Customer Care: one of its people "
+            "takes it (and the message, if nobody has it yet) and is notified."
+        ),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
