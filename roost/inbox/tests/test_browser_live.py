@@ -45,6 +45,10 @@ def test_a_new_item_shows_a_bar_and_nothing_moves(
     expect(pane).to_have_attribute("data-message", str(first.pk))
     box = pane.get_by_label("Reply", exact=True)
     box.fill("Half-written answer")
+    first_row = items.locator("[data-item]").first
+    # Where the first row sits in the page (not on screen: typing may scroll the page).
+    where = "el => el.getBoundingClientRect().top + window.scrollY"
+    row_at = first_row.evaluate(where)
 
     # A customer writes while the page is open: ingestion stores it (as a poll would).
     new = put(world.a_channel, "live-new", "Is the café open on Sunday?", author_id="u-new")
@@ -54,6 +58,8 @@ def test_a_new_item_shows_a_bar_and_nothing_moves(
     expect(items).not_to_contain_text("open on Sunday")
     expect(pane).to_have_attribute("data-message", str(first.pk))
     expect(box).to_have_value("Half-written answer")
+    assert first_row.evaluate(where) == row_at  # the bar floats: the list did not shift
+    screenshot(page, "inbox-new-bar")
 
     bar.click()
     expect(items.locator(f'[data-id="{new.pk}"]')).to_contain_text("open on Sunday")
@@ -78,6 +84,16 @@ def test_a_new_item_shows_a_bar_and_nothing_moves(
     screenshot(page, "inbox-live-desktop")
 
 
+def too_wide(page: Any) -> list[str]:  # noqa: F811
+    """The elements of the page's main part that reach past the screen's right edge."""
+    found: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#main *'))
+             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+             .map(el => el.tagName + '.' + el.className).slice(0, 5)"""
+    )
+    return found
+
+
 def test_at_phone_width_a_conversation_is_its_own_screen(
     live_server: Any,
     page: Any,  # noqa: F811
@@ -93,6 +109,7 @@ def test_at_phone_width_a_conversation_is_its_own_screen(
     items = page.get_by_test_id("inbox-list")
     expect(items).to_be_visible()
     expect(page.get_by_test_id("inbox-pane")).to_be_hidden()
+    assert too_wide(page) == []  # the list and its filters fit too
 
     items.locator(f'[data-id="{message.pk}"]').click()
     pane = page.get_by_test_id("inbox-pane")
@@ -100,13 +117,7 @@ def test_at_phone_width_a_conversation_is_its_own_screen(
     expect(pane).to_be_visible()
     expect(items).to_be_hidden()
     expect(pane.get_by_role("heading", level=2)).to_be_in_viewport()
-    # Nothing in the inbox is wider than the screen.
-    wide = page.evaluate(
-        """() => Array.from(document.querySelectorAll('#main *'))
-             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-             .map(el => el.tagName + '.' + el.className).slice(0, 5)"""
-    )
-    assert wide == []
+    assert too_wide(page) == []  # nothing in the conversation is wider than the screen
     screenshot(page, "inbox-phone-conversation")
 
     page.get_by_test_id("back-to-inbox").click()
