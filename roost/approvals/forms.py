@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from roost.approvals.models import DeadlineFrom, DecisionKind, StepRule
+from roost.approvals.registry import campaigns
 from roost.core.forms import ModelIdsField
 from roost.core.validation import MAX_ID
 from roost.workspaces.models import Group, Membership, Workspace
+from roost.workspaces.roles import MATRIX, Perm, Role
 
 STEP_SLOTS = 3
 
@@ -40,15 +44,76 @@ class DecisionForm(forms.Form):
         return {"mode": mode, "at": raw.replace(" ", "T") if raw else None}
 
 
+def approver_role_codes() -> list[str]:
+    """The roles whose permissions include approving (the role matrix decides)."""
+    return [role.value for role in Role if Perm.APPROVE in MATRIX[role]]
+
+
+def _member_label(member: Membership) -> str:
+    if member.has_perm(Perm.APPROVE):
+        return member.user.display_name
+    return _("%(name)s — cannot approve with their roles") % {"name": member.user.display_name}
+
+
 class WorkflowForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("Off: posts no longer go through it; reviews under way carry on."),
+    )
+    is_default = forms.BooleanField(
+        label=_("Default workflow"),
+        required=False,
+        help_text=_(
+            "Applies to every post that no workflow scoped to its channels or campaign covers. "
+            "One workflow is the default; choosing this one replaces the current default."
+        ),
+    )
     reset_on_time_change = forms.BooleanField(
         label=_("A new time needs a new approval"), required=False
     )
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        workspace: Workspace,
+        named: Iterable[int] = (),
+        kind: str = "post",
+        **kwargs: Any,
+    ) -> None:
+        """`named`: members this workflow already names, listed (with a warning) even when
+        their roles no longer allow approving, so saving does not drop them silently."""
         super().__init__(*args, **kwargs)
-        members = Membership.objects.filter(workspace=workspace).select_related("user")
+        from roost.channels.models import Channel
+
+        self.fields["channels"] = ModelIdsField(
+            label=_("Applies to posts on these channels"),
+            queryset=Channel.objects.filter(workspace=workspace).order_by("name", "pk"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["campaigns"] = forms.TypedMultipleChoiceField(
+            label=_("Applies to posts in these campaigns"),
+            choices=list(campaigns(kind, workspace.pk).items()),
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_(
+                "With both channels and campaigns, a post must match both. A scoped workflow "
+                "wins over the default."
+            ),
+        )
+        # People who may approve under the role matrix (and anyone already named, marked).
+        members = (
+            Membership.objects.filter(workspace=workspace)
+            .filter(Q(roles__role__in=approver_role_codes()) | Q(pk__in=list(named)))
+            .select_related("user")
+            .prefetch_related("roles")
+            .distinct()
+            .order_by("user__name", "pk")
+        )
         groups = Group.objects.filter(workspace=workspace)
         for i in range(1, STEP_SLOTS + 1):
             self.fields[f"step{i}_name"] = forms.CharField(
@@ -63,7 +128,7 @@ class WorkflowForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
-            member_field.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign,assignment]
+            member_field.label_from_instance = _member_label  # type: ignore[method-assign,assignment]
             self.fields[f"step{i}_members"] = member_field
             self.fields[f"step{i}_groups"] = ModelIdsField(
                 label=_("Groups"),
@@ -83,11 +148,15 @@ class WorkflowForm(forms.Form):
             escalate = forms.ModelChoiceField(
                 label=_("Escalate to (person)"), queryset=members, required=False
             )
-            escalate.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign,assignment]
+            escalate.label_from_instance = _member_label  # type: ignore[method-assign,assignment]
             self.fields[f"step{i}_escalate_member"] = escalate
             self.fields[f"step{i}_escalate_group"] = forms.ModelChoiceField(
                 label=_("Escalate to (group)"), queryset=groups, required=False
             )
+
+    @property
+    def approver_roles(self) -> str:
+        return ", ".join(str(Role(code).label) for code in approver_role_codes())
 
     def step_slots(self) -> list[list[Any]]:
         names = [
@@ -125,6 +194,13 @@ class WorkflowForm(forms.Form):
                 }
             )
         return out
+
+
+class QueueApproveForm(forms.Form):
+    """Approve from the queue: the step the approver saw, so a step decided meanwhile is a
+    conflict, not a vote on the next one."""
+
+    step = forms.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class SettingsForm(forms.Form):

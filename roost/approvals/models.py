@@ -31,10 +31,13 @@ class Workflow(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="workflows")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(max_length=32, default="post")  # what it approves
-    active = models.BooleanField(default=True)
-    # Empty: applies to every channel / campaign. A narrower workflow wins over a broader.
+    active = models.BooleanField(_("active"), default=True)
+    # Scope: the posts on these channels and/or in these campaigns (both lists empty: not
+    # scoped). Which workflow a post goes through is decided in routing.py, nowhere else.
     channel_ids = models.JSONField(default=list, blank=True)
     campaign_ids = models.JSONField(default=list, blank=True)
+    # The workspace's default for its kind: applies to whatever no scoped workflow covers.
+    is_default = models.BooleanField(_("default"), default=False)
     reset_on_time_change = models.BooleanField(_("a new time needs new approval"), default=False)
     # Why Roost turned it off (a channel it was narrowed to was disconnected…).
     disabled_reason = models.CharField(max_length=300, blank=True)
@@ -42,9 +45,21 @@ class Workflow(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            # One default per workspace and kind (posts and inbox replies have their own).
+            models.UniqueConstraint(
+                fields=["workspace", "kind"],
+                condition=models.Q(is_default=True),
+                name="one_default_workflow_per_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.channel_ids or self.campaign_ids)
 
 
 class StepRule(models.TextChoices):
@@ -200,7 +215,7 @@ class Decision(models.Model):
 
 class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted for approval")
-    SKIPPED = "skipped", _("Published without approval")
+    SKIPPED = "skipped", _("No approval needed")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CHANGES_REQUESTED = "changes_requested", _("Requested changes")
@@ -238,6 +253,17 @@ class ApprovalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.kind}:{self.object_id}"
+
+    @property
+    def headline(self) -> str:
+        """What happened, in words: a skip says whether it was scheduled or published."""
+        if self.event == EventKind.SKIPPED:
+            mode = (self.data or {}).get("mode")
+            if mode == "now":
+                return str(_("Published (no approval needed)"))
+            if mode:
+                return str(_("Scheduled (no approval needed)"))
+        return str(self.get_event_display())
 
 
 class ExternalLink(models.Model):

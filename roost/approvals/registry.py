@@ -56,11 +56,38 @@ class Approvable(Protocol):
         """Rejected, changes requested or cancelled: back to its author (e.g. a draft)."""
 
 
+class Campaigns(Protocol):
+    """Optional for an adapter whose items belong to campaigns (workflow scope)."""
+
+    def campaigns(self, workspace_id: int) -> dict[int, str]:
+        """The workspace's campaigns, id → name, in name order."""
+
+
+class ReviewDetails(Protocol):
+    """Optional for an adapter: what an approver sees beside the text (see details())."""
+
+    def review_details(self, obj: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """{"channels": [names], "texts": [(channel name, text)], "images": [{"url":…,
+        "alt":…}]} for the content under review (`snapshot`), names resolved now."""
+
+
 _ADAPTERS: dict[str, Approvable] = {}
 
 
 def register(adapter: Approvable) -> None:
     _ADAPTERS[adapter.kind] = adapter
+
+
+def details(kind: str, obj: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The adapter's review details, or none when it has no such method."""
+    found = getattr(adapter(kind), "review_details", None)
+    return found(obj, snapshot) if found is not None and obj is not None else {}
+
+
+def campaigns(kind: str, workspace_id: int) -> dict[int, str]:
+    """The campaigns a workflow of this kind can be scoped to (none for kinds without)."""
+    found = getattr(adapter(kind), "campaigns", None)
+    return found(workspace_id) if found is not None else {}
 
 
 def adapter(kind: str) -> Approvable:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
+from roost.approvals import routing
 from roost.approvals.models import (
     ApprovalEvent,
     ApprovalRequest,
@@ -15,10 +17,12 @@ from roost.approvals.models import (
     EventKind,
     RequestStatus,
     StepState,
+    Workflow,
     WorkflowStep,
 )
-from roost.approvals.registry import adapter
-from roost.approvals.services import can_see
+from roost.approvals.registry import adapter, campaigns
+from roost.approvals.services import can_see, review_needed
+from roost.core.exceptions import NotFound, ValidationFailed
 from roost.workspaces.models import Membership
 
 
@@ -228,6 +232,178 @@ def request_in(membership: Membership, request_id: int) -> ApprovalRequest | Non
     if req is None or not can_see(membership, req.kind, req.object_id):
         return None
     return req
+
+
+@dataclass
+class StepPreview:
+    position: int
+    name: str
+    rule: str
+    people: list[str]  # named members, then groups, then outside e-mails
+
+    @property
+    def who(self) -> str:
+        return ", ".join(self.people)
+
+
+@dataclass
+class RoutePreview:
+    """What happens to a post on these channels in this campaign when `member` sends it."""
+
+    outcome: str  # "review", "skip" (their role may publish without it), "none", "blocked"
+    workflow: Workflow | None
+    why: str  # routing.Route.why
+    steps: list[StepPreview]
+    passed_over: list[Workflow]
+    problem: str = ""  # "blocked": why it cannot be sent
+
+    @property
+    def passed_over_names(self) -> str:
+        return ", ".join(f"“{wf.name}”" for wf in self.passed_over)
+
+
+def _people(step: WorkflowStep) -> list[str]:
+    """Who a step names: people, then each group with its members, then outside e-mails
+    (prefetch members__user and groups__members__user)."""
+    groups = []
+    for group in sorted(step.groups.all(), key=lambda g: g.name):
+        members = sorted(m.user.display_name for m in group.members.all())
+        groups.append(
+            _("%(group)s: %(people)s") % {"group": group.name, "people": ", ".join(members)}
+            if members
+            else group.name
+        )
+    return (
+        sorted(m.user.display_name for m in step.members.all())
+        + groups
+        + list(step.external_emails)
+    )
+
+
+def step_previews(workflow: Workflow) -> list[StepPreview]:
+    """Each step of `workflow` and who is named in it, in a fixed number of queries."""
+    steps = workflow.steps.prefetch_related("members__user", "groups__members__user").order_by(
+        "position"
+    )
+    return [StepPreview(step.position, step.name, step.rule, _people(step)) for step in steps]
+
+
+def route_preview(
+    member: Membership, *, channel_ids: list[int], campaign_id: int | None
+) -> RoutePreview:
+    """Which workflow a post of `member` on these channels (in this campaign) goes to, and
+    who approves it; or that it goes out without approval, and why. Channels or a campaign
+    from outside the member's workspace are not found."""
+    from roost.channels.models import Channel
+
+    wanted = set(channel_ids)
+    if wanted and Channel.objects.filter(
+        workspace_id=member.workspace_id, pk__in=wanted
+    ).count() != len(wanted):
+        raise NotFound(_("Some of these channels are not in this workspace."))
+    if campaign_id is not None and campaign_id not in campaigns("post", member.workspace_id):
+        raise NotFound(_("This campaign is not in this workspace."))
+    found = routing.route(
+        workspace_id=member.workspace_id,
+        kind="post",
+        channel_ids=wanted,
+        campaign_id=campaign_id,
+    )
+    workflow = found.workflow
+    try:
+        goes_to = review_needed(member, "post", workflow)
+    except ValidationFailed as exc:
+        problem = " ".join(m for ms in exc.errors.values() for m in ms)
+        return RoutePreview("blocked", None, found.why, [], [], problem)
+    if goes_to is not None:
+        return RoutePreview("review", goes_to, found.why, step_previews(goes_to), found.passed_over)
+    outcome = "skip" if workflow is not None else "none"
+    return RoutePreview(outcome, workflow, found.why, [], found.passed_over)
+
+
+@dataclass
+class DecidedItem:
+    decision: Decision
+    request: ApprovalRequest
+    title: str
+    url: str
+
+
+# "Decided by me" shows the latest ones only.
+DECIDED_SHOWN = 50
+
+
+def decided_by(membership: Membership, *, limit: int = DECIDED_SHOWN) -> list[DecidedItem]:
+    """The member's own latest decisions in this workspace (newest first), on items they
+    may still see; a fixed number of queries."""
+    decisions = list(
+        Decision.objects.filter(
+            user_id=membership.user_id, state__request__workspace_id=membership.workspace_id
+        )
+        .select_related("state__request__workspace", "state__request__submitted_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    shown = {r.pk for r in visible_requests(membership, [d.state.request for d in decisions])}
+    decisions = [d for d in decisions if d.state.request_id in shown]
+    objects = _load([d.state.request for d in decisions])
+    items = []
+    for d in decisions:
+        req = d.state.request
+        obj = objects.get((req.kind, req.object_id))
+        if obj is None:
+            continue
+        handler = adapter(req.kind)
+        items.append(DecidedItem(d, req, handler.title(obj), handler.url(obj)))
+    return items
+
+
+def request_steps(req: ApprovalRequest) -> list[tuple[StepState, list[str]]]:
+    """Each step of a review and who is named in it (people, groups, outside e-mails), as
+    the workflow says now; a step whose workflow step was deleted names nobody."""
+    states = list(
+        req.steps.select_related("step").prefetch_related(
+            "step__members__user", "step__groups__members__user", "decisions__user"
+        )
+    )
+    out = []
+    for state in states:
+        step = state.step
+        out.append((state, _people(step) if step is not None else []))
+    return out
+
+
+@dataclass
+class WorkflowRow:
+    workflow: Workflow
+    channels: list[str]
+    campaigns: list[str]
+    workspace_wide: bool  # not scoped, no default set: applies to every post (routing 3)
+    overlaps: list[str]  # scoped workflows a post can match equally (the older wins)
+
+
+def workflow_rows(workspace_id: int) -> list[WorkflowRow]:
+    """The workspace's workflows with what each applies to, in a fixed number of queries."""
+    from roost.channels.models import Channel
+
+    workflows = list(Workflow.objects.filter(workspace_id=workspace_id).prefetch_related("steps"))
+    channels = dict(Channel.objects.filter(workspace_id=workspace_id).values_list("pk", "name"))
+    named = {kind: campaigns(kind, workspace_id) for kind in {wf.kind for wf in workflows}}
+    has_default = {wf.kind for wf in workflows if wf.is_default}
+    active = [wf for wf in workflows if wf.active]
+    return [
+        WorkflowRow(
+            wf,
+            [channels[pk] for pk in wf.channel_ids if pk in channels],
+            [named[wf.kind][pk] for pk in wf.campaign_ids if pk in named[wf.kind]],
+            not wf.scoped and wf.kind not in has_default,
+            [
+                other.name
+                for other in active
+                if other.pk != wf.pk and other.kind == wf.kind and routing.overlap(wf, other)
+            ],
+        )
+        for wf in workflows
+    ]
 
 
 def waiting_sections(membership: Membership, limit: int) -> dict[str, QueueSection]:

@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from roost.approvals import registry, routing
 from roost.approvals.models import (
     ApprovalEvent,
     ApprovalRequest,
@@ -49,30 +51,21 @@ def approval_settings(workspace: Workspace) -> ApprovalSettings:
 
 
 def workflow_for(workspace_id: int, kind: str, obj: Any) -> Workflow | None:
-    """The workflow that applies: one narrowed to the object's channels or campaign wins
-    over a workspace-wide one."""
+    """The workflow that applies to `obj` (the rule is in routing.py)."""
     channel_ids, campaign_id = adapter(kind).scope(obj)
-    best: tuple[int, Workflow] | None = None
-    for wf in Workflow.objects.filter(workspace_id=workspace_id, kind=kind, active=True):
-        if not wf.steps.exists():
-            continue
-        score = 0
-        if wf.channel_ids:
-            if not set(wf.channel_ids) & set(channel_ids):
-                continue
-            score += 1
-        if wf.campaign_ids:
-            if campaign_id not in wf.campaign_ids:
-                continue
-            score += 1
-        if best is None or score > best[0]:
-            best = (score, wf)
-    return best[1] if best else None
+    return routing.route(
+        workspace_id=workspace_id, kind=kind, channel_ids=channel_ids, campaign_id=campaign_id
+    ).workflow
 
 
 def needs_review(actor: Membership, kind: str, obj: Any) -> Workflow | None:
     """The workflow this submission must go through, or None when it may go straight out."""
-    workflow = workflow_for(actor.workspace_id, kind, obj)
+    return review_needed(actor, kind, workflow_for(actor.workspace_id, kind, obj))
+
+
+def review_needed(actor: Membership, kind: str, workflow: Workflow | None) -> Workflow | None:
+    """Given the workflow that applies, the one `actor`'s submission goes through (None:
+    straight out); ValidationFailed when approval is required but no workflow applies."""
     everyone = approval_settings(actor.workspace).require_for_everyone
     if kind == "reply" and not approval_settings(actor.workspace).require_for_inbox_replies:
         return None
@@ -94,15 +87,21 @@ def needs_review(actor: Membership, kind: str, obj: Any) -> Workflow | None:
     return workflow
 
 
-def record_skip(*, actor: Membership, kind: str, obj: Any) -> None:
-    """A member allowed to publish without approval did so while a workflow applied."""
+def record_skip(*, actor: Membership, kind: str, obj: Any, mode: str = "") -> None:
+    """A member allowed to publish without approval went past a workflow that applied:
+    scheduled it (`mode` "at", "queue") or published it ("now")."""
+    if mode == "now":
+        comment = _("Published without approval (allowed by their role).")
+    else:
+        comment = _("Scheduled; no approval needed (allowed by their role).")
     ApprovalEvent.objects.create(
         workspace_id=actor.workspace_id,
         kind=kind,
         object_id=obj.pk,
         event=EventKind.SKIPPED,
         actor=actor.user,
-        comment=_("Published without approval (allowed by their role)."),
+        comment=comment,
+        data={"mode": mode} if mode else {},
     )
 
 
@@ -194,7 +193,7 @@ def _start_step(
         workspace=req.workspace,
         recipients=approvers_of(state),
         kind="approval.review",
-        key=f"approval:{req.pk}:step:{state.position}:review",
+        key=_step_key(req, state) + "review",
         text=text,
         url=url,
     )
@@ -413,15 +412,19 @@ def _record_decision(
         )
         req.decided_at = now
         req.save(update_fields=["status", "decided_at"])
+        _step_settled(req, state)
         handler.on_returned(obj)
         _tell_author(req, obj, decision, comment, user or external_email)
         return req
     if not _step_complete(state):
+        if user is not None:  # their part is done; the others are still asked
+            notify_withdraw(key_prefix=_step_key(req, state), recipient=user)
         return req  # an "all of them" step waits for the others
     if not StepState.objects.filter(pk=state.pk, status=StepStatus.WAITING).update(
         status=StepStatus.APPROVED, decided_at=now
     ):
         raise Conflict(_("Someone decided on this step a moment ago."))
+    _step_settled(req, state)
     _event(req, EventKind.STEP_DONE, None, step_name=state.name)
     following = req.steps.filter(position=state.position + 1).select_related("step").first()
     if following is not None:
@@ -435,6 +438,16 @@ def _record_decision(
     _event(req, EventKind.COMPLETED, None, comment=message, data={"plan": plan})
     _tell_author(req, obj, "approved", message, user or external_email)
     return req
+
+
+def _step_key(req: ApprovalRequest, state: StepState) -> str:
+    """The key prefix of the notifications about one step (its call to review, escalation)."""
+    return f"approval:{req.pk}:step:{state.position}:"
+
+
+def _step_settled(req: ApprovalRequest, state: StepState) -> None:
+    """A step was decided: nobody it went to is still asked to review it."""
+    notify_withdraw(key_prefix=_step_key(req, state))
 
 
 def _is_last_vote(req: ApprovalRequest, state: StepState, user: Any, email: str) -> bool:
@@ -506,6 +519,7 @@ def request_reset(
             status=RequestStatus.CANCELLED, decided_at=clock.now()
         )
         _event(last, EventKind.RESET, actor, data={"changes": changes})
+        notify_withdraw(key_prefix=f"approval:{last.pk}:step:")  # the new round asks anew
         if workflow is None:
             return None
         membership = Membership.objects.get(workspace_id=last.workspace_id, user=actor)
@@ -594,7 +608,7 @@ def escalate_due(now: datetime | None = None) -> int:
             workspace=req.workspace,
             recipients=targets,
             kind="approval.escalated",
-            key=f"approval:{req.pk}:step:{state.position}:escalated",
+            key=_step_key(req, state) + "escalated",
             text=_("Overdue review escalated to you: %(title)s (step “%(step)s”)")
             % {"title": title, "step": state.name},
             url=reverse("approvals:detail", args=[req.workspace.slug, req.pk]),
@@ -665,11 +679,15 @@ def workflow_save(
     steps: list[dict[str, Any]],
     workflow: Workflow | None = None,
     channel_ids: list[int] | None = None,
+    campaign_ids: list[int] | None = None,
+    is_default: bool = False,
+    active: bool = True,
     reset_on_time_change: bool = False,
 ) -> Workflow:
-    """Create or replace a workflow and its ordered steps. Each step: name, rule, member_ids,
-    group_ids, external_emails, deadline_hours, deadline_from, escalate_member_id,
-    escalate_group_id."""
+    """Create or replace a workflow, its scope (channels, campaigns, or the workspace's
+    default) and its ordered steps. Each step: name, rule, member_ids, group_ids,
+    external_emails, deadline_hours, deadline_from, escalate_member_id, escalate_group_id.
+    Which workflow applies to what is decided in routing.py."""
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -720,6 +738,17 @@ def workflow_save(
         set(ids)
     ):
         errors["channels"] = [_("Some channels are not in this workspace.")]
+    campaigns = sorted(set(campaign_ids or []))
+    kind = workflow.kind if workflow is not None else "post"
+    if not set(campaigns) <= set(registry.campaigns(kind, actor.workspace_id)):
+        errors["campaigns"] = [_("Some campaigns are not in this workspace.")]
+    if is_default and (ids or campaigns):
+        errors["is_default"] = [
+            _(
+                "The default applies to every post no other workflow covers, so it has no "
+                "channels or campaigns of its own: clear them, or do not make it the default."
+            )
+        ]
     named = {
         pk
         for s in steps
@@ -741,9 +770,17 @@ def workflow_save(
         workflow = workflow or Workflow(workspace=actor.workspace)
         workflow.name = name.strip()[:100]
         workflow.channel_ids = sorted(set(ids))
+        workflow.campaign_ids = campaigns
         workflow.reset_on_time_change = reset_on_time_change
-        # Saved by a person, with every step checked: on again if Roost had turned it off.
-        workflow.active, workflow.disabled_reason = True, ""
+        # Turned on by a person, with every step checked: why Roost turned it off is void.
+        workflow.active = active
+        if active:
+            workflow.disabled_reason = ""
+        if is_default:  # the constraint allows one default: the old one steps down first
+            Workflow.objects.filter(
+                workspace=actor.workspace, kind=workflow.kind, is_default=True
+            ).exclude(pk=workflow.pk).update(is_default=False)
+        workflow.is_default = is_default
         workflow.save()
         workflow.steps.all().delete()
         for i, step in enumerate(steps, start=1):
@@ -771,6 +808,37 @@ def workflow_save(
             steps=len(steps),
         )
     return workflow
+
+
+def workflow_delete(*, actor: Membership, workflow: Workflow) -> None:
+    """Delete a workflow no review under way uses (their history keeps its name)."""
+    from roost.workspaces.access import require
+    from roost.workspaces.services import audit_record
+
+    require(actor, Perm.APPROVE)
+    with transaction.atomic():
+        in_use = ApprovalRequest.objects.filter(
+            workflow=workflow, status=RequestStatus.PENDING
+        ).count()
+        if in_use:
+            raise Conflict(
+                ngettext(
+                    "“%(name)s” is in use by %(n)s review under way. Let it finish first, or "
+                    "turn the workflow off: it then takes no new posts.",
+                    "“%(name)s” is in use by %(n)s reviews under way. Let them finish first, or "
+                    "turn the workflow off: it then takes no new posts.",
+                    in_use,
+                )
+                % {"name": workflow.name, "n": in_use}
+            )
+        audit_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            action="approvals.workflow_deleted",
+            target=workflow,
+            name=workflow.name,
+        )
+        workflow.delete()
 
 
 def _limited_to_fewer_channels(

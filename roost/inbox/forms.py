@@ -131,7 +131,14 @@ class TagsForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=TaskKind.choices,
+        help_text=_(
+            "A Lead goes to the Sales group and Support to Customer Care: one of its people "
+            "takes it (and the message, if nobody has it yet) and is notified."
+        ),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -334,3 +341,78 @@ class SavedReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("{first_name} and {handle} are filled in from the message's author."),
     )
+
+
+class SavedReplyEditForm(SavedReplyForm):
+    """A saved reply from the inbox's own page: personal, or shared for people who may."""
+
+    shared = forms.BooleanField(
+        label=_("Share with the team"),
+        required=False,
+        help_text=_("Shared replies are written by people who assign inbox work."),
+    )
+
+    def __init__(self, *args: Any, can_share: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_share:
+            del self.fields["shared"]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only your team sees notes; they are never sent to the customer."),
+    )
+
+
+BULK_ACTIONS = [
+    ("complete", _("Complete")),
+    ("reopen", _("Reopen")),
+    ("assign", _("Assign")),
+    ("tag", _("Add tags")),
+]
+
+
+class BulkForm(forms.Form):
+    """An action on the items ticked in the list."""
+
+    ids = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=500)
+
+    def __init__(
+        self, *args: Any, members: list[Membership], groups: list[Group], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        same = AssignForm(members=members, groups=groups).fields["assignee"]
+        self.fields["assignee"].choices = same.choices  # type: ignore[attr-defined]
+
+    def clean_ids(self) -> list[int]:
+        """Any positive ids (which ones the actor may change is the service's business)."""
+        raw = self.cleaned_data.get("ids") or []
+        ids = []
+        for value in raw:
+            if not str(value).isdigit() or not 0 < int(value) < 2**63:
+                raise forms.ValidationError(_("The selection is not readable; reload the page."))
+            ids.append(int(value))
+        if not ids:
+            raise forms.ValidationError(_("Select at least one item."))
+        return ids
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose a person or a group."))
+        if data.get("action") == "tag" and not _csv(data.get("tags") or ""):
+            self.add_error("tags", _("Name at least one tag."))
+        return data
+
+    def target(self) -> tuple[int | None, int | None]:
+        value: str = self.cleaned_data["assignee"]
+        return (int(value[1:]), None) if value.startswith("m") else (None, int(value[1:]))
+
+    def tag_names(self) -> list[str]:
+        return _csv(self.cleaned_data.get("tags") or "")

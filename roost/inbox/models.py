@@ -351,20 +351,66 @@ class WebhookDelivery(models.Model):
 
 
 class SavedReply(models.Model):
-    """A canned answer; {first_name} and {handle} are filled in from the message's author."""
+    """A canned answer; {first_name} and {handle} are filled in from the message's author.
+
+    Shared (no owner): every replier sees it; people who assign inbox work or manage
+    settings write it. Personal (an owner): only its owner sees and edits it."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     name = models.CharField(_("name"), max_length=100)
     text = models.TextField(_("text"))
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="saved_reply_once")
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                condition=models.Q(owner__isnull=True),
+                name="saved_reply_once",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                condition=models.Q(owner__isnull=False),
+                name="saved_reply_once_per_owner",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shared(self) -> bool:
+        return self.owner_id is None
+
+
+class InternalNote(models.Model):
+    """A note the team leaves on a conversation, next to the item it was written on. Never
+    sent to the network: it is not a Message and no reply path reads it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="inbox_note_time")]
+
+    def __str__(self) -> str:
+        return f"note on {self.message_id}"
 
 
 class PresenceState(models.TextChoices):

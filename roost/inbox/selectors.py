@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from roost.core.exceptions import NotFound
@@ -15,6 +15,7 @@ from roost.inbox.models import (
     InboxRule,
     InboxSettings,
     InboxTag,
+    InternalNote,
     Message,
     MessageStatus,
     SavedReply,
@@ -52,7 +53,8 @@ class InboxFilter:
     query: str = ""
 
 
-def messages_list(membership: Membership, f: InboxFilter, limit: int = 50) -> QuerySet[Message]:
+def _filtered(membership: Membership, f: InboxFilter) -> QuerySet[Message]:
+    """The member's visible incoming items narrowed by the list's filters (unordered)."""
     qs = Message.objects.filter(q_visible(membership), outgoing=False)
     if f.status in MessageStatus.values:
         qs = qs.filter(status=f.status)
@@ -76,11 +78,22 @@ def messages_list(membership: Membership, f: InboxFilter, limit: int = 50) -> Qu
         qs = qs.filter(language=f.language)
     if f.query:
         qs = qs.filter(Q(text__icontains=f.query) | Q(author_handle__icontains=f.query))
+    return qs
+
+
+def messages_list(membership: Membership, f: InboxFilter, limit: int = 50) -> QuerySet[Message]:
     return (
-        qs.select_related("channel", "assignee__user", "group")
+        _filtered(membership, f)
+        .select_related("channel", "assignee__user", "group")
         .prefetch_related("tags")
         .order_by("-received_at", "-id")[:limit]
     )
+
+
+def messages_new_count(membership: Membership, f: InboxFilter, after_id: int) -> int:
+    """How many items the list, with the same filters, would show above the newest one it
+    shows now (`after_id`): new items have higher ids. One COUNT query."""
+    return _filtered(membership, f).filter(pk__gt=after_id).values("pk").distinct().count()
 
 
 def message_detail(membership: Membership, message_id: int) -> Message | None:
@@ -162,12 +175,57 @@ def tasks_list(membership: Membership, open_only: bool = False, limit: int = 200
     )[:limit]
 
 
+def my_tasks(membership: Membership, limit: int = 200) -> list[Task]:
+    """Tasks given to the member or to one of their groups, on items they may see: open
+    ones first, the soonest due first (no due date last), then done ones, newest first."""
+    visible = Message.objects.filter(q_visible(membership)).values("pk")
+    groups = membership.groups.values("pk")
+    qs = (
+        Task.objects.filter(workspace_id=membership.workspace_id, message__in=visible)
+        .filter(Q(assignee=membership) | Q(group__in=groups))
+        .select_related("message__channel", "assignee__user", "group")
+    )
+    open_ = qs.filter(done=False).order_by(F("due_at").asc(nulls_last=True), "-created_at", "-id")
+    done = qs.filter(done=True).order_by("-created_at", "-id")
+    found = list(open_[:limit])
+    return found + list(done[: max(0, min(50, limit - len(found)))])
+
+
 def tags_in(workspace_id: int) -> QuerySet[InboxTag]:
     return InboxTag.objects.filter(workspace_id=workspace_id).order_by("name")
 
 
 def saved_replies(workspace_id: int) -> QuerySet[SavedReply]:
-    return SavedReply.objects.filter(workspace_id=workspace_id).order_by("name")
+    """The workspace's shared saved replies."""
+    return SavedReply.objects.filter(workspace_id=workspace_id, owner__isnull=True).order_by("name")
+
+
+def saved_replies_for(membership: Membership) -> QuerySet[SavedReply]:
+    """The saved replies the member may use: the shared ones and their own."""
+    return SavedReply.objects.filter(
+        Q(owner__isnull=True) | Q(owner=membership), workspace_id=membership.workspace_id
+    ).order_by("name", "id")
+
+
+def access_saved_reply(membership: Membership, saved_id: int) -> SavedReply:
+    """A saved reply the member may use; NotFound for another's personal one."""
+    found = saved_replies_for(membership).filter(pk=saved_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def notes(membership: Membership, message: Message) -> QuerySet[InternalNote]:
+    """The internal notes on `message`'s conversation, left on items the member may open
+    (a note on an item not routed to them may quote it)."""
+    visible = Message.objects.filter(
+        q_visible(membership), conversation_id=message.conversation_id
+    ).values("pk")
+    return (
+        InternalNote.objects.filter(conversation_id=message.conversation_id, message__in=visible)
+        .select_related("author__user")
+        .order_by("created_at", "id")
+    )
 
 
 def rules_list(workspace_id: int) -> QuerySet[InboxRule]:

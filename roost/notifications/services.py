@@ -43,10 +43,11 @@ def notify(
     return created
 
 
-def notify_withdraw(*, key_prefix: str) -> int:
-    """What was asked for is no longer needed (a review withdrawn): the unread notifications
-    whose key starts with `key_prefix` are marked read, so nobody is left a stale call to
-    act. Returns how many."""
-    return Notification.objects.filter(key__startswith=key_prefix, read_at__isnull=True).update(
-        read_at=clock.now()
-    )
+def notify_withdraw(*, key_prefix: str, recipient: Any = None) -> int:
+    """What was asked for is no longer needed (a review withdrawn, a step decided): the
+    unread notifications whose key starts with `key_prefix` (only `recipient`'s, when
+    given) are marked read, so nobody is left a stale call to act. Returns how many."""
+    found = Notification.objects.filter(key__startswith=key_prefix, read_at__isnull=True)
+    if recipient is not None:
+        found = found.filter(recipient=recipient)
+    return found.update(read_at=clock.now())

@@ -128,6 +128,46 @@ class PostApprovable:
         obj.refresh_from_db(fields=["scheduled_at"])
         return _("It is scheduled.")
 
+    def campaigns(self, workspace_id: int) -> dict[int, str]:
+        from roost.publishing.models import Campaign
+
+        found = Campaign.objects.filter(workspace_id=workspace_id).order_by("name", "pk")
+        return dict(found.values_list("pk", "name"))
+
+    def review_details(self, obj: Post, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """Channel names, each channel's own text and the images (with alt) of the
+        content under review, in a fixed number of queries."""
+        from roost.channels.models import Channel
+        from roost.publishing.models import MediaAsset
+
+        channel_ids = [int(pk) for pk in snapshot.get("channels", [])]
+        variant_ids = [int(pk) for pk in snapshot.get("variants", {})]
+        names = dict(
+            Channel.objects.filter(
+                workspace_id=obj.workspace_id, pk__in=channel_ids + variant_ids
+            ).values_list("pk", "name")
+        )
+        media_ids = [int(pk) for pk in snapshot.get("media", [])]
+        assets = MediaAsset.objects.filter(workspace_id=obj.workspace_id).in_bulk(media_ids)
+        alts = list(snapshot.get("alt_texts", []))
+        images = []
+        for i, pk in enumerate(media_ids):
+            if pk in assets:
+                alt = alts[i] if i < len(alts) else assets[pk].alt_text
+                url = reverse("publishing:media_file", args=[obj.workspace.slug, pk])
+                images.append({"url": url, "alt": alt})
+        gone = _("(a channel no longer connected)")
+        return {
+            "channels": [names.get(pk, gone) for pk in channel_ids],
+            "texts": [
+                (names.get(int(pk), gone), text)
+                for pk, text in sorted(
+                    snapshot.get("variants", {}).items(), key=lambda kv: names.get(int(kv[0]), "")
+                )
+            ],
+            "images": images,
+        }
+
     def on_returned(self, obj: Post) -> None:
         Delivery.objects.filter(
             post=obj, status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.WAITING_RECONNECT]

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roost.channels.selectors import channels_visible_to
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, RoostError, ValidationFailed
+from roost.core.moments import format_moment
 from roost.core.validation import moment_problem, parse_ids
 from roost.http.decorators import public_view
 from roost.networks import registry
@@ -673,7 +674,7 @@ def _move(actor: Membership, post: Post, data: QueryDict) -> str:
     post = scheduling.post_schedule(actor=actor, post=post, mode="at", at=wall)
     assert post.scheduled_at is not None
     local = post.scheduled_at.astimezone(actor.workspace.tzinfo)
-    return _("Post moved to %(time)s.") % {"time": date_format(local, "SHORT_DATETIME_FORMAT")}
+    return _("Post moved to %(time)s.") % {"time": format_moment(local)}
 
 
 def _next_url(request: HttpRequest, fallback: str) -> str:

@@ -8,12 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from roost.channels.selectors import channels_for_compose
 from roost.core.exceptions import NotFound, RoostError, ValidationFailed
+from roost.core.moments import format_moment
 from roost.core.uploads import refused_upload
 from roost.http.forms import apply_error
 from roost.networks import registry
@@ -345,7 +345,7 @@ def _review_plan(post: Post, mode: str, *, sent: bool) -> str:
         if sent:
             return _("Sent for approval. It is published as soon as the last step approves.")
         return _("This post is in review: it is published as soon as the last step approves.")
-    time = formats.date_format(timezone.localtime(post.scheduled_at), "SHORT_DATETIME_FORMAT")
+    time = format_moment(post.scheduled_at)
     if sent:
         return _(
             "Sent for approval. It will be scheduled for %(time)s when the last step approves."

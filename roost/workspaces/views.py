@@ -21,6 +21,7 @@ from roost.workspaces.access import (
     access_token,
     may_create_workspace,
 )
+from roost.workspaces.audit import audit_lines
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.forms import (
     GroupForm,
@@ -220,7 +221,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 @workspace_view(Perm.MANAGE_MEMBERS)
 def audit(request: HttpRequest) -> HttpResponse:
     entries = selectors.audit_list(request.workspace)  # type: ignore[attr-defined]
-    return render(request, "workspaces/audit.html", {"entries": entries})
+    return render(request, "workspaces/audit.html", {"lines": audit_lines(entries)})
 
 
 @workspace_view(Perm.VIEW_TEAM)

@@ -92,3 +92,41 @@ def test_two_step_approval_then_publish(
     expect(events).to_contain_text("Approval completed")
     expect(page.get_by_test_id("published-link")).to_have_count(1)
     screenshot(page, "post-approved-and-published")
+
+
+def test_compose_shows_the_route_and_the_queue_approves_in_place(
+    live_server: Any,
+    page: Any,  # noqa: F811
+    sandbox: SandboxHandle,  # noqa: F811
+) -> None:
+    """Issue 11: before sending, compose says which workflow and who approves (updated as
+    channels are ticked); an approver approves from the queue without leaving it."""
+    from playwright.sync_api import expect
+
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    base = live_server.url
+    title = "Gingerbread flat white, this week only"
+
+    log_in(page, base, "creator")
+    page.goto(f"{base}/w/demo-coffee-co/compose/")
+    page.get_by_label("Text", exact=True).fill(title)
+    page.get_by_test_id("channel-picker").get_by_role(
+        "checkbox", name="Coffee Co. Sandbox Sandbox", exact=True
+    ).check()
+    route = page.get_by_test_id("compose-route")
+    expect(route).to_contain_text("Goes to")
+    expect(route).to_contain_text("step 1")
+    page.get_by_label("Publish now").check()
+    page.get_by_role("button", name="Save / send for approval").click()
+    expect(page.locator(".messages")).to_contain_text("Sent for approval.")
+    log_out(page)
+
+    log_in(page, base, "admin")
+    page.goto(f"{base}/w/demo-coffee-co/approvals/")
+    row = page.locator("li", has=page.get_by_role("link", name=title))
+    row.get_by_role("button", name=f"Approve: {title}").click()
+    result = page.get_by_test_id("queue-row-result")
+    expect(result).to_contain_text("Your approval was recorded. Now at step 2.")
+    expect(page).to_have_url(f"{base}/w/demo-coffee-co/approvals/")  # stayed in the queue
+    page.get_by_role("link", name="Decided by me").click()
+    expect(page.get_by_test_id("decided-by-me")).to_contain_text(title)

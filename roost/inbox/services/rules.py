@@ -19,6 +19,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from roost.channels.models import Channel
 from roost.core import clock
@@ -166,7 +167,41 @@ def apply_rules(workspace_id: int, messages: list[Message]) -> None:
         )
     if tasks:
         create_tasks_bulk(tasks)
+    _tell_routed(workspace_id, [m for m in changed.values() if m.assignee_id is not None])
     _report(workspace_id, rules, problems)
+
+
+def _tell_routed(workspace_id: int, messages: list[Message]) -> None:
+    """Tell each person the rules handed new items to: one notification per person and
+    poll (a summary when several came at once), never one per message."""
+    by_member: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        by_member[int(message.assignee_id or 0)].append(message)
+    if not by_member:
+        return
+    from roost.inbox.services.triage import tell_assigned
+
+    workspace = Workspace.objects.get(pk=workspace_id)
+    people = Membership.objects.filter(pk__in=list(by_member), user__is_active=True)
+    for member in people.select_related("user"):
+        got = sorted(by_member[member.pk], key=lambda m: m.pk)
+        key = f"inbox-routed:{got[0].pk}:{member.pk}"
+        if len(got) == 1:
+            tell_assigned(actor=None, message=got[0], member_id=member.pk, key=key)
+            continue
+        notify(
+            workspace=workspace,
+            recipients=[member.user],
+            kind="inbox.assigned",
+            key=key,
+            text=ngettext(
+                "%(n)s new inbox item was routed to you.",
+                "%(n)s new inbox items were routed to you.",
+                len(got),
+            )
+            % {"n": len(got)},
+            url=reverse("inbox:list", args=[workspace.slug]) + "?assignee=me",
+        )
 
 
 def _collect(

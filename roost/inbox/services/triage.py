@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from roost.core import clock
@@ -25,6 +26,7 @@ from roost.inbox.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from roost.notifications.services import notify
 from roost.workspaces.access import require
 from roost.workspaces.models import Group, Membership
 from roost.workspaces.roles import Perm
@@ -36,18 +38,28 @@ def inbox_settings(workspace_id: int) -> InboxSettings:
     return found
 
 
-def assign_round_robin(group_id: int, messages: list[Message]) -> None:
-    """Hand messages out to the group's members who may reply, fewest open items first,
-    never past the per-member cap (over the cap: the message stays with the group)."""
-    if not messages:
-        return
-    group = Group.objects.get(pk=group_id)
-    cap = inbox_settings(group.workspace_id).per_member_cap
-    members = [
+def _eligible(group: Group) -> list[Membership]:
+    """The group's members who may take inbox work: active people who may reply."""
+    return [
         m
         for m in group.members.select_related("user").prefetch_related("roles")
         if m.has_perm(Perm.INBOX_REPLY) and m.user.is_active
     ]
+
+
+def assign_round_robin(group_id: int, messages: list[Message], avoid: int | None = None) -> None:
+    """Hand messages out to the group's members who may reply, fewest open items first,
+    never past the per-member cap (over the cap: the message stays with the group).
+
+    `avoid` is the member handing the work over: when the group has anyone else, the
+    work goes to them (assigning to a group means "someone else take this")."""
+    if not messages:
+        return
+    group = Group.objects.get(pk=group_id)
+    cap = inbox_settings(group.workspace_id).per_member_cap
+    members = _eligible(group)
+    if avoid is not None and any(m.pk != avoid for m in members):
+        members = [m for m in members if m.pk != avoid]
     if not members:
         return
     load = dict(
@@ -65,6 +77,56 @@ def assign_round_robin(group_id: int, messages: list[Message]) -> None:
         counts[pick.pk] += 1
 
 
+def _excerpt(message: Message) -> str:
+    text = " ".join(message.text.split())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def tell_assigned(*, actor: Membership | None, message: Message, member_id: int, key: str) -> None:
+    """Tell the member an inbox item is now theirs (in the app and by e-mail), once per
+    `key`; never the person who assigned it to themselves."""
+    if actor is not None and actor.pk == member_id:
+        return
+    member = Membership.objects.filter(pk=member_id).select_related("user", "workspace").first()
+    if member is None or not member.user.is_active:
+        return
+    who = actor.user.display_name if actor is not None else _("An inbox rule")
+    notify(
+        workspace=member.workspace,
+        recipients=[member.user],
+        kind="inbox.assigned",
+        key=key,
+        text=_("%(who)s assigned you a message from @%(handle)s: “%(text)s”")
+        % {"who": who, "handle": message.author_handle, "text": _excerpt(message)},
+        url=reverse("inbox:detail", args=[member.workspace.slug, message.pk]),
+    )
+
+
+def tell_task_owner(*, actor: Membership | None, task: Task) -> None:
+    """Tell a task's owner it is theirs, once per task and owner."""
+    if task.assignee_id is None or (actor is not None and actor.pk == task.assignee_id):
+        return
+    member = (
+        Membership.objects.filter(pk=task.assignee_id).select_related("user", "workspace").first()
+    )
+    if member is None or not member.user.is_active:
+        return
+    who = actor.user.display_name if actor is not None else _("An inbox rule")
+    notify(
+        workspace=member.workspace,
+        recipients=[member.user],
+        kind="inbox.task",
+        key=f"inbox-task:{task.pk}:owner:{member.pk}",
+        text=_("%(who)s gave you a %(kind)s task: “%(text)s”")
+        % {
+            "who": who,
+            "kind": TaskKind(task.kind).label.lower(),
+            "text": _excerpt(task.message) if not task.notes else task.notes[:80],
+        },
+        url=reverse("inbox:my_tasks", args=[member.workspace.slug]),
+    )
+
+
 @transaction.atomic
 def message_assign(
     *,
@@ -73,9 +135,13 @@ def message_assign(
     member_id: int | None = None,
     group_id: int | None = None,
 ) -> Message:
+    """Give the item to a member, or to a group: then one of its members other than the
+    actor (when it has one) takes it, round-robin, and the group stays on the item. The
+    new assignee is told (in the app and by e-mail)."""
     require(actor, Perm.INBOX_ASSIGN)
     if member_id is None and group_id is None:
         raise ValidationFailed({"assignee": [_("Choose a person or a group.")]})
+    before = message.assignee_id
     if member_id is not None:
         member = Membership.objects.filter(workspace=actor.workspace, pk=member_id).first()
         if member is None:
@@ -86,9 +152,9 @@ def message_assign(
         if group is None:
             raise ValidationFailed({"group": [_("That group is not in this workspace.")]})
         message.group, message.assignee = group, None
-        assign_round_robin(group.pk, [message])
+        assign_round_robin(group.pk, [message], avoid=actor.pk)
     message.save(update_fields=["assignee", "group"])
-    audit_record(
+    entry = audit_record(
         workspace=actor.workspace,
         actor=actor.user,
         action="inbox.assigned",
@@ -96,6 +162,13 @@ def message_assign(
         member=message.assignee_id,
         group=message.group_id,
     )
+    if message.assignee_id is not None and message.assignee_id != before:
+        tell_assigned(
+            actor=actor,
+            message=message,
+            member_id=message.assignee_id,
+            key=f"inbox-assigned:{message.pk}:{entry.pk}",
+        )
     return message
 
 
@@ -154,20 +227,36 @@ def task_create(
             group = Group.objects.filter(
                 workspace=actor.workspace, name=DEFAULT_GROUPS[TaskKind(kind)]
             ).first()
+        if (
+            member_id is not None
+            and not Membership.objects.filter(workspace=actor.workspace, pk=member_id).exists()
+        ):
+            raise ValidationFailed({"assignee": [_("That person is not in this workspace.")]})
+        before = message.assignee_id
+        if group is not None and message.group_id is None and message.assignee_id is None:
+            message.group = group
+            assign_round_robin(group.pk, [message], avoid=actor.pk)
+            message.save(update_fields=["group", "assignee"])
+        owner = member_id
+        if owner is None and group is not None:
+            # The task's owner: whoever in the group holds the item, else the group's
+            # next person (round-robin, not the person creating it when possible).
+            if message.assignee_id in {m.pk for m in _eligible(group)}:
+                owner = message.assignee_id
+            else:
+                probe = Message(pk=message.pk)
+                assign_round_robin(group.pk, [probe], avoid=actor.pk)
+                owner = probe.assignee_id
         task = Task.objects.create(
             workspace=actor.workspace,
             message=message,
             kind=kind,
             notes=notes.strip(),
             due_at=due_at,
-            assignee_id=member_id,
+            assignee_id=owner,
             group=group,
             created_by=actor.user,
         )
-        if group is not None and message.group_id is None and message.assignee_id is None:
-            message.group = group
-            assign_round_robin(group.pk, [message])
-            message.save(update_fields=["group", "assignee"])
         audit_record(
             workspace=actor.workspace,
             actor=actor.user,
@@ -176,6 +265,14 @@ def task_create(
             kind=kind,
         )
         queue_webhooks([task])
+        tell_task_owner(actor=actor, task=task)
+        if message.assignee_id is not None and message.assignee_id not in (before, owner):
+            tell_assigned(
+                actor=actor,
+                message=message,
+                member_id=message.assignee_id,
+                key=f"inbox-assigned:{message.pk}:task:{task.pk}",
+            )
     return task
 
 

@@ -56,7 +56,7 @@ def post_submit_or_schedule(
         post.save(update_fields=["scheduled_at"])
     if workflow is None:
         if approvals.workflow_for(actor.workspace_id, "post", post) is not None:
-            approvals.record_skip(actor=actor, kind="post", obj=post)
+            approvals.record_skip(actor=actor, kind="post", obj=post, mode=mode)
         # A review still under way would otherwise carry out its old plan when approved.
         approvals.request_cancel(
             kind="post",

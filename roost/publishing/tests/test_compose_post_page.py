@@ -49,12 +49,12 @@ def flashed(client: Any, response: Any) -> list[str]:
 def test_a_post_in_review_shows_its_planned_time(world: World, post: Post) -> None:
     html = world.client_for("content_creator").get(f"/w/alpha/posts/{post.pk}/").content.decode()
     assert (
-        '<p class="notice" data-testid="review-plan">Planned for 03/24/2026 9 a.m.: it is '
+        '<p class="notice" data-testid="review-plan">Planned for Mar 24, 2026, 09:00: it is '
         "scheduled for then when the last approval step approves.</p>"
     ) in html
     row = html.split('data-delivery="Review Sandbox">', 1)[1].split("</tr>", 1)[0]
     assert '<td class="state-pending">Waiting for approval</td>' in row
-    assert '<span data-testid="planned-time">03/24/2026 9 a.m.</span>' in row
+    assert '<span data-testid="planned-time">Mar 24, 2026, 09:00</span>' in row
     assert "Not scheduled" not in row
 
 
@@ -65,7 +65,7 @@ def test_schedule_on_a_post_in_review_says_what_happens(world: World, post: Post
     )
     assert response.status_code == 302
     assert flashed(client, response) == [
-        "This post is in review: it will be scheduled for 03/25/2026 7:12 a.m. when the last "
+        "This post is in review: it will be scheduled for Mar 25, 2026, 07:12 when the last "
         "step approves."
     ]
     post.refresh_from_db()
@@ -95,14 +95,15 @@ def test_compose_says_when_a_post_sent_for_review_will_go_out(world: World) -> N
     )
     assert response.status_code == 302, response.content.decode()
     assert flashed(client, response) == [
-        "Sent for approval. It will be scheduled for 03/24/2026 9 a.m. when the last step approves."
+        "Sent for approval. It will be scheduled for Mar 24, 2026, 09:00 when the last step "
+        "approves."
     ]
 
 
 def test_cancel_sits_apart_from_schedule_and_asks_first(world: World, post: Post) -> None:
     html = world.client_for("content_creator").get(f"/w/alpha/posts/{post.pk}/").content.decode()
     cancel_url = f"/w/alpha/posts/{post.pk}/cancel/"
-    actions = html.split("<h2>Actions</h2>", 1)[1].split("</aside>", 1)[0]
+    actions = html.split('<h2 id="post-actions">Actions</h2>', 1)[1].split("</aside>", 1)[0]
     assert ">Schedule</button>" in actions and cancel_url not in actions
     danger = html.split('<aside class="card danger-zone-card"', 1)[1].split("</aside>", 1)[0]
     assert (
@@ -111,4 +112,4 @@ def test_cancel_sits_apart_from_schedule_and_asks_first(world: World, post: Post
     ) in danger
     assert ">Cancel this post and withdraw its review…</button>" in danger
     # The Actions card (with Schedule) comes first; the destructive ones after it.
-    assert html.index("<h2>Actions</h2>") < html.index("danger-zone-card")
+    assert html.index('<h2 id="post-actions">Actions</h2>') < html.index("danger-zone-card")

@@ -63,7 +63,7 @@ def test_an_upload_comes_back_as_a_ticked_picker_entry(world: World, manager: Cl
     html = response.content.decode().strip()
     assert html.startswith('<div class="media-pick" data-testid="media-pick">')
     assert f'<input type="checkbox" name="media" value="{asset.pk}" checked>' in html
-    assert f'<img src="/w/alpha/media/{asset.pk}/file/" alt="A latte &lt;art&gt;"' in html
+    assert f'<img src="/w/alpha/media/{asset.pk}/thumb/" alt="A latte &lt;art&gt;"' in html
     assert f'name="alt_{asset.pk}" value="A latte &lt;art&gt;"' in html
     # Kept in the library (audited), and no post was made or changed.
     assert counts() == {**before, "media": before["media"] + 1, "audit": before["audit"] + 1}

@@ -71,6 +71,8 @@ def test_main_pages_run_under_the_policy_without_violations(
         f"/w/{slug}/inbox/",
         f"/w/{slug}/inbox/{message.pk}/",
         f"/w/{slug}/inbox/settings/",
+        f"/w/{slug}/inbox/tasks/",
+        f"/w/{slug}/inbox/saved-replies/",
         f"/w/{slug}/channels/",
         f"/w/{slug}/team/",
         f"/w/{slug}/settings/",

@@ -56,6 +56,16 @@ def _task(message: Any) -> Any:
     return task
 
 
+def _saved_reply(member: Membership) -> Any:
+    """A personal saved reply of `member` (one they may change), made here once."""
+    from roost.inbox.models import SavedReply
+
+    saved, _made = SavedReply.objects.get_or_create(
+        workspace_id=member.workspace_id, owner=member, name="Mine", defaults={"text": "Hi"}
+    )
+    return saved
+
+
 def _media(owner: Membership, name: str) -> MediaAsset:
     """An image in the workspace's library (made here, once, through the real service)."""
     found = MediaAsset.objects.filter(workspace_id=owner.workspace_id).first()
@@ -85,6 +95,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "endpoint_id": world.a_inbox.endpoint.pk,
             "delivery_id": world.a_inbox.delivery.pk,
             "media_id": _media(world.members["owner"], "alpha.gif").pk,
+            "saved_reply_id": _saved_reply(actor or world.members["owner"]).pk,
         }
     else:
         token_owner = world.b_owner
@@ -103,6 +114,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "endpoint_id": world.b_inbox.endpoint.pk,
             "delivery_id": world.b_inbox.delivery.pk,
             "media_id": _media(world.b_owner, f"{B_MARKER}.gif").pk,
+            "saved_reply_id": _saved_reply(world.b_owner).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(

@@ -135,7 +135,11 @@ def test_workspace_settings_and_audit(world: World) -> None:
     world.a.refresh_from_db()
     assert (world.a.name, world.a.language) == ("Alpha Brand", "pl")
     html = client.get("/w/alpha/audit/").content.decode()
-    assert "workspace.updated" in html and "invite.created" in html
+    # In Polish now (the workspace's new language): the field names are translated.
+    assert "Alpha Owner changed the workspace settings: nazwa from Alpha to Alpha Brand" in html
+    assert "invited" in html and "invite.created" not in html.split("<tbody>")[1].replace(
+        'data-action="invite.created"', ""
+    )
 
 
 def test_create_workspace_from_the_ui(world: World) -> None:

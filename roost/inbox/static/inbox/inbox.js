@@ -1,5 +1,7 @@
 /* Inbox keys: j/k move through the list, e completes, a assigns, r replies; clicking an
-   item marks it current; a saved reply is inserted at the cursor; typing tells presence. */
+   item marks it current; a saved reply is inserted at the cursor; typing tells presence.
+   Ticking items shows the bulk bar; a list that reloads (new items, an action) keeps the
+   ticks and the open conversation marked. */
 (function () {
   "use strict";
   if (window.roostInbox) { return; }
@@ -31,6 +33,55 @@
       box.value = box.value.slice(0, at) + saved.dataset.insert + box.value.slice(box.selectionEnd || at);
       box.focus(); box.dispatchEvent(new Event("input", { bubbles: true }));
     }
+  });
+  var picked = {};
+  function picks() { return Array.prototype.slice.call(document.querySelectorAll("#inbox-list [data-pick]")); }
+  function showBar() {
+    var bar = document.getElementById("bulk-form");
+    if (!bar) return;
+    var n = Object.keys(picked).length, count = bar.querySelector("[data-bulk-count]");
+    bar.hidden = n === 0;
+    if (count) count.textContent = n === 1 ? count.dataset.one : count.dataset.many.replace("%(n)s", n);
+  }
+  function restore() {
+    var pane = document.getElementById("pane"), current = pane && pane.dataset.message;
+    items().forEach(function (a) {
+      if (current && a.dataset.id === current) a.setAttribute("aria-current", "true");
+    });
+    var present = {};
+    picks().forEach(function (box) { present[box.value] = true; box.checked = !!picked[box.value]; });
+    // A ticked item the list no longer shows (completed, filtered out) is not acted on.
+    Object.keys(picked).forEach(function (id) { if (!present[id]) delete picked[id]; });
+    showBar();
+  }
+  document.addEventListener("change", function (ev) {
+    var box = ev.target.closest && ev.target.closest("[data-pick]");
+    if (!box) return;
+    if (box.checked) picked[box.value] = true; else delete picked[box.value];
+    showBar();
+  });
+  document.addEventListener("click", function (ev) {
+    if (!ev.target.closest("[data-bulk-clear]")) return;
+    picked = {}; restore();
+  });
+  document.body.addEventListener("inbox-bulk-done", function () { picked = {}; });
+  document.body.addEventListener("htmx:afterSwap", function (ev) {
+    var target = ev.detail && ev.detail.target;
+    if (target && target.id === "inbox-list") restore();
+    // The tab's title counts what waits above the list: "(3) Inbox · Roost".
+    if (target && (target.id === "inbox-new" || target.id === "inbox-list")) {
+      var bar = document.querySelector("#inbox-new [data-count]"), base = document.title.replace(/^\(\d+\) /, "");
+      document.title = bar ? "(" + bar.dataset.count + ") " + base : base;
+    }
+    // On a phone the conversation replaces the list: start at its top, not mid-page.
+    if (target && target.id === "pane" && ev.detail.requestConfig && ev.detail.requestConfig.verb === "get"
+        && window.matchMedia("(max-width: 640px)").matches) {
+      var pane = document.getElementById("pane");
+      if (pane) pane.scrollIntoView({ block: "start" });
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (document.getElementById("inbox-list")) restore();
   });
   document.addEventListener("input", function (ev) {
     if (ev.target.id === "reply_text") { var s = document.getElementById("presence-state"); if (s) s.value = ev.target.value ? "typing" : "viewing"; }

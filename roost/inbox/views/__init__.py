@@ -1,0 +1,63 @@
+"""The inbox's pages (see each module); urls.py names them through this package."""
+
+from roost.inbox.views.items import (
+    assign,
+    bulk,
+    detail,
+    inbox_list,
+    new_items,
+    note_add,
+    presence,
+    reply,
+    reply_retry,
+    status,
+    tags,
+    task_done,
+    task_new,
+)
+from roost.inbox.views.personal import (
+    my_tasks,
+    saved_replies,
+    saved_reply_delete,
+    saved_reply_edit,
+)
+from roost.inbox.views.settings import (
+    delivery_replay,
+    endpoint_create,
+    endpoint_delete,
+    endpoint_rotate,
+    report,
+    rule_create,
+    rule_delete,
+    saved_reply_create,
+    settings_view,
+)
+
+__all__ = [
+    "assign",
+    "bulk",
+    "delivery_replay",
+    "detail",
+    "endpoint_create",
+    "endpoint_delete",
+    "endpoint_rotate",
+    "inbox_list",
+    "my_tasks",
+    "new_items",
+    "note_add",
+    "presence",
+    "reply",
+    "reply_retry",
+    "report",
+    "rule_create",
+    "rule_delete",
+    "saved_replies",
+    "saved_reply_create",
+    "saved_reply_delete",
+    "saved_reply_edit",
+    "settings_view",
+    "status",
+    "tags",
+    "task_done",
+    "task_new",
+]
