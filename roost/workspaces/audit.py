@@ -290,7 +290,11 @@ SENTENCES: dict[str, Sentence] = {
     "inbox.saved_reply_created": _simple(
         gettext_lazy("%(actor)s created the saved reply %(target)s")
     ),
+    "inbox.saved_reply_changed": _simple(
+        gettext_lazy("%(actor)s changed the saved reply %(target)s")
+    ),
     "inbox.saved_reply_deleted": _simple(gettext_lazy("%(actor)s deleted a saved reply")),
+    "inbox.note_added": _simple(gettext_lazy("%(actor)s added an internal note on %(target)s")),
     "inbox.assigned": _assigned,
     "inbox.task_created": _simple(gettext_lazy("%(actor)s created a task on %(target)s")),
     "inbox.task_done": _simple(gettext_lazy("%(actor)s completed a task")),

@@ -155,7 +155,7 @@ def test_the_review_page_shows_time_channels_texts_images_and_people(
     req = request_of(post)
     html = world.client_for("admin").get(f"/w/alpha/approvals/{req.pk}/").content.decode()
     text = " ".join(re.sub(r"<[^>]+>", "", html).split())
-    assert "Goes out: Dec. 2, 2026, 7:12 a.m. (Europe/Warsaw)" in text
+    assert "Goes out: Dec. 2, 2026, 07:12 (Europe/Warsaw)" in text
     assert 'datetime="2026-12-02T07:12:00+01:00"' in html
     assert "Channels: Alpha Sandbox, Coffee Co. Sandbox" in text
     assert "Own text for Coffee Co. Sandbox:" in text and "Zimowe latte wraca" in text

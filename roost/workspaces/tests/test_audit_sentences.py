@@ -54,7 +54,7 @@ def test_the_audit_page_reads_as_sentences(world: World, frozen: None) -> None:
     owner = world.members["owner"].user.display_name
     who = manager.user.display_name
     assert (
-        f"{who} scheduled “Winter latte is back with cinnamon” for Dec. 2, 2026, 7:12 a.m. "
+        f"{who} scheduled “Winter latte is back with cinnamon” for Dec. 2, 2026, 07:12 "
         "on Alpha Sandbox" in lines
     )
     assert (
@@ -158,6 +158,8 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "inbox.webhook_replayed": (world.a_inbox.delivery, {}),
         "inbox.saved_reply_created": (None, {}),
         "inbox.saved_reply_deleted": (None, {}),
+        "inbox.saved_reply_changed": (None, {}),
+        "inbox.note_added": (world.a_inbox.message, {}),
         "inbox.assigned": (
             world.a_inbox.message,
             {"member": member.pk, "group": world.a_group.pk},
