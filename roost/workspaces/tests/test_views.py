@@ -136,8 +136,11 @@ def test_workspace_settings_and_audit(world: World) -> None:
     assert (world.a.name, world.a.language) == ("Alpha Brand", "pl")
     html = client.get("/w/alpha/audit/").content.decode()
     # In Polish now (the workspace's new language): the field names are translated.
-    assert "Alpha Owner changed the workspace settings: nazwa from Alpha to Alpha Brand" in html
-    assert "invited" in html and "invite.created" not in html.split("<tbody>")[1].replace(
+    assert (
+        "Alpha Owner: zmieniono ustawienia przestrzeni roboczej: nazwa: z Alpha na Alpha Brand"
+        in html
+    )
+    assert "zaproszono" in html and "invite.created" not in html.split("<tbody>")[1].replace(
         'data-action="invite.created"', ""
     )
 
