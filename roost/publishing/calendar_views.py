@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roost.channels.selectors import channels_visible_to
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, RoostError, ValidationFailed
-from roost.core.moments import format_moment
+from roost.core.moments import format_moment, is_ambiguous, utc_offset
 from roost.core.validation import moment_problem, parse_ids
 from roost.http.decorators import public_view
 from roost.networks import registry
@@ -130,6 +130,15 @@ SHORT = 40  # … and in the Move link's name for screen readers
 CARD_CHANNELS = 2  # channel names on a card; more are counted
 
 
+def _card_time(local: datetime) -> str:
+    """A card's time; the autumn hour that happens twice carries its offset."""
+    shown = local.strftime("%H:%M")
+    offset = local.utcoffset()
+    if offset is not None and is_ambiguous(local):
+        return f"{shown} (UTC{utc_offset(offset)})"
+    return shown
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -208,7 +217,7 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
                 status=row["status"],
                 status_label=labels.get(row["status"], row["status"]),
                 local=local,
-                time=local.strftime("%H:%M") if local else "",
+                time=_card_time(local) if local else "",
                 iso=local.isoformat() if local else "",
                 url=post_url(row["id"]),
                 move_url=move_url(row["id"]) if movable else "",

@@ -45,12 +45,17 @@ def _short(text: str) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
+def _quoted(text: str) -> str:
+    """A post's title in the language's own quotation marks (Polish opens low: „…”)."""
+    return _("“%(text)s”") % {"text": _short(text)}
+
+
 def _label(model_name: str, obj: Any) -> str:
     """How a person names this object in a sentence."""
     if model_name == "membership":
         return str(obj.user.display_name)
     if model_name == "post":
-        return "“" + _short(obj.text) + "”" if obj.text.strip() else _("a post without text")
+        return _quoted(obj.text) if obj.text.strip() else _("a post without text")
     if model_name == "message":
         return _("the message from %(who)s") % {"who": obj.author_handle or obj.author_name}
     if model_name == "invite":
@@ -175,7 +180,7 @@ def _post_scheduled(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
 
 def _post_deleted(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
     data = e.data or {}
-    v["target"] = "“" + _short(data.get("text", "")) + "”" if data.get("text") else v["target"]
+    v["target"] = _quoted(data.get("text", "")) if data.get("text") else v["target"]
     if data.get("removed_from"):
         return _("%(actor)s deleted %(target)s and removed it from the networks") % v
     return _("%(actor)s deleted %(target)s") % v

@@ -205,3 +205,30 @@ def test_the_calendar_client_sees_a_fixed_number_of_queries_with_images(
             at=datetime(2031, 3, day, 9, 0),
         )
     assert count() == few
+
+
+def test_a_card_in_the_autumn_hour_that_happens_twice_shows_its_offset(
+    world: World, now: Any
+) -> None:
+    channel = make_channel(world.a, "Main")
+    first, second, plain = (
+        post_compose(
+            actor=world.members["owner"],
+            data=PostInput(text=text, channel_ids=[channel.pk]),
+            mode="at",
+            at=datetime(2031, 10, 20, 9, 0),
+        )
+        for text in ("First 02:30", "Second 02:30", "Before the change")
+    )
+    # Warsaw's clocks go back at 03:00 CEST on 26 October 2031: 02:30 happens twice.
+    for post, at in (
+        (first, datetime(2031, 10, 26, 0, 30, tzinfo=UTC)),  # 02:30 CEST
+        (second, datetime(2031, 10, 26, 1, 30, tzinfo=UTC)),  # 02:30 CET
+        (plain, datetime(2031, 10, 25, 23, 30, tzinfo=UTC)),  # 01:30, once
+    ):
+        type(post).objects.filter(pk=post.pk).update(scheduled_at=at)
+    html = world.client_for("analyst").get("/w/alpha/calendar/list/?start=2031-10-20").content
+    page = html.decode()
+    assert "02:30 (UTC+02:00)" in card_of(page, first.pk)
+    assert "02:30 (UTC+01:00)" in card_of(page, second.pk)
+    assert "01:30" in card_of(page, plain.pk) and "UTC" not in card_of(page, plain.pk)
