@@ -238,9 +238,16 @@ def request_submit(
     """Send `obj` into review through `workflow`, keeping the submitter's plan."""
     handler = adapter(kind)
     with transaction.atomic():
-        ApprovalRequest.objects.filter(
-            kind=kind, object_id=obj.pk, status=RequestStatus.PENDING
-        ).update(status=RequestStatus.CANCELLED, decided_at=clock.now())
+        replaced = list(
+            ApprovalRequest.objects.filter(
+                kind=kind, object_id=obj.pk, status=RequestStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+        ApprovalRequest.objects.filter(pk__in=replaced).update(
+            status=RequestStatus.CANCELLED, decided_at=clock.now()
+        )
+        for old_pk in replaced:  # its "Please review" notifications ask for nothing now
+            notify_withdraw(key_prefix=f"approval:{old_pk}:step:")
         req = ApprovalRequest.objects.create(
             workspace=actor.workspace,
             kind=kind,

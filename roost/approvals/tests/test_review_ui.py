@@ -280,6 +280,21 @@ def test_a_rejection_also_clears_the_call_to_review(world: World, brand: Workflo
     assert _unread(world, "admin", req) == []
 
 
+def test_a_review_replaced_by_a_new_submission_clears_its_calls(
+    world: World, brand: Workflow
+) -> None:
+    from roost.approvals.services import request_submit
+
+    post = submit(world)
+    old = request_of(post)
+    assert _unread(world, "admin", old) == [f"approval:{old.pk}:step:1:review"]
+    new = request_submit(
+        actor=world.members["content_creator"], kind="post", obj=post, workflow=brand, plan=old.plan
+    )
+    assert _unread(world, "admin", old) == []  # the old review asks for nothing now
+    assert _unread(world, "admin", new) == [f"approval:{new.pk}:step:1:review"]
+
+
 def test_in_an_all_of_them_step_only_the_voters_call_clears_until_the_step_is_done(
     world: World, brand: Workflow
 ) -> None:
