@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import translation
 
 from roost.accounts.models import User
 from roost.approvals.models import ApprovalRequest, Workflow, WorkflowStep
@@ -25,6 +26,15 @@ from roost.workspaces.seeding import seed_member
 PASSWORD = "correct-horse-battery-staple"
 # Appears only in workspace B's data: no page or API answer for A may contain it.
 B_MARKER = "ZZSECRETBRAVO"
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language() -> Any:
+    """A request in Polish (or a test that activates it) leaves the thread's language
+    active; the next test in the same process would read Polish where it expects English."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @dataclass
