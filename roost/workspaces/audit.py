@@ -209,7 +209,10 @@ def _workspace_updated(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
     labels = {"name": _("name"), "timezone": _("time zone"), "language": _("language")}
     languages = {code: str(name) for code, name in settings.LANGUAGES}
     parts = []
-    for key, pair in changed.items():
+    # In the form's order: PostgreSQL's jsonb keeps keys in its own order, not the writer's.
+    order = {key: i for i, key in enumerate(labels)}
+    for key in sorted(changed, key=lambda k: (order.get(k, len(order)), k)):
+        pair = changed[key]
         if key == "language" and isinstance(pair, list | tuple):
             pair = [languages.get(code, code) for code in pair]
         if isinstance(pair, list | tuple) and len(pair) == 2:
