@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("roost.publishing.calendar_urls")),
     path("", include("roost.approvals.urls")),
     path("", include("roost.inbox.urls")),
+    path("", include("roost.analytics.urls")),
     path("", include("roost.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

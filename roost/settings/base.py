@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "roost.publishing",
     "roost.approvals",
     "roost.inbox",
+    "roost.analytics",
     "roost.web",
     "roost.api",
 ]

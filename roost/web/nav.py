@@ -24,7 +24,7 @@ MAIN_NAV: list[tuple[str, Promise, str | None]] = [
     ("inbox:list", _("Inbox"), "inbox"),
     # The inbox's "My tasks" list, once the inbox has one (no route: no item).
     ("inbox:my_tasks", _("My tasks"), None),
-    ("web:analytics", _("Analytics"), "analytics"),
+    ("analytics:overview", _("Analytics"), "analytics"),
     ("workspaces:team", _("Team"), "team"),
 ]
 # Beyond the page's own permission: whom an item is for. "My tasks" is in the menu of

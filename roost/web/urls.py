@@ -9,5 +9,4 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("w/<slug:slug>/", views.workspace_home, name="workspace_home"),
-    path("w/<slug:slug>/analytics/", views.analytics, name="analytics"),
 ]

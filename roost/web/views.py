@@ -54,28 +54,6 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
-# Areas of the product whose issues have not landed yet. Each says so plainly.
-AREAS = {
-    "analytics": (_("Analytics"), Perm.VIEW_ANALYTICS, _("Turn numbers into decisions.")),
-}
-
-
-def _area_view(key: str) -> Any:
-    title, perm, blurb = AREAS[key]
-
-    @workspace_view(perm)
-    def view(request: HttpRequest) -> HttpResponse:
-        return render(
-            request, "web/coming_soon.html", {"title": title, "blurb": blurb, "area": key}
-        )
-
-    view.__name__ = f"{key}_area"
-    return view
-
-
-analytics = _area_view("analytics")
-
-
 @public_view
 def health(request: HttpRequest) -> HttpResponse:
     """Database and worker status; JSON for monitors, a page for people."""

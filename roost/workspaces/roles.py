@@ -35,6 +35,8 @@ class Perm(models.TextChoices):
     INBOX_ASSIGN = "inbox_assign", _("Assign inbox items")
     INBOX_REPLY = "inbox_reply", _("Reply from the inbox")
     VIEW_ANALYTICS = "view_analytics", _("See analytics")
+    EXPORT_ANALYTICS = "export_analytics", _("Export, share and schedule analytics reports")
+    MANAGE_ANALYTICS = "manage_analytics", _("Set analytics goals, values and costs (ROI)")
     MANAGE_BUDGETS = "manage_budgets", _("Manage paid budgets and A/B tests")
 
 
@@ -57,14 +59,20 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             P.INBOX_ASSIGN,
             P.INBOX_REPLY,
             P.VIEW_ANALYTICS,
+            P.EXPORT_ANALYTICS,
+            P.MANAGE_ANALYTICS,
         }
     ),
     Role.CONTENT_CREATOR: frozenset(_CONTENT_TEAM | {P.COMPOSE}),
-    Role.ANALYST: frozenset(_CONTENT_TEAM | {P.VIEW_ANALYTICS, P.INBOX_READ_ALL}),
+    Role.ANALYST: frozenset(
+        _CONTENT_TEAM | {P.VIEW_ANALYTICS, P.EXPORT_ANALYTICS, P.MANAGE_ANALYTICS, P.INBOX_READ_ALL}
+    ),
     Role.COMMUNITY_MANAGER: frozenset(
         _CONTENT_TEAM | {P.INBOX_READ_ALL, P.INBOX_ASSIGN, P.INBOX_REPLY}
     ),
-    Role.PAID_MEDIA: frozenset(_CONTENT_TEAM | {P.COMPOSE, P.VIEW_ANALYTICS, P.MANAGE_BUDGETS}),
+    Role.PAID_MEDIA: frozenset(
+        _CONTENT_TEAM | {P.COMPOSE, P.VIEW_ANALYTICS, P.EXPORT_ANALYTICS, P.MANAGE_BUDGETS}
+    ),
     # Cross-department roles only see what is routed to them.
     Role.CUSTOMER_CARE: frozenset(_EVERY_MEMBER | {P.INBOX_REPLY}),
     Role.SALES: frozenset(_EVERY_MEMBER | {P.INBOX_REPLY}),

@@ -98,7 +98,7 @@ def test_the_owner_sees_every_part_once(world: World) -> None:
 def test_each_item_is_shown_with_the_permission_its_page_checks() -> None:
     assert required_perm("calendar:month") == Perm.VIEW_CONTENT
     assert required_perm("publishing:compose") == Perm.COMPOSE
-    assert required_perm("web:analytics") == Perm.VIEW_ANALYTICS
+    assert required_perm("analytics:overview") == Perm.VIEW_ANALYTICS
     assert required_perm("workspaces:audit") == Perm.MANAGE_MEMBERS
     assert required_perm("no:such-page") is None
     # Every item names a workspace page that checks a permission.

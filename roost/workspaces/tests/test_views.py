@@ -108,14 +108,6 @@ def test_workspace_switcher_lists_only_my_workspaces(world: World) -> None:
     assert world.b.name not in other
 
 
-def test_areas_not_built_yet_say_so(world: World) -> None:
-    client = world.client_for("owner")
-    for area in ("analytics",):
-        response = client.get(f"/w/alpha/{area}/")
-        assert response.status_code == 200
-        assert "not built yet" in response.content.decode()
-
-
 def test_home_goes_to_the_last_workspace(world: World) -> None:
     client = world.client_for("owner")
     assert client.get("/").headers["Location"] == "/w/alpha/"

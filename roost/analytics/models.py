@@ -1,0 +1,142 @@
+"""What posts and channels achieved, over time.
+
+Three layers, so that dashboards read roll-ups and never scan history:
+- `MetricSnapshot`: every reading of one delivery's counts (append-only history);
+- `PostMetrics`: the latest reading per delivery (one row per post × channel);
+- `ChannelDay`: per channel and day (in the workspace's zone), the sums of the latest
+  counts of the posts published that day, and the channel's audience that day.
+
+A count a network does not provide is NULL ("not available"), never 0. Counts may go
+down (unlikes) and are stored as they are; roll-ups follow by adding the difference.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from roost.channels.models import Channel
+from roost.core import clock
+from roost.publishing.models import Delivery, Post
+from roost.workspaces.models import Workspace
+
+# Every count Roost knows, in display order. Networks provide a subset (see
+# roost.networks.base.Metrics); `link_clicks` are Roost's own short-link clicks.
+METRICS = (
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "bookmarks",
+    "impressions",
+    "reach",
+    "clicks",
+    "video_views",
+)
+# Interactions: what "engagements" adds up (those the network provides).
+ENGAGEMENTS = ("likes", "reposts", "replies", "quotes", "bookmarks")
+
+
+class MetricSnapshot(models.Model):
+    """One reading of one delivery's counts at `taken_at`. Never rewritten."""
+
+    id = models.BigAutoField(primary_key=True)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    taken_at = models.DateTimeField(default=clock.now)
+    likes = models.BigIntegerField(null=True, blank=True)
+    reposts = models.BigIntegerField(null=True, blank=True)
+    replies = models.BigIntegerField(null=True, blank=True)
+    quotes = models.BigIntegerField(null=True, blank=True)
+    bookmarks = models.BigIntegerField(null=True, blank=True)
+    impressions = models.BigIntegerField(null=True, blank=True)
+    reach = models.BigIntegerField(null=True, blank=True)
+    clicks = models.BigIntegerField(null=True, blank=True)
+    video_views = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["delivery", "taken_at"])]
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+    def values(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in METRICS}
+
+
+class PostMetrics(models.Model):
+    """The latest counts of one delivery, and when to read them next."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, primary_key=True, related_name="analytics"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_index=False)
+    published_at = models.DateTimeField()
+    day = models.DateField()  # published_at's date in the workspace's zone (the roll-up's day)
+    likes = models.BigIntegerField(null=True, blank=True)
+    reposts = models.BigIntegerField(null=True, blank=True)
+    replies = models.BigIntegerField(null=True, blank=True)
+    quotes = models.BigIntegerField(null=True, blank=True)
+    bookmarks = models.BigIntegerField(null=True, blank=True)
+    impressions = models.BigIntegerField(null=True, blank=True)
+    reach = models.BigIntegerField(null=True, blank=True)
+    clicks = models.BigIntegerField(null=True, blank=True)
+    video_views = models.BigIntegerField(null=True, blank=True)
+    engagements = models.BigIntegerField(default=0)  # sum of the ENGAGEMENTS provided
+    link_clicks = models.BigIntegerField(default=0)  # Roost short links (analytics.links)
+    snapshots = models.PositiveIntegerField(default=0)
+    collected_at = models.DateTimeField(null=True, blank=True)
+    next_collect_at = models.DateTimeField(null=True, blank=True)  # None: no more readings
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "published_at"]),
+            models.Index(fields=["channel", "published_at"]),
+            models.Index(fields=["next_collect_at"]),
+        ]
+        verbose_name_plural = "post metrics"
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id}: {self.engagements} engagements"
+
+    def values(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in METRICS}
+
+
+class ChannelDay(models.Model):
+    """One channel's day: its audience (a daily reading) and the sums of the latest counts
+    of the posts it published that day (kept current as readings arrive)."""
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    followers = models.BigIntegerField(null=True, blank=True)
+    following = models.BigIntegerField(null=True, blank=True)
+    posts_total = models.BigIntegerField(null=True, blank=True)  # the account's post count
+    posts = models.PositiveIntegerField(default=0)  # published by Roost that day, tracked here
+    likes = models.BigIntegerField(null=True, blank=True)
+    reposts = models.BigIntegerField(null=True, blank=True)
+    replies = models.BigIntegerField(null=True, blank=True)
+    quotes = models.BigIntegerField(null=True, blank=True)
+    bookmarks = models.BigIntegerField(null=True, blank=True)
+    impressions = models.BigIntegerField(null=True, blank=True)
+    reach = models.BigIntegerField(null=True, blank=True)
+    clicks = models.BigIntegerField(null=True, blank=True)
+    video_views = models.BigIntegerField(null=True, blank=True)
+    engagements = models.BigIntegerField(default=0)
+    link_clicks = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "day"], name="one_row_per_channel_day")
+        ]
+        indexes = [models.Index(fields=["workspace", "day"])]
+
+    def __str__(self) -> str:
+        return f"channel {self.channel_id} on {self.day}"
+
+    def values(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in METRICS}
