@@ -8,3 +8,10 @@ class AnalyticsConfig(AppConfig):
     name = "roost.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from roost.analytics import besttime
+        from roost.publishing import suggestions
+
+        # Best times as suggestions in compose and queue slots (publishing owns the registry).
+        suggestions.register_time_suggester(besttime.suggest)

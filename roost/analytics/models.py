@@ -12,11 +12,12 @@ down (unlikes) and are stored as they are; roll-ups follow by adding the differe
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from roost.channels.models import Channel
 from roost.core import clock
-from roost.publishing.models import Delivery, Post
+from roost.publishing.models import Campaign, Delivery, Post
 from roost.workspaces.models import Workspace
 
 # Every count Roost knows, in display order. Networks provide a subset (see
@@ -140,3 +141,47 @@ class ChannelDay(models.Model):
 
     def values(self) -> dict[str, int | None]:
         return {name: getattr(self, name) for name in METRICS}
+
+
+# == goals ==
+
+
+class Goal(models.Model):
+    """A KPI, a target and a period (days in the workspace's zone), for the workspace, one
+    channel or one campaign. The KPI's version is kept: a goal is measured with the formula
+    it was set with, also after the registry gains a newer one."""
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kpi_key = models.CharField(max_length=60)
+    kpi_version = models.PositiveSmallIntegerField()
+    target = models.FloatField()
+    start = models.DateField()
+    end = models.DateField()
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["end", "pk"]
+        indexes = [models.Index(fields=["workspace", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="goal_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__isnull=True) | models.Q(campaign__isnull=True),
+                name="goal_one_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_key}@v{self.kpi_version} ≥ {self.target} ({self.start}–{self.end})"

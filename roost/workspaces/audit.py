@@ -264,6 +264,10 @@ SENTENCES: dict[str, Sentence] = {
         gettext_lazy("%(actor)s set the queue slots of %(target)s (%(count)s slots)")
     ),
     "campaign.saved": _simple(gettext_lazy("%(actor)s saved the campaign %(name)s")),
+    "goal.saved": _simple(
+        gettext_lazy("%(actor)s set a goal for %(kpi_name)s: %(goal_target)s by %(end)s")
+    ),
+    "goal.deleted": _simple(gettext_lazy("%(actor)s removed the goal for %(kpi_name)s")),
     "calendar_feed.created": _simple(gettext_lazy("%(actor)s created the calendar feed link")),
     "calendar_feed.rotated": _simple(
         gettext_lazy("%(actor)s replaced the calendar feed link (the old one stopped working)")

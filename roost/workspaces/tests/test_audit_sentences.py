@@ -128,6 +128,8 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "channel.updated": (ch, {"name": "Alpha", "timezone": "Europe/Warsaw"}),
         "channel.queue_slots": (ch, {"count": 3}),
         "campaign.saved": (None, {"name": "Winter"}),
+        "goal.saved": (None, {"kpi_name": "Engagements", "goal_target": 5000, "end": "31 Dec"}),
+        "goal.deleted": (None, {"kpi_name": "Engagements"}),
         "calendar_feed.created": (None, {}),
         "calendar_feed.rotated": (None, {}),
         "media.uploaded": (None, {"name": "latte.png"}),
