@@ -57,3 +57,79 @@ class PeriodForm(forms.Form):
     @property
     def initial_range(self) -> str:
         return self.data.get("range", "28") if self.is_bound else "28"
+
+
+class GoalForm(forms.Form):
+    """A goal: a KPI, a target, a period and a scope (the workspace, a channel or a
+    campaign). The service checks everything again; the form says it first, in words."""
+
+    kpi = forms.ChoiceField(
+        label=_("KPI"), error_messages={"invalid_choice": _("Choose a KPI from the list.")}
+    )
+    target = forms.FloatField(
+        label=_("Target"),
+        error_messages={
+            "required": _("Enter a target."),
+            "invalid": _("Enter the target as a number, like 5000 or 2.5."),
+        },
+    )
+    start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Choose the first day."), "invalid": _("Enter a date.")},
+    )
+    end = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Choose the last day."), "invalid": _("Enter a date.")},
+    )
+    channel = forms.TypedChoiceField(
+        label=_("Channel"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose a channel of this workspace.")},
+    )
+    campaign = forms.TypedChoiceField(
+        label=_("Campaign"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose a campaign of this workspace.")},
+    )
+
+    def __init__(
+        self, *args: Any, channels: list[Any], campaigns: list[Any], **kwargs: Any
+    ) -> None:
+        from roost.analytics import kpis
+
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = [("", _("Choose a KPI"))] + [
+            (k.key, f"{k.name} ({k.ref})") for k in kpis.all_current()
+        ]
+        self.fields["channel"].choices = [("", _("All channels"))] + [
+            (str(c.pk), c.name) for c in channels
+        ]
+        self.fields["campaign"].choices = [("", _("No campaign"))] + [
+            (str(c.pk), c.name) for c in campaigns
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The period ends before it starts."))
+            elif (end - start).days + 1 > MAX_DAYS:
+                self.add_error(
+                    "end", _("A goal's period can cover at most %(n)s days.") % {"n": MAX_DAYS}
+                )
+        target = data.get("target")
+        if target is not None:
+            if target < 0:
+                self.add_error("target", _("A target cannot be negative."))
+            elif target > 1e12:
+                self.add_error("target", _("A target can be at most 1,000,000,000,000."))
+        if data.get("channel") is not None and data.get("campaign") is not None:
+            self.add_error("campaign", _("Choose a channel or a campaign, not both."))
+        return data

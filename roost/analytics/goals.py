@@ -3,6 +3,7 @@ that follow from the data, each with its evidence. Writes are in services/goals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -133,6 +134,11 @@ class Progress:
     @property
     def days_left(self) -> int:
         return self.days_total - self.days_elapsed
+
+    @property
+    def interval_known(self) -> bool:
+        f = self.forecast
+        return f is not None and math.isfinite(f.low) and math.isfinite(f.high)
 
 
 def progress(goal: Goal, *, today: date) -> Progress:

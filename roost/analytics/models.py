@@ -184,4 +184,8 @@ class Goal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi_key}@v{self.kpi_version} ≥ {self.target} ({self.start}–{self.end})"
+        return f"{self.kpi_ref} ≥ {self.target:g} ({self.start}–{self.end})"
+
+    @property
+    def kpi_ref(self) -> str:
+        return f"{self.kpi_key}@v{self.kpi_version}"

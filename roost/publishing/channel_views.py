@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from roost.channels.access import access_channel
 from roost.channels.services import channel_update
+from roost.core import clock
 from roost.core.exceptions import RoostError
 from roost.http.forms import apply_error
 from roost.publishing.forms import (
@@ -26,6 +27,7 @@ from roost.publishing.forms import (
 )
 from roost.publishing.models import QueueSlot
 from roost.publishing.services.campaigns import queue_slots_set
+from roost.publishing.suggestions import suggestions_for_display
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
 
@@ -80,6 +82,11 @@ def channel_settings(request: HttpRequest, channel_id: int) -> HttpResponse:
     return render(
         request,
         "publishing/channel_settings.html",
-        {"form": form, "slots": slots, "channel": channel},
+        {
+            "form": form,
+            "slots": slots,
+            "channel": channel,
+            "suggestions": suggestions_for_display([channel], clock.now()),
+        },
         status=status,
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from roost.channels.selectors import channels_for_compose
+from roost.core import clock
 from roost.core.exceptions import NotFound, RoostError, ValidationFailed
 from roost.core.moments import format_moment
 from roost.core.uploads import refused_upload
@@ -29,6 +30,7 @@ from roost.publishing.forms import (
 from roost.publishing.models import MEDIA_EXTENSIONS, Post, PostStatus
 from roost.publishing.services import campaigns as campaign_services
 from roost.publishing.services import compose, deletion, media, preview, scheduling
+from roost.publishing.suggestions import suggestions_for_display
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
@@ -119,6 +121,9 @@ def _compose_context(
         "errors": {k: v for k, v in errors.items() if not k.startswith("channel:")},
         "has_mastodon": any(c.network == "mastodon" for c in channels),
         "needs_review": _may_need_review(actor),
+        "suggestions": suggestions_for_display(
+            [c for c in channels if c.pk in chosen] or channels, clock.now()
+        ),
     }
 
 

@@ -76,6 +76,25 @@ def _media(owner: Membership, name: str) -> MediaAsset:
     return media_upload(actor=owner, upload=SimpleUploadedFile(name, buffer.getvalue()))
 
 
+def _goal(workspace: Any) -> Any:
+    """A goal of the workspace (made here, once)."""
+    from datetime import date
+
+    from roost.analytics.models import Goal
+
+    goal, _made = Goal.objects.get_or_create(
+        workspace=workspace,
+        kpi_key="engagements",
+        defaults={
+            "kpi_version": 1,
+            "target": 100,
+            "start": date(2031, 3, 1),
+            "end": date(2031, 3, 31),
+        },
+    )
+    return goal
+
+
 def samples(world: World, actor: Membership | None, workspace: str = "a") -> dict[str, Any]:
     """Sample values for URL parameters, all pointing into workspace `workspace`."""
     if workspace == "a":
@@ -96,6 +115,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "delivery_id": world.a_inbox.delivery.pk,
             "media_id": _media(world.members["owner"], "alpha.gif").pk,
             "saved_reply_id": _saved_reply(actor or world.members["owner"]).pk,
+            "goal_id": _goal(world.a).pk,
         }
     else:
         token_owner = world.b_owner
@@ -115,6 +135,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "delivery_id": world.b_inbox.delivery.pk,
             "media_id": _media(world.b_owner, f"{B_MARKER}.gif").pk,
             "saved_reply_id": _saved_reply(world.b_owner).pk,
+            "goal_id": _goal(world.b).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(

@@ -16,6 +16,22 @@
     if (form && window.htmx) { window.htmx.trigger(form, "change"); }
   }
 
+  // A suggested time fills the time field and picks "Schedule at" (the link itself opens
+  // compose with the time, for a new post without JavaScript).
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest("[data-suggest-at]") : null;
+    var form = composeForm();
+    if (!link || !form) { return; }
+    var field = form.querySelector('[name="scheduled_at"]');
+    var mode = form.querySelector('[name="mode"][value="at"]');
+    if (!field) { return; }
+    event.preventDefault();
+    field.value = link.getAttribute("data-suggest-at");
+    if (mode) { mode.checked = true; }
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    field.focus();
+  });
+
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!(box instanceof Element) || !box.hasAttribute("data-channel-toggle")) { return; }

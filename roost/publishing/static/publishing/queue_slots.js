@@ -19,4 +19,17 @@
     const first = added && added.querySelector("select");
     if (first) first.focus();
   });
+  // "Add this slot" beside a suggested time: a new row with its day and time filled in.
+  box.querySelectorAll("[data-suggest-slot]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      add.click();
+      const added = rows.lastElementChild;
+      if (!added) return;
+      const day = added.querySelector("select");
+      const time = added.querySelector('input[type="time"]');
+      if (day) day.value = button.getAttribute("data-weekday");
+      if (time) time.value = button.getAttribute("data-time");
+    });
+  });
 })();
