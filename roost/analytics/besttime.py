@@ -199,11 +199,12 @@ def suggest(channel_ids: Collection[int], after: datetime) -> list[Suggestion]:
     """Analytics' time suggester for publishing (registered in AnalyticsConfig.ready):
     each channel's best hours with enough data, as the next such moments after `after`."""
     from roost.channels.models import Channel
+    from roost.core import clock
 
     out = []
     channels = Channel.objects.filter(pk__in=list(channel_ids)).select_related("workspace")
     for channel in channels.order_by("name", "pk"):
-        model = channel_best_times(channel, now=after)
+        model = channel_best_times(channel, now=clock.now())  # figures as they are today
         zone = channel_zone(channel)
         for bucket in model.top(SUGGESTIONS_PER_CHANNEL):
             at = next_moment(after, zone, bucket.weekday, bucket.hour)
