@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -104,13 +104,13 @@ class GoalForm(forms.Form):
         from roost.analytics import kpis
 
         super().__init__(*args, **kwargs)
-        self.fields["kpi"].choices = [("", _("Choose a KPI"))] + [
+        cast(forms.ChoiceField, self.fields["kpi"]).choices = [("", _("Choose a KPI"))] + [
             (k.key, f"{k.name} ({k.ref})") for k in kpis.all_current()
         ]
-        self.fields["channel"].choices = [("", _("All channels"))] + [
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [("", _("All channels"))] + [
             (str(c.pk), c.name) for c in channels
         ]
-        self.fields["campaign"].choices = [("", _("No campaign"))] + [
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = [("", _("No campaign"))] + [
             (str(c.pk), c.name) for c in campaigns
         ]
 

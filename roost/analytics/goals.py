@@ -85,8 +85,8 @@ def _campaign_days(workspace: Workspace, period: Period, campaign_id: int) -> li
     """One Totals per day from the campaign's posts' latest counts (no audience)."""
     sums: dict[str, Any] = {f"s_{m}": Sum(m) for m in METRICS}
     sums.update({f"n_{m}": Count(m) for m in METRICS})
-    rows = {
-        r["day"]: r
+    rows: dict[date, dict[str, Any]] = {
+        r["day"]: dict(r)
         for r in selectors.post_metrics(workspace, period, campaign_id=campaign_id)
         .values("day")
         .annotate(posts=Count("pk"), e=Sum("engagements"), lc=Sum("link_clicks"), **sums)
@@ -395,8 +395,9 @@ def post_format(thread: Any, media: int) -> str:
 
 def _formats_and_channels(goal: Goal, period: Period) -> list[Recommendation]:
     channel_ids = [goal.channel_id] if goal.channel_id is not None else None
-    rows = list(
-        selectors.post_metrics(
+    rows: list[dict[str, Any]] = list(
+        dict(r)
+        for r in selectors.post_metrics(
             goal.workspace, period, channel_ids=channel_ids, campaign_id=goal.campaign_id
         )
         .annotate(media=Count("post__postmedia"))
