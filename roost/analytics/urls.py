@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.analytics import goal_views, views
+from roost.analytics import dashboard_views, goal_views, views
 
 app_name = "analytics"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path(A + "goals/<int:goal_id>/", goal_views.goal_edit, name="goal_edit"),
     path(A + "goals/<int:goal_id>/delete/", goal_views.goal_delete, name="goal_delete"),
     path(A + "best-times/", goal_views.best_times, name="best_times"),
+    path(A + "channels/<id:channel_id>/", dashboard_views.channel, name="channel"),
+    path(A + "campaigns/<id:campaign_id>/", dashboard_views.campaign, name="campaign"),
+    path(A + "tags/<id:tag_id>/", dashboard_views.tag, name="tag"),
+    path(A + "posts/<id:post_id>/", dashboard_views.post, name="post"),
 ]

@@ -31,3 +31,14 @@ def kpi_change(value: float | None, previous: float | None) -> str:
     change = (value - previous) * 100.0 / abs(previous)
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{sign}{number_format(abs(change), 1)} %"
+
+
+@register.filter
+def metric_label(name: str) -> str:
+    """A metric's name as people read it (the KPI registry's name for it)."""
+    from roost.analytics import kpis
+
+    try:
+        return str(kpis.current(name).name)
+    except LookupError:
+        return name
