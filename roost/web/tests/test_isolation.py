@@ -95,6 +95,22 @@ def _goal(workspace: Any) -> Any:
     return goal
 
 
+def _campaign(workspace: Any) -> Any:
+    """A campaign of the workspace (made here, once)."""
+    from roost.publishing.models import Campaign
+
+    campaign, _made = Campaign.objects.get_or_create(workspace=workspace, name="Isolation")
+    return campaign
+
+
+def _tag(workspace: Any) -> Any:
+    """A tag of the workspace (made here, once)."""
+    from roost.publishing.models import Tag
+
+    tag, _made = Tag.objects.get_or_create(workspace=workspace, name="isolation")
+    return tag
+
+
 def samples(world: World, actor: Membership | None, workspace: str = "a") -> dict[str, Any]:
     """Sample values for URL parameters, all pointing into workspace `workspace`."""
     if workspace == "a":
@@ -116,6 +132,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "media_id": _media(world.members["owner"], "alpha.gif").pk,
             "saved_reply_id": _saved_reply(actor or world.members["owner"]).pk,
             "goal_id": _goal(world.a).pk,
+            "campaign_id": _campaign(world.a).pk,
+            "tag_id": _tag(world.a).pk,
         }
     else:
         token_owner = world.b_owner
@@ -136,6 +154,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "media_id": _media(world.b_owner, f"{B_MARKER}.gif").pk,
             "saved_reply_id": _saved_reply(world.b_owner).pk,
             "goal_id": _goal(world.b).pk,
+            "campaign_id": _campaign(world.b).pk,
+            "tag_id": _tag(world.b).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
