@@ -15,8 +15,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _analytics_post(world: Any) -> int:
-    """A post published a few days ago on A's channel, with readings and the channel's
-    audience, so the analytics pages are checked with charts on them (made once)."""
+    """A post published five weeks ago on A's channel (before the calendar's views, which
+    have checks of their own), with readings and the channel's audience, so the analytics
+    pages are checked with charts on them (made once)."""
     from datetime import timedelta
 
     from roost.analytics.services.recording import channel_day_record
@@ -29,7 +30,7 @@ def _analytics_post(world: Any) -> int:
     if found is not None:
         return found.pk
     now = clock.now()
-    d = published(world.a_channel, now - timedelta(days=3), text)
+    d = published(world.a_channel, now - timedelta(days=35), text)
     for hours, likes in ((1, 4), (6, 9), (24, 12)):
         read(d, d.published_at + timedelta(hours=hours), likes=likes, reposts=2, impressions=300)
     today = now.astimezone(world.a.tzinfo).date()
@@ -80,7 +81,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "audit log": f"{w}/audit/",
         "API tokens": f"{w}/tokens/",
         "analytics": f"{w}/analytics/",
-        "analytics channel": f"{w}/analytics/channels/{world.a_channel.pk}/",
+        "analytics channel": f"{w}/analytics/channels/{world.a_channel.pk}/?range=90",
         "analytics post": f"{w}/analytics/posts/{_analytics_post(world)}/",
         "notifications": "/notifications/",
         "profile": "/account/",
