@@ -270,8 +270,10 @@ def bar_chart(
     series: Series,
     fmt: Formatter,
     integer: bool = True,
+    short_labels: Sequence[str] | None = None,
 ) -> Chart:
-    """One bar per label (a category, or a day given as text)."""
+    """One bar per label (a category, or a day given as text); `short_labels` on the axis
+    (the full ones in the table and on hover)."""
     labels = list(labels)
     columns = [x_label, series.name]
     rows = [(labels[i], [fmt(series.values[i])]) for i in range(len(labels))]
@@ -284,7 +286,11 @@ def bar_chart(
     slot = plot / len(labels)
     bar = max(2.0, min(48.0, slot * 0.7))
     pos = [LEFT + slot * (i + 0.5) for i in range(len(labels))]
-    short = [label if len(label) <= 14 else label[:13] + "…" for label in labels]
+    short = (
+        list(short_labels)
+        if short_labels is not None
+        else [label if len(label) <= 14 else label[:13] + "…" for label in labels]
+    )
     parts = [_axes(ticks, y, fmt, pos, short)]
     zero_y = y(0.0)
     for i, v in enumerate(series.values):

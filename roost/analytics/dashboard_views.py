@@ -18,6 +18,7 @@ from roost.analytics.dashboards import (
     POST,
     TAG,
     WORKSPACE,
+    Reading,
     Scope,
     post_deliveries,
     post_history,
@@ -137,6 +138,7 @@ def _dashboard(request: HttpRequest, scope: Scope, subject: Any, heading: str) -
         title=_("Posts published per day"),
         x_label=_("Day"),
         labels=[charts._label(d, True) for d, _t in daily],
+        short_labels=[charts._label(d, False) for d, _t in daily],
         series=charts.Series(_("Posts"), [float(t.posts) for _d, t in daily]),
         fmt=_count,
     )
@@ -222,6 +224,11 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
     rows = post_deliveries(workspace, found.pk)
     totals = selectors.totals_of(scope_rows(workspace, scope, None))
     history = post_history(workspace, found.pk)
+    if history and rows:  # the curve starts at publishing, from nothing
+        start = min(r.published_at for r in rows)
+        if start < history[0].at:
+            zero = dict.fromkeys(METRICS, None)
+            history.insert(0, Reading(start, 0, zero))
     growth_chart = charts.line_chart(
         chart_id="chart-post-history",
         title=_("Engagements since publishing"),

@@ -273,3 +273,14 @@ def test_nice_ticks_and_empty_charts() -> None:
         fmt=str,
     )
     assert not bars.empty and bars.svg.count('class="chart-bar s0"') == 2
+
+
+def test_a_published_posts_page_links_to_its_analytics(data: Any) -> None:
+    d1 = data.data["d"][0]
+    w = f"/w/{data.a.slug}"
+    link = f'href="{w}/analytics/posts/{d1.post_id}/"'
+    assert link in data.client_for("owner").get(f"{w}/posts/{d1.post_id}/").content.decode()
+    creator = data.client_for("content_creator").get(f"{w}/posts/{d1.post_id}/")
+    assert creator.status_code == 200 and link not in creator.content.decode()
+    draft = data.client_for("owner").get(f"{w}/posts/{data.a_post.pk}/").content.decode()
+    assert 'data-testid="post-analytics"' not in draft
