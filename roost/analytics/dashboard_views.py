@@ -225,10 +225,10 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
     totals = selectors.totals_of(scope_rows(workspace, scope, None))
     history = post_history(workspace, found.pk)
     if history and rows:  # the curve starts at publishing, from nothing
-        start = min(r.published_at for r in rows)
-        if start < history[0].at:
-            zero = dict.fromkeys(METRICS, None)
-            history.insert(0, Reading(start, 0, zero))
+        went_out = min(r.published_at for r in rows)
+        if went_out < history[0].at:
+            zero: dict[str, int | None] = dict.fromkeys(METRICS, None)
+            history.insert(0, Reading(went_out, 0, zero))
     growth_chart = charts.line_chart(
         chart_id="chart-post-history",
         title=_("Engagements since publishing"),
