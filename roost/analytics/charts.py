@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 60, 16, 14, 30
 X_TICKS = 6
+MIN_TICK_GAP = 90  # the least room between two labels on the x axis
 Y_TICKS = 5
 
 Formatter = Callable[[float | None], str]
@@ -143,7 +144,11 @@ def _axes(
         shown = list(range(0, n, every))
         if n - 1 not in shown and n - 1 - shown[-1] >= every / 2:
             shown.append(n - 1)
+        last = -1e9
         for i in shown:
+            if xs_pos[i] - last < MIN_TICK_GAP:  # readings bunch up early: no overprinting
+                continue
+            last = xs_pos[i]
             anchor = "start" if i == 0 and n > 1 else ("end" if i == n - 1 and n > 1 else "middle")
             parts.append(
                 format_html(
@@ -286,10 +291,11 @@ def bar_chart(
     slot = plot / len(labels)
     bar = max(2.0, min(48.0, slot * 0.7))
     pos = [LEFT + slot * (i + 0.5) for i in range(len(labels))]
+    room = max(6, int(slot // 8))  # characters that fit under a bar
     short = (
         list(short_labels)
         if short_labels is not None
-        else [label if len(label) <= 14 else label[:13] + "…" for label in labels]
+        else [label if len(label) <= room else label[: room - 1] + "…" for label in labels]
     )
     parts = [_axes(ticks, y, fmt, pos, short)]
     zero_y = y(0.0)

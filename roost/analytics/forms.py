@@ -21,7 +21,7 @@ class PeriodForm(forms.Form):
         ("90", _("Last 90 days")),
         ("custom", _("Custom")),
     )
-    range = forms.ChoiceField(label=_("Period"), choices=RANGES, required=False)
+    range = forms.ChoiceField(label=_("Period"), choices=RANGES, required=False, initial="28")
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
