@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.analytics import goal_views, views
+from roost.analytics import goal_views, roi_views, views
 
 app_name = "analytics"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path(A + "goals/<int:goal_id>/", goal_views.goal_edit, name="goal_edit"),
     path(A + "goals/<int:goal_id>/delete/", goal_views.goal_delete, name="goal_delete"),
     path(A + "best-times/", goal_views.best_times, name="best_times"),
+    path(A + "roi/", roi_views.roi, name="roi"),
+    path(A + "roi/settings/", roi_views.roi_settings, name="roi_settings"),
+    path(A + "roi/cost/", roi_views.roi_cost, name="roi_cost"),
+    path(A + "roi/import/", roi_views.roi_import, name="roi_import"),
+    # Public by design (no login): the short-link redirect, see roi_views.short_link.
+    path("l/<slug:code>", roi_views.short_link, name="short_link"),
 ]

@@ -31,6 +31,8 @@ from roost.core import clock
 from roost.core.models import WorkerHeartbeat
 from roost.networks.base import Outcome, Result
 from roost.notifications.services import notify
+from roost.publishing import transforms
+from roost.publishing.content import channel_text, channel_thread
 from roost.publishing.models import Delivery, DeliveryStatus, MediaAsset, PostMedia, PostVariant
 from roost.publishing.services.scheduling import post_refresh_status, posts_mark_publishing
 
@@ -123,7 +125,7 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
         .order_by("position", "id")
     ):
         assets[pm.post_id].append(pm.asset)
-    return {
+    out = {
         d.pk: PublishInputs(
             variants=variants.get(d.post_id, {}),
             assets=assets.get(d.post_id, []),
@@ -131,6 +133,25 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
         )
         for d in deliveries
     }
+    if transforms.has_text_transforms():
+        for d in deliveries:
+            out[d.pk] = _transformed(d, out[d.pk])
+    return out
+
+
+def _transformed(d: Delivery, inputs: PublishInputs) -> PublishInputs:
+    """The delivery's inputs with its own texts after the registered text transforms
+    (e.g. analytics' short links), as a variant and thread of its channel alone."""
+    first = channel_text(d.post, d.channel_id, inputs.variants)
+    rest = channel_thread(d.post, d.channel_id, inputs.threads)
+    parts = transforms.apply_text_transforms(d, [first, *rest])
+    if parts == [first, *rest]:
+        return inputs
+    return PublishInputs(
+        variants={**inputs.variants, d.channel_id: parts[0]},
+        assets=inputs.assets,
+        threads={**inputs.threads, d.channel_id: parts[1:]},
+    )
 
 
 def backoff(attempt: int) -> float:
