@@ -12,6 +12,8 @@ down (unlikes) and are stored as they are; roll-ups follow by adding the differe
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -232,8 +234,10 @@ class RoiSettings(models.Model):
     workspace = models.OneToOneField(
         Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    value_per_lead = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    value_per_click = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    value_per_lead = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    value_per_click = models.DecimalField(
+        max_digits=14, decimal_places=4, default=Decimal("0.0000")
+    )
     currency = models.CharField(max_length=3, default="EUR")
     shorten_links = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=clock.now)
@@ -252,7 +256,7 @@ class CampaignCost(models.Model):
         Campaign, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    production_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    production_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     updated_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
@@ -275,7 +279,7 @@ class Conversion(models.Model):
     )
     day = models.DateField()
     count = models.PositiveIntegerField(default=1)
-    value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     source = models.CharField(max_length=10, choices=ConversionSource.choices)
     external_id = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=clock.now, editable=False)

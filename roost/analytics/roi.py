@@ -48,6 +48,16 @@ def paid_spend(workspace: Workspace, period: Period, campaign: Campaign | None) 
     return sum(found, ZERO) if found else None
 
 
+def plain(amount: Decimal) -> str:
+    """An amount as people write it: at least two decimals, no trailing zeros beyond
+    (0.1 → "0.10", 0.0125 → "0.0125", 25 → "25.00")."""
+    q = amount.normalize()
+    exponent = q.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        q = amount.quantize(CENTS)
+    return format(q, "f")
+
+
 def settings_for(workspace: Workspace) -> RoiSettings:
     """The workspace's ROI assumptions (defaults, unsaved, when never set)."""
     found = RoiSettings.objects.filter(workspace=workspace).first()
@@ -71,6 +81,10 @@ class Roi:
     paid_spend: Decimal | None = None
     production_cost: Decimal = ZERO
     parts: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def value_per_click_shown(self) -> str:
+        return plain(self.value_per_click)
 
     @property
     def lead_value(self) -> Decimal:

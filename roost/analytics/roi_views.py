@@ -50,7 +50,7 @@ def _page(
         settings_form = RoiSettingsForm(
             initial={
                 "value_per_lead": current.value_per_lead,
-                "value_per_click": current.value_per_click.normalize(),
+                "value_per_click": roi_reads.plain(current.value_per_click),
                 "currency": current.currency,
                 "shorten_links": current.shorten_links,
             },
@@ -64,6 +64,7 @@ def _page(
         "overall": overall,
         "lines": lines,
         "settings": current,
+        "value_per_click": roi_reads.plain(current.value_per_click),
         "settings_form": settings_form,
         "import_form": import_form or ConversionImportForm(),
         "cost_rows": [

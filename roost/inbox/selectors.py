@@ -186,10 +186,10 @@ def lead_counts(workspace_id: int, start: datetime, end: datetime) -> dict[int |
             created_at__gte=start,
             created_at__lt=end,
         )
-        .values("message__delivery__post__campaign_id")
+        .values("message__conversation__delivery__post__campaign_id")
         .annotate(n=Count("pk"))
     )
-    return {row["message__delivery__post__campaign_id"]: row["n"] for row in rows}
+    return {row["message__conversation__delivery__post__campaign_id"]: row["n"] for row in rows}
 
 
 def my_tasks(membership: Membership, limit: int = 200) -> list[Task]:
