@@ -1,7 +1,5 @@
 """ROI, conversions and short links (analytics) — the same services as the ROI page."""
 
-from __future__ import annotations
-
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
