@@ -366,7 +366,7 @@ def parse_csv(actor: Membership, data: bytes) -> list[ConversionRow]:
     seen_ids: dict[str, int] = {}
 
     def cell(row: Sequence[str], key: str) -> str:
-        i = columns.get(key)  # type: ignore[union-attr]
+        i = columns.get(key)
         return row[i].strip() if i is not None and i < len(row) else ""
 
     def problem(n: int, column: str, message: str) -> None:

@@ -176,13 +176,10 @@ def _import(world: Any, data: bytes) -> roi_services.ImportResult:
 
 def test_csv_import_with_header_bom_and_semicolons(world: Any) -> None:
     Campaign.objects.create(workspace=world.a, name="Winter")
-    data = (
-        codecs.BOM_UTF8
-        + (
-            "Date;Conversions;Revenue;Campaign;Order ID\n"
-            "2026-11-02;2;120,50;winter;A-1\n"
-            "03.11.2026;1;9.99;;A-2\n"
-        ).encode()
+    data = codecs.BOM_UTF8 + (
+        b"Date;Conversions;Revenue;Campaign;Order ID\n"
+        b"2026-11-02;2;120,50;winter;A-1\n"
+        b"03.11.2026;1;9.99;;A-2\n"
     )
     result = _import(world, data)
     assert (result.rows, result.added, result.updated) == (2, 2, 0)
