@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import regex
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -27,7 +28,7 @@ from roost.core.urls import safe_http_url
 from roost.publishing.content import URL
 from roost.publishing.models import Delivery, Post
 from roost.workspaces.access import require
-from roost.workspaces.models import Membership, Workspace
+from roost.workspaces.models import Membership
 from roost.workspaces.roles import Perm
 from roost.workspaces.services import audit_record
 
@@ -149,28 +150,36 @@ def link_for_delivery(delivery: Delivery, target: str) -> ShortLink | None:
         return ShortLink.objects.filter(delivery=delivery, target=url).first()
 
 
-def shortening_on(workspace: Workspace | int) -> bool:
-    """The workspace's "shorten links in posts" setting (on the ROI page)."""
-    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
-    return RoiSettings.objects.filter(workspace_id=workspace_id, shorten_links=True).exists()
+def shortening_on(workspace_ids: Iterable[int]) -> set[int]:
+    """Those of the workspaces whose "shorten links in posts" setting (ROI page) is on."""
+    return set(
+        RoiSettings.objects.filter(
+            workspace_id__in=set(workspace_ids), shorten_links=True
+        ).values_list("workspace_id", flat=True)
+    )
 
 
-def shorten_parts(delivery: Delivery, parts: Sequence[str]) -> list[str]:
-    """The publishing text transform: every http(s) link in the delivery's texts becomes
-    its own short link, when the workspace shortens links. Links that are short links
-    already are left alone."""
-    if not shortening_on(delivery.channel.workspace_id):
-        return list(parts)
+def shorten_parts(batch: Sequence[tuple[Delivery, list[str]]]) -> list[list[str]]:
+    """The publishing text transform: in workspaces that shorten links, every http(s) link
+    in a delivery's texts becomes that delivery's own short link (links that are short
+    links already are left alone). One query for a batch where nothing changes."""
+    on = shortening_on(d.channel.workspace_id for d, _parts in batch) if batch else set()
     own = settings.ROOST_SHORT_LINK_BASE + "/l/"
+    out = []
+    for delivery, parts in batch:
+        if delivery.channel.workspace_id not in on:
+            out.append(list(parts))
+            continue
 
-    def replace(match: object) -> str:
-        url: str = match.group(0)  # type: ignore[attr-defined]
-        if url.startswith(own):
-            return url
-        link = link_for_delivery(delivery, url)
-        return url if link is None else link_url(link)
+        def replace(match: regex.Match[str], delivery: Delivery = delivery) -> str:
+            url = match.group(0)
+            if url.startswith(own):
+                return url
+            link = link_for_delivery(delivery, url)
+            return url if link is None else link_url(link)
 
-    return [URL.sub(replace, text) for text in parts]
+        out.append([URL.sub(replace, text) for text in parts])
+    return out
 
 
 def short_link_click(*, link: ShortLink) -> None:

@@ -215,14 +215,14 @@ def test_campaign_tags_are_not_added_to_short_links(world: Any) -> None:
 
 
 def test_a_failing_transform_leaves_the_text_alone(world: Any) -> None:
-    def broken(_d: Any, _parts: Any) -> list[str]:
+    def broken(_batch: Any) -> list[list[str]]:
         raise RuntimeError("boom")
 
     transforms.register_text_transform(broken)
     try:
         post = Post.objects.create(workspace=world.a, text="See https://shop.example/a")
         d = published(world.a_channel, clock.now(), post=post)
-        assert transforms.apply_text_transforms(d, ["a", "b"]) == ["a", "b"]
+        assert transforms.apply_text_transforms([(d, ["a", "b"])]) == [["a", "b"]]
     finally:
         transforms._TRANSFORMS.remove(broken)
 

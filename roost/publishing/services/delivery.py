@@ -134,24 +134,28 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
         for d in deliveries
     }
     if transforms.has_text_transforms():
-        for d in deliveries:
-            out[d.pk] = _transformed(d, out[d.pk])
+        _transform(deliveries, out)
     return out
 
 
-def _transformed(d: Delivery, inputs: PublishInputs) -> PublishInputs:
-    """The delivery's inputs with its own texts after the registered text transforms
-    (e.g. analytics' short links), as a variant and thread of its channel alone."""
-    first = channel_text(d.post, d.channel_id, inputs.variants)
-    rest = channel_thread(d.post, d.channel_id, inputs.threads)
-    parts = transforms.apply_text_transforms(d, [first, *rest])
-    if parts == [first, *rest]:
-        return inputs
-    return PublishInputs(
-        variants={**inputs.variants, d.channel_id: parts[0]},
-        assets=inputs.assets,
-        threads={**inputs.threads, d.channel_id: parts[1:]},
-    )
+def _transform(deliveries: list[Delivery], inputs: dict[int, PublishInputs]) -> None:
+    """Replace each delivery's inputs by its own texts after the registered text
+    transforms (e.g. analytics' short links), as a variant and thread of its channel
+    alone; the post itself is not changed."""
+    batch = []
+    for d in deliveries:
+        i = inputs[d.pk]
+        first = channel_text(d.post, d.channel_id, i.variants)
+        batch.append((d, [first, *channel_thread(d.post, d.channel_id, i.threads)]))
+    for (d, before), after in zip(batch, transforms.apply_text_transforms(batch), strict=True):
+        if after == before:
+            continue
+        i = inputs[d.pk]
+        inputs[d.pk] = PublishInputs(
+            variants={**i.variants, d.channel_id: after[0]},
+            assets=i.assets,
+            threads={**i.threads, d.channel_id: after[1:]},
+        )
 
 
 def backoff(attempt: int) -> float:
