@@ -203,14 +203,16 @@ class ShortLink(models.Model):
     id = models.BigAutoField(primary_key=True)
     code = models.CharField(max_length=16, unique=True)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: a link in a post already out on a network keeps working after Roost's copy
+    # of the post (or the channel) is removed; it is then counted on the link alone.
     post = models.ForeignKey(
-        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     channel = models.ForeignKey(
-        Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     delivery = models.ForeignKey(
-        Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     target = models.CharField(max_length=2000)  # an http(s) URL (checked when created)
     clicks = models.BigIntegerField(default=0)

@@ -262,3 +262,22 @@ def test_import_through_the_page(world: Any) -> None:
     assert r.status_code == 422
     assert "Row 2, column “value”" in r.content.decode()
     assert Conversion.objects.count() == 1
+
+
+def test_the_page_costs_the_same_queries_for_one_or_many_campaigns(world: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client_for("analyst")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/w/alpha/analytics/roi/").status_code == 200
+        return len(captured)
+
+    Campaign.objects.create(workspace=world.a, name="One")
+    one = queries()
+    for n in range(6):
+        campaign = Campaign.objects.create(workspace=world.a, name=f"More {n}")
+        CampaignCost.objects.create(campaign=campaign, workspace=world.a, production_cost=5)
+    assert queries() == one
