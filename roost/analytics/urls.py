@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.analytics import dashboard_views, goal_views, views
+from roost.analytics import dashboard_views, goal_views, roi_views, views
 
 app_name = "analytics"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path(A + "campaigns/<id:campaign_id>/", dashboard_views.campaign, name="campaign"),
     path(A + "tags/<id:tag_id>/", dashboard_views.tag, name="tag"),
     path(A + "posts/<id:post_id>/", dashboard_views.post, name="post"),
+    path(A + "roi/", roi_views.roi, name="roi"),
+    path(A + "roi/settings/", roi_views.roi_settings, name="roi_settings"),
+    path(A + "roi/cost/", roi_views.roi_cost, name="roi_cost"),
+    path(A + "roi/import/", roi_views.roi_import, name="roi_import"),
+    # Public by design (no login): the short-link redirect, see roi_views.short_link.
+    path("l/<slug:code>", roi_views.short_link, name="short_link"),
 ]

@@ -164,6 +164,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
         uidb64="MQ",
         network="sandbox",
         day="2031-03-20",
+        code="NoSuchCode",  # a short link (/l/<code>) that does not exist: a 404 page
     )
     return values
 
@@ -258,6 +259,9 @@ def test_login_route(world: World, route: str, callback: Any) -> None:
         assert B_MARKER not in _text(response)
 
 
+# Public by design, besides login, invites, health and the like: the short-link redirect
+# `l/<slug:code>` (analytics:short_link) — anyone who sees a post may follow its links; it
+# answers a redirect or a 404 page, stores nothing about who clicked and shows no data.
 PUBLIC_ROUTES = [(r, cb) for r, cb in web_routes() if kind(cb) == "public"]
 
 
