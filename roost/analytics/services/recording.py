@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Model, Q
+from django.db.models import BooleanField, F, Field, Model, Q
 from django.db.models.expressions import RawSQL
 
 from roost.analytics.models import ENGAGEMENTS, METRICS, ChannelDay, MetricSnapshot, PostMetrics
@@ -199,7 +199,9 @@ def _among(model: type[Model], field: str, values: Sequence[int]) -> Q | RawSQL:
     """`field` is one of the integer `values`, as one parameter on PostgreSQL (an array)
     and SQLite (JSON): an IN list of thousands of placeholders costs more to build."""
     quote = connection.ops.quote_name
-    column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+    target = model._meta.get_field(field)
+    assert isinstance(target, Field) and target.column
+    column = f"{quote(model._meta.db_table)}.{quote(target.column)}"
     # The column is named by the model; the values are one bound parameter.
     if connection.vendor == "postgresql":
         return RawSQL(f"{column} = ANY(%s)", (list(values),), output_field=BooleanField())  # noqa: S611
@@ -217,7 +219,7 @@ def _types(model: type[Model], columns: Sequence[str]) -> list[str]:
     out = []
     for name in columns:
         field = fields[name]
-        target = field.target_field if field.is_relation else field  # type: ignore[union-attr]
+        target: Any = getattr(field, "target_field", field) if field.is_relation else field
         kind = target.get_internal_type()
         out.append(
             "bigint" if kind in ("BigAutoField", "AutoField") else str(target.db_type(connection))
