@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Field, Model, Q
 from django.db.models.expressions import RawSQL
@@ -245,16 +246,24 @@ def _stage(cursor: Any, model: type[Model], columns: Sequence[str], rows: Iterab
 
 
 def _adapter(model: type[Model], columns: Sequence[str]) -> Any:
-    """SQLite: a function turning a row's datetimes and dates into what the backend stores."""
+    """SQLite: a function turning a row's datetimes and dates into what the backend stores
+    (as Django's adapt_*field_value, without its per-value settings lookups)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
+    zone = connection.timezone if settings.USE_TZ else None
     ops = connection.ops
-    plan = []
+
+    def moment(value: datetime) -> str:
+        if value.tzinfo is None or zone is None:
+            return str(ops.adapt_datetimefield_value(value))
+        return str(value.astimezone(zone).replace(tzinfo=None))
+
+    plan: list[tuple[int, Any]] = []
     for i, name in enumerate(columns):
         kind = fields[name].get_internal_type()
         if kind == "DateTimeField":
-            plan.append((i, ops.adapt_datetimefield_value))
+            plan.append((i, moment))
         elif kind == "DateField":
-            plan.append((i, ops.adapt_datefield_value))
+            plan.append((i, str))
     if not plan:
         return list
 
