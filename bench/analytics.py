@@ -233,7 +233,7 @@ def load(args: argparse.Namespace, info: dict[str, Any]) -> dict[str, Any]:
     track_s = record_s = 0.0
     stored = 0
     # Deliveries in publishing order, in pages (the ids are dense: inserted in that order).
-    pages: list[list[tuple[int, datetime]]] = []
+    pages: list[list[tuple[int, Any]]] = []
     last = 0
     page = args.batch
     while True:
@@ -406,7 +406,7 @@ def once(args: argparse.Namespace) -> dict[str, Any]:
         first = first_delivery(info["workspace"])
         baseline_per_s = bulk_create_baseline(min(args.rows, args.baseline_rows), first)
 
-        cpu_before = (cpu_seconds(), named_cpu_seconds("postgres"))
+        cpu_before = (cpu_seconds() or 0.0, named_cpu_seconds("postgres"))
         profile = cProfile.Profile() if args.profile else None
         if profile is not None:
             profile.enable()
@@ -414,7 +414,7 @@ def once(args: argparse.Namespace) -> dict[str, Any]:
         if profile is not None:
             profile.disable()
             profile.dump_stats(args.profile)
-        cpu_after = (cpu_seconds(), named_cpu_seconds("postgres"))
+        cpu_after = (cpu_seconds() or 0.0, named_cpu_seconds("postgres"))
         load_s = done["track_s"] + done["record_s"]
         load_per_s = done["stored"] / load_s
         print(f"loaded {done['stored']} snapshots in {load_s:.1f} s", flush=True)
