@@ -31,3 +31,14 @@ def kpi_change(value: float | None, previous: float | None) -> str:
     change = (value - previous) * 100.0 / abs(previous)
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{sign}{number_format(abs(change), 1)} %"
+
+
+@register.filter
+def business_duration(seconds: float | None) -> str:
+    """A duration in business time as people read it: "45 min", "3 h 20 min", "—"."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _("%(n)s min") % {"n": minutes}
+    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
