@@ -27,7 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import FloatField, Func, Q
+from django.db import connections
+from django.db.models import FloatField, Func, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from roost.analytics.selectors import Period
@@ -215,6 +216,16 @@ class Epoch(Func):
         )
 
 
+def _raw(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list query as the database driver returns them, without
+    Django's per-value converters (a third of the report's time at 100,000 rows). Fine for
+    ints, floats, text and booleans (SQLite's 0/1 read the same)."""
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _day_of(midnights: list[float], days: list[date], at: float) -> date | None:
     """The period's day (workspace zone) that `at` falls on, or None outside it."""
     i = bisect_right(midnights, at) - 1
@@ -238,7 +249,7 @@ def team_report(workspace: Workspace, period: Period) -> TeamReport:
     # the period's start on (who answered first: the reply is stored with the very moment
     # that stopped the item's clock; and what each person handled); the period's
     # completions by people (of items received before it, too).
-    rows = (
+    query = (
         Message.objects.filter(workspace=workspace)
         .filter(
             Q(outgoing=False, received_at__gte=start, received_at__lt=end)
@@ -267,7 +278,7 @@ def team_report(workspace: Workspace, period: Period) -> TeamReport:
     items: list[tuple[int, int, float, float | None, float | None, int | None]] = []
     replies: list[tuple[int, float, int, int, str]] = []
     completions: list[tuple[int, int, str, float]] = []
-    for out, channel_id, conv, got, first, done, done_by, sent_by, remote_id, parent in rows:
+    for out, channel_id, conv, got, first, done, done_by, sent_by, remote_id, parent in _raw(query):
         if out:
             if sent_by is not None:
                 replies.append((conv, got, sent_by, channel_id, parent))
