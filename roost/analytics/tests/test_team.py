@@ -248,7 +248,7 @@ def test_the_report_takes_a_fixed_number_of_queries(
 ) -> None:
     other = make_channel(world.a, "Second")
     InboxSettings.objects.filter(workspace=world.a).update(business_hours={})
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         team_report(world.a, PERIOD)
     assert other.pk
 
