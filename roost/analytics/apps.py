@@ -11,7 +11,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from roost.analytics import besttime
-        from roost.publishing import suggestions
+        from roost.analytics.services import links
+        from roost.publishing import suggestions, transforms
 
         # Best times as suggestions in compose and queue slots (publishing owns the registry).
         suggestions.register_time_suggester(besttime.suggest)
+        # Short links in what a delivery sends, when the workspace shortens links.
+        transforms.register_text_transform(links.shorten_parts)

@@ -21,7 +21,7 @@ class PeriodForm(forms.Form):
         ("90", _("Last 90 days")),
         ("custom", _("Custom")),
     )
-    range = forms.ChoiceField(label=_("Period"), choices=RANGES, required=False)
+    range = forms.ChoiceField(label=_("Period"), choices=RANGES, required=False, initial="28")
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -133,3 +133,30 @@ class GoalForm(forms.Form):
         if data.get("channel") is not None and data.get("campaign") is not None:
             self.add_error("campaign", _("Choose a channel or a campaign, not both."))
         return data
+
+
+# == ROI ==
+
+
+class RoiSettingsForm(forms.Form):
+    """The workspace's ROI assumptions (checked again by services.roi.roi_settings_save)."""
+
+    value_per_lead = forms.CharField(label=_("Value per lead"), max_length=30)
+    value_per_click = forms.CharField(label=_("Value per click"), max_length=30)
+    currency = forms.ChoiceField(label=_("Currency"))
+    shorten_links = forms.BooleanField(
+        label=_("Shorten links in posts (Roost short links count clicks)"), required=False
+    )
+
+    def __init__(self, *args: Any, currencies: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["currency"]).choices = [(c, c) for c in currencies]
+
+
+class CampaignCostForm(forms.Form):
+    campaign = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    production_cost = forms.CharField(label=_("Production cost"), max_length=30)
+
+
+class ConversionImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file of conversions"))

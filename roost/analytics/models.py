@@ -12,6 +12,8 @@ down (unlikes) and are stored as they are; roll-ups follow by adding the differe
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -189,3 +191,110 @@ class Goal(models.Model):
     @property
     def kpi_ref(self) -> str:
         return f"{self.kpi_key}@v{self.kpi_version}"
+
+
+# == short links and ROI ==
+
+
+class ShortLink(models.Model):
+    """A Roost short link (`/l/<code>`): a redirect to `target` that counts clicks per post
+    and channel. Nothing about the person clicking is stored: only the counter moves."""
+
+    id = models.BigAutoField(primary_key=True)
+    code = models.CharField(max_length=16, unique=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: a link in a post already out on a network keeps working after Roost's copy
+    # of the post (or the channel) is removed; it is then counted on the link alone.
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target = models.CharField(max_length=2000)  # an http(s) URL (checked when created)
+    clicks = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "created_at"])]
+        constraints = [
+            # A retried delivery gets the same link for the same URL (see links.shorten_text).
+            models.UniqueConstraint(fields=["delivery", "target"], name="one_link_per_delivery_url")
+        ]
+
+    def __str__(self) -> str:
+        return f"/l/{self.code}"
+
+
+class RoiSettings(models.Model):
+    """A workspace's ROI assumptions, and whether links in posts become short links."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    value_per_lead = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    value_per_click = models.DecimalField(
+        max_digits=14, decimal_places=4, default=Decimal("0.0000")
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    shorten_links = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name_plural = "ROI settings"
+
+    def __str__(self) -> str:
+        return f"ROI settings of workspace {self.workspace_id}"
+
+
+class CampaignCost(models.Model):
+    """The production cost of one campaign (paid spend comes from elsewhere: issue 14)."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    production_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    updated_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id}: {self.production_cost}"
+
+
+class ConversionSource(models.TextChoices):
+    CSV = "csv", "CSV"
+    API = "api", "API"
+
+
+class Conversion(models.Model):
+    """Conversions reported from outside (a shop, a CRM) for one day, optionally one
+    campaign. `external_id` makes a re-import update the row instead of adding one."""
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=1)
+    value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    source = models.CharField(max_length=10, choices=ConversionSource.choices)
+    external_id = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        indexes = [models.Index(fields=["workspace", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"], name="conversion_external_id_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} on {self.day}: {self.value}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.analytics import goal_views, team_views, views
+from roost.analytics import dashboard_views, goal_views, roi_views, team_views, views
 
 app_name = "analytics"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path(A + "best-times/", goal_views.best_times, name="best_times"),
     path(A + "team/", team_views.team, name="team"),
     path(A + "team.csv", team_views.team_csv, name="team_csv"),
+    path(A + "channels/<id:channel_id>/", dashboard_views.channel, name="channel"),
+    path(A + "campaigns/<id:campaign_id>/", dashboard_views.campaign, name="campaign"),
+    path(A + "tags/<id:tag_id>/", dashboard_views.tag, name="tag"),
+    path(A + "posts/<id:post_id>/", dashboard_views.post, name="post"),
+    path(A + "roi/", roi_views.roi, name="roi"),
+    path(A + "roi/settings/", roi_views.roi_settings, name="roi_settings"),
+    path(A + "roi/cost/", roi_views.roi_cost, name="roi_cost"),
+    path(A + "roi/import/", roi_views.roi_import, name="roi_import"),
+    # Public by design (no login): the short-link redirect, see roi_views.short_link.
+    path("l/<slug:code>", roi_views.short_link, name="short_link"),
 ]

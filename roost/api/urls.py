@@ -17,6 +17,7 @@ from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.posts import router as posts_router
+from roost.api.roi import router as roi_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -157,7 +158,14 @@ def me(request: HttpRequest) -> Any:
 
 me.roost_public_in_api = True  # type: ignore[attr-defined]
 
-ROUTERS = (team_router, posts_router, approvals_router, inbox_router, analytics_router)
+ROUTERS = (
+    team_router,
+    posts_router,
+    approvals_router,
+    inbox_router,
+    roi_router,
+    analytics_router,
+)
 
 
 def _document_idempotency() -> None:

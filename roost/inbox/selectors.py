@@ -20,6 +20,7 @@ from roost.inbox.models import (
     MessageStatus,
     SavedReply,
     Task,
+    TaskKind,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -173,6 +174,22 @@ def tasks_list(membership: Membership, open_only: bool = False, limit: int = 200
     return qs.select_related("message__channel", "assignee__user", "group").order_by(
         "-created_at", "-id"
     )[:limit]
+
+
+def lead_counts(workspace_id: int, start: datetime, end: datetime) -> dict[int | None, int]:
+    """Lead tasks created in [start, end), counted by the campaign of the post the message
+    answers (None: no campaign, or not an answer to one of our posts). For ROI."""
+    rows = (
+        Task.objects.filter(
+            workspace_id=workspace_id,
+            kind=TaskKind.LEAD,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("message__conversation__delivery__post__campaign_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["message__conversation__delivery__post__campaign_id"]: row["n"] for row in rows}
 
 
 def my_tasks(membership: Membership, limit: int = 200) -> list[Task]:

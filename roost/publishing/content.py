@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
+from django.conf import settings
 
 from roost.networks.base import Media, Part, PublishRequest
 
@@ -21,8 +22,12 @@ def add_utm(text: str, params: dict[str, str]) -> str:
     """Add UTM parameters to every link in `text`, keeping any the link already has."""
     if not params:
         return text
+    # Roost's own short links carry their tags to the target (analytics adds them there).
+    short = settings.ROOST_SHORT_LINK_BASE + "/l/"
 
     def tag(match: regex.Match[str]) -> str:
+        if match.group(0).startswith(short):
+            return match.group(0)
         parts = urlsplit(match.group(0))
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         for key, value in params.items():

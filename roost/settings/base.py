@@ -18,6 +18,9 @@ DEBUG = env_bool("ROOST_DEBUG", False)
 ALLOWED_HOSTS = env_list("ROOST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("ROOST_CSRF_TRUSTED_ORIGINS", [])
 ROOST_BASE_URL = env_str("ROOST_BASE_URL", "http://127.0.0.1:8000")
+# Where short links (/l/<code>, analytics) point: the site itself unless a shorter domain
+# that reaches this server is set.
+ROOST_SHORT_LINK_BASE = env_str("ROOST_SHORT_LINK_BASE", ROOST_BASE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -268,6 +268,19 @@ SENTENCES: dict[str, Sentence] = {
         gettext_lazy("%(actor)s set a goal for %(kpi_name)s: %(goal_target)s by %(end)s")
     ),
     "goal.deleted": _simple(gettext_lazy("%(actor)s removed the goal for %(kpi_name)s")),
+    "short_link.created": _simple(gettext_lazy("%(actor)s created a short link to %(url)s")),
+    "roi.settings_saved": _simple(
+        gettext_lazy(
+            "%(actor)s changed the ROI assumptions: %(value_per_lead)s per lead, "
+            "%(value_per_click)s per click (%(currency)s)"
+        )
+    ),
+    "roi.cost_saved": _simple(
+        gettext_lazy("%(actor)s set the production cost of the campaign %(name)s to %(cost)s")
+    ),
+    "conversions.imported": _simple(
+        gettext_lazy("%(actor)s imported %(rows)s rows of conversions (%(added)s new)")
+    ),
     "calendar_feed.created": _simple(gettext_lazy("%(actor)s created the calendar feed link")),
     "calendar_feed.rotated": _simple(
         gettext_lazy("%(actor)s replaced the calendar feed link (the old one stopped working)")

@@ -42,3 +42,14 @@ def business_duration(seconds: float | None) -> str:
     if minutes < 60:
         return _("%(n)s min") % {"n": minutes}
     return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+@register.filter
+def metric_label(name: str) -> str:
+    """A metric's name as people read it (the KPI registry's name for it)."""
+    from roost.analytics import kpis
+
+    try:
+        return str(kpis.current(name).name)
+    except LookupError:
+        return name

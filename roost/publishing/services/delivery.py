@@ -31,6 +31,8 @@ from roost.core import clock
 from roost.core.models import WorkerHeartbeat
 from roost.networks.base import Outcome, Result
 from roost.notifications.services import notify
+from roost.publishing import transforms
+from roost.publishing.content import channel_text, channel_thread
 from roost.publishing.models import Delivery, DeliveryStatus, MediaAsset, PostMedia, PostVariant
 from roost.publishing.services.scheduling import post_refresh_status, posts_mark_publishing
 
@@ -123,7 +125,7 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
         .order_by("position", "id")
     ):
         assets[pm.post_id].append(pm.asset)
-    return {
+    out = {
         d.pk: PublishInputs(
             variants=variants.get(d.post_id, {}),
             assets=assets.get(d.post_id, []),
@@ -131,6 +133,29 @@ def publish_inputs(deliveries: list[Delivery]) -> dict[int, PublishInputs]:
         )
         for d in deliveries
     }
+    if transforms.has_text_transforms():
+        _transform(deliveries, out)
+    return out
+
+
+def _transform(deliveries: list[Delivery], inputs: dict[int, PublishInputs]) -> None:
+    """Replace each delivery's inputs by its own texts after the registered text
+    transforms (e.g. analytics' short links), as a variant and thread of its channel
+    alone; the post itself is not changed."""
+    batch = []
+    for d in deliveries:
+        i = inputs[d.pk]
+        first = channel_text(d.post, d.channel_id, i.variants)
+        batch.append((d, [first, *channel_thread(d.post, d.channel_id, i.threads)]))
+    for (d, before), after in zip(batch, transforms.apply_text_transforms(batch), strict=True):
+        if after == before:
+            continue
+        i = inputs[d.pk]
+        inputs[d.pk] = PublishInputs(
+            variants={**i.variants, d.channel_id: after[0]},
+            assets=i.assets,
+            threads={**i.threads, d.channel_id: after[1:]},
+        )
 
 
 def backoff(attempt: int) -> float:

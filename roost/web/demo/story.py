@@ -12,6 +12,7 @@ from django.db import transaction
 
 from roost.channels.models import Channel
 from roost.core.exceptions import RoostError
+from roost.web.demo.analytics import seed_analytics
 from roost.web.demo.inbox import seed_inbox
 from roost.web.demo.posts import Cast, seed_posts
 from roost.workspaces.models import AuditEntry, Membership, Workspace
@@ -19,6 +20,7 @@ from roost.workspaces.services import audit_record
 
 POSTS_MARK = "demo.story_posts"
 INBOX_MARK = "demo.story_inbox"
+ANALYTICS_MARK = "demo.story_analytics"
 EN, PL = "Coffee Co. Sandbox", "Coffee Co. Sandbox PL"
 
 
@@ -45,7 +47,7 @@ def _marked(workspace: Workspace, action: str) -> bool:
 
 def seed_story(workspace: Workspace, say: Callable[[str], None]) -> None:
     """Tell the story in `workspace` unless it was told there already."""
-    if _marked(workspace, POSTS_MARK) and _marked(workspace, INBOX_MARK):
+    if all(_marked(workspace, mark) for mark in (POSTS_MARK, INBOX_MARK, ANALYTICS_MARK)):
         return
     cast = _cast(workspace)
     if cast is None:
@@ -61,6 +63,12 @@ def seed_story(workspace: Workspace, say: Callable[[str], None]) -> None:
             say(f"roost: the demo's posts were not added ({'; '.join(problems) or exc.message})")
             return
         say(f"roost: the demo has three weeks of posts ({len(posts)})")
+    if not _marked(workspace, ANALYTICS_MARK):
+        # After the posts (its readings are theirs); once, also for a demo made before it.
+        with transaction.atomic():
+            readings = seed_analytics(cast)
+            audit_record(workspace=workspace, actor=None, action=ANALYTICS_MARK, readings=readings)
+        say(f"roost: the demo's analytics have 90 days of audience and {readings} readings")
     if not _marked(workspace, INBOX_MARK):
         # Marked before the Sandbox is asked: a run that fails half-way is not repeated
         # (it would post the customers' messages twice); the inbox keeps what came.

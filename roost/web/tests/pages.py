@@ -14,6 +14,36 @@ CARE = Role.CUSTOMER_CARE.value
 PHONE = {"width": 390, "height": 844}
 
 
+def _analytics_post(world: Any) -> int:
+    """A post published five weeks ago on A's channel (before the calendar's views, which
+    have checks of their own), with readings and the channel's audience, so the analytics
+    pages are checked with charts on them (made once)."""
+    from datetime import timedelta
+
+    from roost.analytics.services.recording import channel_day_record
+    from roost.analytics.testing import published, read
+    from roost.core import clock
+    from roost.publishing.models import Post
+
+    text = "Analytics sample post"
+    found = Post.objects.filter(workspace=world.a, text=text).first()
+    if found is not None:
+        return found.pk
+    now = clock.now()
+    d = published(world.a_channel, now - timedelta(days=35), text)
+    for hours, likes in ((1, 4), (6, 9), (24, 12)):
+        read(d, d.published_at + timedelta(hours=hours), likes=likes, reposts=2, impressions=300)
+    today = now.astimezone(world.a.tzinfo).date()
+    for i in range(10):
+        channel_day_record(
+            channel_id=world.a_channel.pk,
+            workspace_id=world.a.pk,
+            day=today - timedelta(days=i),
+            followers=500 - 3 * i,
+        )
+    return d.post_id
+
+
 def main_pages(world: Any, role: str) -> dict[str, str]:
     """name -> path of the pages `role` reaches from its menu in workspace A."""
     w = f"/w/{world.a.slug}"
@@ -52,6 +82,9 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "API tokens": f"{w}/tokens/",
         "analytics": f"{w}/analytics/",
         "team report": f"{w}/analytics/team/",
+        "analytics channel": f"{w}/analytics/channels/{world.a_channel.pk}/?range=90",
+        "analytics post": f"{w}/analytics/posts/{_analytics_post(world)}/",
+        "analytics ROI": f"{w}/analytics/roi/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

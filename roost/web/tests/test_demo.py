@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from roost.analytics.models import ChannelDay, MetricSnapshot, PostMetrics
 from roost.approvals.models import ApprovalRequest, RequestStatus, Workflow
 from roost.approvals.services import workflow_for
 from roost.core import clock
@@ -43,6 +44,8 @@ def counts() -> dict[str, int]:
         "workflows": Workflow.objects.filter(workspace=coffee).count(),
         "reviews": ApprovalRequest.objects.filter(workspace=coffee).count(),
         "audit": AuditEntry.objects.filter(workspace=coffee).count(),
+        "readings": MetricSnapshot.objects.filter(delivery__post__workspace=coffee).count(),
+        "channel_days": ChannelDay.objects.filter(workspace=coffee).count(),
     }
 
 
@@ -267,3 +270,43 @@ def test_a_demo_made_before_the_story_keeps_what_people_set_up(monkeypatch: Any)
     local = queued.scheduled_at.astimezone(zoneinfo.ZoneInfo(en.tz_name))
     assert (local.weekday(), local.time()) == (5, time(11, 15))  # the team's own slot
     assert Post.objects.filter(workspace=coffee, campaign=ours).count() >= 3
+
+
+def test_the_demo_has_figures_for_the_analytics_pages(told: Workspace) -> None:
+    """Readings of every published post end at the story's counts; the channels have
+    ninety days of audience, the main one passing 10,000 on its thank-you post's day."""
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from roost.accounts.models import User
+
+    published = Delivery.objects.filter(post__workspace=told, status=DeliveryStatus.PUBLISHED)
+    rows = PostMetrics.objects.filter(workspace=told).select_related("delivery")
+    assert rows.count() == published.count() >= 10
+    for pm in rows:
+        m = pm.delivery.metrics
+        assert (pm.likes, pm.reposts, pm.replies, pm.quotes) == (
+            m["likes"],
+            m["reposts"],
+            m["replies"],
+            m["quotes"],
+        )
+        assert pm.impressions > pm.reach > 0 and pm.snapshots >= 2
+    en = ChannelDay.objects.filter(
+        workspace=told, channel__name="Coffee Co. Sandbox", followers__isnull=False
+    )
+    assert en.count() == 90
+    today = clock.now().astimezone(zoneinfo.ZoneInfo(told.timezone)).date()
+    by_day = dict(en.values_list("day", "followers"))
+    thanks = today - timedelta(days=2)
+    assert by_day[thanks] >= 10_000 > by_day[thanks - timedelta(days=1)]
+    assert by_day[today - timedelta(days=89)] < by_day[today]
+
+    client = Client()
+    client.force_login(User.objects.get(email="analyst@demo-coffee.example"))
+    html = client.get(f"/w/{told.slug}/analytics/?range=28").content.decode()
+    assert 'data-testid="no-data"' not in html
+    assert '<svg class="chart-svg"' in html and 'data-testid="top-posts"' in html
+    assert 'data-testid="chart-engagements-empty"' not in html
+    assert 'data-testid="chart-audience-empty"' not in html

@@ -95,6 +95,22 @@ def _goal(workspace: Any) -> Any:
     return goal
 
 
+def _campaign(workspace: Any) -> Any:
+    """A campaign of the workspace (made here, once)."""
+    from roost.publishing.models import Campaign
+
+    campaign, _made = Campaign.objects.get_or_create(workspace=workspace, name="Isolation")
+    return campaign
+
+
+def _tag(workspace: Any) -> Any:
+    """A tag of the workspace (made here, once)."""
+    from roost.publishing.models import Tag
+
+    tag, _made = Tag.objects.get_or_create(workspace=workspace, name="isolation")
+    return tag
+
+
 def samples(world: World, actor: Membership | None, workspace: str = "a") -> dict[str, Any]:
     """Sample values for URL parameters, all pointing into workspace `workspace`."""
     if workspace == "a":
@@ -116,6 +132,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "media_id": _media(world.members["owner"], "alpha.gif").pk,
             "saved_reply_id": _saved_reply(actor or world.members["owner"]).pk,
             "goal_id": _goal(world.a).pk,
+            "campaign_id": _campaign(world.a).pk,
+            "tag_id": _tag(world.a).pk,
         }
     else:
         token_owner = world.b_owner
@@ -136,6 +154,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "media_id": _media(world.b_owner, f"{B_MARKER}.gif").pk,
             "saved_reply_id": _saved_reply(world.b_owner).pk,
             "goal_id": _goal(world.b).pk,
+            "campaign_id": _campaign(world.b).pk,
+            "tag_id": _tag(world.b).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
@@ -144,6 +164,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
         uidb64="MQ",
         network="sandbox",
         day="2031-03-20",
+        code="NoSuchCode",  # a short link (/l/<code>) that does not exist: a 404 page
     )
     return values
 
@@ -238,6 +259,9 @@ def test_login_route(world: World, route: str, callback: Any) -> None:
         assert B_MARKER not in _text(response)
 
 
+# Public by design, besides login, invites, health and the like: the short-link redirect
+# `l/<slug:code>` (analytics:short_link) — anyone who sees a post may follow its links; it
+# answers a redirect or a 404 page, stores nothing about who clicked and shows no data.
 PUBLIC_ROUTES = [(r, cb) for r, cb in web_routes() if kind(cb) == "public"]
 
 

@@ -130,6 +130,13 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "campaign.saved": (None, {"name": "Winter"}),
         "goal.saved": (None, {"kpi_name": "Engagements", "goal_target": 5000, "end": "31 Dec"}),
         "goal.deleted": (None, {"kpi_name": "Engagements"}),
+        "short_link.created": (None, {"url": "https://shop.example/winter"}),
+        "roi.settings_saved": (
+            None,
+            {"value_per_lead": "25.00", "value_per_click": "0.1000", "currency": "EUR"},
+        ),
+        "roi.cost_saved": (None, {"name": "Winter", "cost": "300.00"}),
+        "conversions.imported": (None, {"rows": 3, "added": 2, "source": "csv"}),
         "calendar_feed.created": (None, {}),
         "calendar_feed.rotated": (None, {}),
         "media.uploaded": (None, {"name": "latte.png"}),
