@@ -358,3 +358,8 @@ def test_the_api_refuses_roles_and_bad_periods(world: Any) -> None:
     assert _api(world, "analytics/team?start=0001-01-01&end=2026-11-01").status_code == 422
     assert _api(world, "analytics/metrics?days=0").status_code == 422
     assert _api(world, "analytics/metrics?days=100000").status_code == 422
+
+
+def test_the_overview_links_to_the_team_report(world: Any) -> None:
+    html = world.client_for("analyst").get("/w/alpha/analytics/").content.decode()
+    assert 'href="/w/alpha/analytics/team/" data-testid="to-team"' in html
