@@ -158,3 +158,28 @@ def has_data(workspace: Workspace) -> bool:
         .filter(Q(posts__gt=0) | Q(followers__isnull=False))
         .exists()
     )
+
+
+def totals_per_channel(workspace: Workspace, period: Period) -> dict[int, Totals]:
+    """Totals over a period for each channel with a roll-up in it, in two queries."""
+    rows = (
+        _days(workspace, period, None)
+        .values("channel_id")
+        .annotate(**_aggregate_kwargs())
+        .order_by("channel_id")
+    )
+    first: dict[int, int | None] = {}
+    last: dict[int, int | None] = {}
+    readings = (
+        _days(workspace, period, None)
+        .filter(followers__isnull=False)
+        .order_by("channel_id", "day")
+        .values_list("channel_id", "followers")
+    )
+    for channel_id, followers in readings:
+        first.setdefault(channel_id, followers)
+        last[channel_id] = followers
+    return {
+        r["channel_id"]: _totals_from(r, (first.get(r["channel_id"]), last.get(r["channel_id"])))
+        for r in rows
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.analytics import dashboard_views, goal_views, roi_views, views
+from roost.analytics import dashboard_views, goal_views, roi_views, team_views, views
 
 app_name = "analytics"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path(A + "goals/<int:goal_id>/", goal_views.goal_edit, name="goal_edit"),
     path(A + "goals/<int:goal_id>/delete/", goal_views.goal_delete, name="goal_delete"),
     path(A + "best-times/", goal_views.best_times, name="best_times"),
+    path(A + "team/", team_views.team, name="team"),
+    path(A + "team.csv", team_views.team_csv, name="team_csv"),
     path(A + "channels/<id:channel_id>/", dashboard_views.channel, name="channel"),
     path(A + "campaigns/<id:campaign_id>/", dashboard_views.campaign, name="campaign"),
     path(A + "tags/<id:tag_id>/", dashboard_views.tag, name="tag"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaInvalid
 
+from roost.api.analytics import router as analytics_router
 from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
 from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
@@ -157,7 +158,14 @@ def me(request: HttpRequest) -> Any:
 
 me.roost_public_in_api = True  # type: ignore[attr-defined]
 
-ROUTERS = (team_router, posts_router, approvals_router, inbox_router, roi_router)
+ROUTERS = (
+    team_router,
+    posts_router,
+    approvals_router,
+    inbox_router,
+    roi_router,
+    analytics_router,
+)
 
 
 def _document_idempotency() -> None:

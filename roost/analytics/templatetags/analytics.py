@@ -34,6 +34,17 @@ def kpi_change(value: float | None, previous: float | None) -> str:
 
 
 @register.filter
+def business_duration(seconds: float | None) -> str:
+    """A duration in business time as people read it: "45 min", "3 h 20 min", "—"."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _("%(n)s min") % {"n": minutes}
+    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+@register.filter
 def metric_label(name: str) -> str:
     """A metric's name as people read it (the KPI registry's name for it)."""
     from roost.analytics import kpis

@@ -75,6 +75,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "post_id": world.a_post.pk,
             "request_id": world.a_request.pk,
             "message_id": world.a_inbox.message.pk,
+            "channel_id": world.a_channel.pk,
         }
     return {
         "slug": world.b.slug,
@@ -84,6 +85,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "post_id": world.b_post.pk,
         "request_id": world.b_request.pk,
         "message_id": world.b_inbox.message.pk,
+        "channel_id": world.b_channel.pk,
     }
 
 
@@ -127,7 +129,15 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
     # A's owner pointing at B's objects: not found.
     object_params = [
         p
-        for p in ("member_id", "group_id", "invite_id", "post_id", "request_id", "message_id")
+        for p in (
+            "member_id",
+            "group_id",
+            "invite_id",
+            "post_id",
+            "request_id",
+            "message_id",
+            "channel_id",
+        )
         if f"{p}>" in route
     ]
     if object_params:

@@ -70,6 +70,7 @@ def _ids(world: World) -> dict[str, Any]:
         "group_id": world.a_group.pk,
         "invite_id": world.a_invite.pk,
         "request_id": world.a_request.pk,
+        "channel_id": world.a_channel.pk,
     }
 
 

@@ -81,6 +81,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "audit log": f"{w}/audit/",
         "API tokens": f"{w}/tokens/",
         "analytics": f"{w}/analytics/",
+        "team report": f"{w}/analytics/team/",
         "analytics channel": f"{w}/analytics/channels/{world.a_channel.pk}/?range=90",
         "analytics post": f"{w}/analytics/posts/{_analytics_post(world)}/",
         "analytics ROI": f"{w}/analytics/roi/",
