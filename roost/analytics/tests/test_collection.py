@@ -395,3 +395,21 @@ def test_disconnected_channels_are_not_read(world: World) -> None:
     assert metrics_collect(now=T0 + timedelta(hours=1)).readings == 0
     assert audience_collect(now=T0) == 0
     assert EDGE.asked == [] and due(d) == T0 + timedelta(hours=1)
+
+
+def test_the_post_page_shows_the_latest_counts_leaving_out_what_is_not_available(
+    world: World, owner_client: Any
+) -> None:
+    from django.urls import reverse
+
+    from roost.analytics.testing import published, read
+
+    d = published(world.a_channel, T0, text="Crema")
+    url = reverse("publishing:post", args=[world.a.slug, d.post_id])
+    before = owner_client.get(url).content.decode()
+    assert 'data-testid="metrics">—</td>' in before  # not read yet
+
+    read(d, T0 + timedelta(hours=1), likes=12, reposts=1, replies=0, quotes=None)
+    page = owner_client.get(url).content.decode()
+
+    assert 'data-testid="metrics">12 likes · 1 repost · 0 replies</td>' in page
