@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,8 +32,10 @@ from roost.networks.base import (
     PublishRequest,
     Result,
 )
+from roost.networks.sandbox.testing import SandboxHandle
 from roost.publishing import hooks
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
+from roost.publishing.tests.conftest import sandbox  # noqa: F401 - fixture
 from roost.workspaces.models import Workspace
 
 NETWORK = "counting"
@@ -413,3 +416,40 @@ def test_the_post_page_shows_the_latest_counts_leaving_out_what_is_not_available
     page = owner_client.get(url).content.decode()
 
     assert 'data-testid="metrics">12 likes · 1 repost · 0 replies</td>' in page
+
+
+def test_the_sandbox_reports_every_count_and_the_audience(
+    world: World,
+    sandbox: SandboxHandle,  # noqa: F811 - the fixture
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Through the real publisher and a running Sandbox: the post is tracked when it is
+    published, its first reading has every count (impressions, reach, clicks and video
+    views too), pinned ones as pinned; the audience lands on today."""
+    from roost.channels.services import connect_with_form
+    from roost.core import clock
+    from roost.publishing.services.compose import PostInput, post_compose
+    from roost.publishing.tests.conftest import drain
+
+    manager = world.members["social_media_manager"]
+    channel = connect_with_form(actor=manager, network="sandbox", fields={"name": "Beans"})
+    with django_capture_on_commit_callbacks(execute=True):
+        post = post_compose(
+            actor=manager, data=PostInput(text="Espresso", channel_ids=[channel.pk]), mode="now"
+        )
+        drain()
+    d = Delivery.objects.get(post=post, channel=channel)
+    assert d.status == DeliveryStatus.PUBLISHED and d.published_at is not None
+    sandbox.control(metrics={d.remote_id: {"likes": 9, "impressions": 300}})
+
+    report = metrics_collect(now=d.published_at + READINGS[0], channel_ids=[channel.pk])
+
+    assert report.readings == 1
+    pm = PostMetrics.objects.get(delivery=d)
+    assert (pm.likes, pm.impressions) == (9, 300)
+    assert all(value is not None for value in pm.values().values())
+    assert audience_collect(channel_ids=[channel.pk]) == 1
+    today = ChannelDay.objects.get(
+        channel=channel, day=clock.now().astimezone(ZoneInfo(world.a.timezone)).date()
+    )
+    assert today.posts_total == 1 and today.followers is not None and today.followers >= 400
