@@ -8,7 +8,8 @@
   one by one.
 - Each channel's network calls run in a bounded thread pool (no ORM in the threads), and
   each channel fails on its own: its error is recorded on the channel (or it is marked for
-  reconnecting), its posts stay due, and the other channels go on.
+  reconnecting), its unread posts wait a while (backing off as failures go on, so that a
+  channel that is down never takes every run's turn), and the other channels go on.
 - The audience (followers, following, posts) is read per channel a few times a day and
   kept as that channel's day in the workspace's zone (the last reading of a day wins).
 """
@@ -60,6 +61,7 @@ READINGS = (
 )
 BATCH = 100  # remote ids per fetch_metrics call
 MAX_DUE = 5000  # readings per run; the rest are due next run
+RETRY_BASE, RETRY_CAP = timedelta(minutes=5), timedelta(hours=6)  # after a failed read
 CATCH_UP = timedelta(days=2)  # how far back the sweep looks for published, untracked posts
 
 
@@ -219,28 +221,49 @@ def _store_channel(
     ("" when the channel needs reconnecting: that is recorded already)."""
     readings: list[Reading] = []
     moved: list[PostMetrics] = []
+    read: set[int] = set()
     error: str | None = None
+    failed: Result | None = None
     for items, (result, counts) in zip(batches, results, strict=False):
         if result.outcome is Outcome.UNAUTHORIZED:
+            # Not asked again until reconnected; then its posts are due at once.
             channel_mark_unauthorized(channel_id=channel.pk, reason=result.reason)
-            error = ""
-            break
+            return ""
         for item in items:
             metrics = counts.get(item.remote_id)
             if metrics is None and not result.ok:
-                continue  # not read this time: still due
+                continue  # not read this time
             if metrics is not None:  # absent from a good answer: gone from the network
                 readings.append(Reading(item.delivery_id, metrics.values(), now))
             nxt = next_reading_at(item.published_at, now)
             report.finished += nxt is None
             moved.append(PostMetrics(delivery_id=item.delivery_id, next_collect_at=nxt))
+            read.add(item.delivery_id)
         if not result.ok:
-            error = result.reason or result.outcome.value
+            error, failed = result.reason or result.outcome.value, result
             break
+    if failed is not None:
+        # What was not read waits a while (longer as failures go on), so that a channel
+        # whose network is down does not take every run's turn from the others.
+        retry = now + _retry_delay(failed, channel.metrics_failures)
+        moved += [
+            PostMetrics(delivery_id=item.delivery_id, next_collect_at=retry)
+            for items in batches
+            for item in items
+            if item.delivery_id not in read
+        ]
     with transaction.atomic():
         report.readings += record_readings(readings=readings)
         PostMetrics.objects.bulk_update(moved, ["next_collect_at"], batch_size=500)
     return error
+
+
+def _retry_delay(result: Result, failures: int) -> timedelta:
+    """How long a channel's unread posts wait after a failed run: what the network asked
+    for, else 5 minutes doubling with each failure in a row, at most RETRY_CAP."""
+    if result.retry_after is not None:
+        return min(timedelta(seconds=max(result.retry_after, 1.0)), RETRY_CAP)
+    return min(RETRY_BASE * 2 ** min(failures, 10), RETRY_CAP)
 
 
 def _settle(channel: Channel, error: str | None, report: CollectReport) -> None:

@@ -314,8 +314,11 @@ def test_each_channel_fails_on_its_own(world: World) -> None:
     assert report.readings == 1 and sorted(report.failed_channels) == sorted([down.pk, buggy.pk])
     assert PostMetrics.objects.get(delivery=deliveries["fine"]).likes == 4
     assert due(deliveries["fine"]) == T0 + timedelta(hours=6)
-    for name in ("down", "buggy", "revoked"):  # still due: read when the channel works
-        assert due(deliveries[name]) == T0 + timedelta(hours=1)
+    # Not read: tried again after a while (5 minutes, doubling as failures go on) ...
+    for name in ("down", "buggy"):
+        assert due(deliveries[name]) == T0 + timedelta(hours=1, minutes=5)
+    # ... or, for the revoked channel, as soon as it is reconnected.
+    assert due(deliveries["revoked"]) == T0 + timedelta(hours=1)
     by_name = {c.name: c for c in Channel.objects.filter(config__name__isnull=False)}
     assert (by_name["down"].metrics_failures, by_name["down"].metrics_error) == (
         1,
@@ -329,7 +332,9 @@ def test_each_channel_fails_on_its_own(world: World) -> None:
     del EDGE.outcome["down"]
     EDGE.counts["down"] = {deliveries["down"].remote_id: Metrics(likes=1)}
     EDGE.asked.clear()
-    metrics_collect(now=T0 + timedelta(hours=2))
+    metrics_collect(now=T0 + timedelta(hours=1, minutes=4))
+    assert EDGE.asked == []  # not yet
+    metrics_collect(now=T0 + timedelta(hours=1, minutes=5))
     assert Channel.objects.get(pk=down.pk).metrics_failures == 0
     assert PostMetrics.objects.get(delivery=deliveries["down"]).likes == 1
     assert "revoked" not in {name for name, _ids in EDGE.asked}
@@ -343,8 +348,23 @@ def test_a_batch_that_fails_part_way_keeps_what_it_read(world: World) -> None:
     report = metrics_collect(now=T0 + timedelta(hours=1))
     assert report.readings == 1
     assert due(first) == T0 + timedelta(hours=6)
-    assert due(second) == T0 + timedelta(hours=1)  # asked again next run
+    assert due(second) == T0 + timedelta(hours=1, minutes=1)  # when the network said
     assert Channel.objects.get(pk=channel.pk).metrics_error == "Slow down."
+
+
+def test_a_channel_that_stays_down_waits_longer_each_time(world: World) -> None:
+    channel = channel_in(world.a, "alpha")
+    [d] = publish(channel, T0)
+    EDGE.outcome["alpha"] = Result(Outcome.RETRYABLE, reason="Down.")
+    now, waits = T0 + timedelta(hours=1), []
+    for _ in range(4):
+        metrics_collect(now=now)
+        after = due(d)
+        assert after is not None
+        waits.append(after - now)
+        now = after
+    assert waits == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
+    assert Channel.objects.get(pk=channel.pk).metrics_failures == 4
 
 
 def test_network_calls_are_batched_per_channel(world: World, monkeypatch: Any) -> None:
