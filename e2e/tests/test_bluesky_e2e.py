@@ -8,20 +8,23 @@ act as the *other* person (the second account).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from atproto import client_utils, models
 from network_helpers import PDS_URL, Account, AppView, drain, wait_for
 
+from roost.analytics.models import ChannelDay, PostMetrics
+from roost.analytics.services.collection import READINGS, audience_collect, metrics_collect
+from roost.analytics.services.recording import day_of
 from roost.channels.models import Channel, ChannelStatus
 from roost.channels.services import connect_with_form
+from roost.core import clock
 from roost.inbox.models import InboxCursor, Message
 from roost.inbox.services.poll import poll_channels
 from roost.inbox.services.replies import reply_send
+from roost.publishing import hooks as publishing_hooks
 from roost.publishing.models import Delivery, DeliveryStatus
 from roost.publishing.services.compose import PostInput, post_compose
-from roost.publishing.services.metrics import metrics_refresh
 from roost.workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,8 +112,13 @@ def test_connect_publish_inbox_and_reply(
     for (start, end), _t, _f in facets:
         assert raw[start:end].decode("utf-8") in (f"#{TAG}", f"@{bob.handle}", LINK)
 
+    # Analytics follows the post from the moment it was published: first reading in 1 h.
+    tracked = PostMetrics.objects.get(delivery=delivery)
+    assert delivery.published_at is not None
+    assert tracked.next_collect_at == delivery.published_at + READINGS[0]
+
     # 4. The other person answers: a reply that also @mentions Ala (Bluesky notifies it as
-    # "mention" only), a separate mention, a like and a repost.
+    # "mention" only), a separate mention, a like, a repost and a follow.
     parent = models.create_strong_ref(models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=view["cid"]))
     reply_text = client_utils.TextBuilder().text("Dzięki! ").mention(f"@{ala.handle}", ala.did)
     reply_text.text(" świetny wpis 👍")
@@ -121,11 +129,12 @@ def test_connect_publish_inbox_and_reply(
     mention = bob.sdk.send_post(mention_text)
     bob.sdk.like(uri, view["cid"])
     bob.sdk.repost(uri, view["cid"])
+    bob.sdk.follow(ala.did)
 
     def notified() -> bool:
         answer = ala.sdk.app.bsky.notification.list_notifications()
         reasons = sorted(n.reason for n in answer.notifications)
-        return reasons == ["like", "mention", "mention", "repost"]
+        return reasons == ["follow", "like", "mention", "mention", "repost"]
 
     wait_for("Ala's notifications on the AppView", notified)
 
@@ -177,14 +186,37 @@ def test_connect_publish_inbox_and_reply(
     assert third.created == 0, third
     assert Message.objects.filter(channel=channel, outgoing=False).count() == 2
 
-    # 7. Engagement reaches Roost's post metrics.
-    def counted() -> dict[str, Any] | None:
-        metrics_refresh(channel_ids=[channel.pk])
-        metrics = Delivery.objects.get(pk=delivery.pk).metrics
-        wanted = {"likes": 1, "reposts": 1, "replies": 1}
-        return metrics if all(metrics.get(k) == v for k, v in wanted.items()) else None
+    # 7. Engagement reaches Roost's analytics: the post's counts at its first reading (an
+    # hour after publishing), its channel's day, and the channel's audience today.
+    def indexed() -> bool:
+        post = appview.post(uri) or {}
+        profile = appview.profile(ala.did) or {}
+        counts = (post.get("likeCount"), post.get("repostCount"), post.get("replyCount"))
+        audience = (profile.get("followersCount"), profile.get("postsCount"))
+        return counts == (1, 1, 1) and audience == (1, 2)
 
-    wait_for("likes, reposts and replies in Roost's metrics", counted)
+    wait_for("the like, repost, reply and follow counted on the AppView", indexed)
+    first_reading = delivery.published_at + READINGS[0]
+    report = metrics_collect(now=first_reading, channel_ids=[channel.pk])
+    assert (report.readings, report.failed_channels) == (1, []), report
+    pm = PostMetrics.objects.get(delivery=delivery)
+    assert (pm.likes, pm.reposts, pm.replies) == (1, 1, 1), pm.values()
+    assert pm.quotes in (0, None)  # None: an AppView version that does not count quotes
+    # Bluesky reports no impressions, reach, clicks or video views: not available, not 0.
+    assert (pm.impressions, pm.reach, pm.clicks, pm.video_views) == (None, None, None, None)
+    assert pm.engagements == 3 + (pm.quotes or 0) + (pm.bookmarks or 0)
+    assert pm.snapshots == 1 and pm.next_collect_at == delivery.published_at + READINGS[1]
+    line = publishing_hooks.engagement_of([delivery.pk])[delivery.pk]
+    assert line.startswith("1 like · 1 repost · 1 reply"), line
+    day = ChannelDay.objects.get(channel=channel, day=pm.day)
+    assert (day.posts, day.likes, day.reposts, day.replies, day.impressions) == (1, 1, 1, 1, None)
+
+    assert audience_collect(channel_ids=[channel.pk]) == 1
+    today = day_of(clock.now(), owner.workspace.timezone)
+    audience = ChannelDay.objects.get(channel=channel, day=today)
+    # Ala's posts: the one Roost published and Roost's reply from the inbox.
+    assert (audience.followers, audience.following, audience.posts_total) == (1, 0, 2)
+    assert Channel.objects.get(pk=channel.pk).metrics_failures == 0
 
 
 def test_image_with_alt_text(

@@ -118,10 +118,53 @@ class Limits:
 
 @dataclass(frozen=True)
 class Metrics:
-    likes: int = 0
-    reposts: int = 0
-    replies: int = 0
-    quotes: int = 0
+    """One post's counts as its network reports them. None: the network does not provide
+    this count (never 0, which is a real count). Counts may go down (unlikes)."""
+
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    bookmarks: int | None = None
+    impressions: int | None = None
+    reach: int | None = None
+    clicks: int | None = None
+    video_views: int | None = None
+
+    def values(self) -> dict[str, int | None]:
+        """Every count by name (None: not available)."""
+        return {name: getattr(self, name) for name in METRIC_NAMES}
+
+
+# Every count a network may report about a post, in display order.
+METRIC_NAMES = (
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "bookmarks",
+    "impressions",
+    "reach",
+    "clicks",
+    "video_views",
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The account's audience at one moment (None: the network does not say)."""
+
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+
+
+def count_of(value: object) -> int | None:
+    """A count as a network sent it: a non-negative int, or None when absent or not a
+    number (JSON true is not a count)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -231,7 +274,10 @@ class Connector(Protocol):
 
     def delete(self, remote_id: str) -> Result: ...
 
-    def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]: ...
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]:
+        """Counts by remote id; posts gone from the network are left out. On a failure
+        part-way, the counts read so far come with the failed Result."""
+        ...
 
     def credentials(self) -> dict[str, Any]:
         """The credentials as they are now (a session may have been refreshed): the caller
@@ -245,6 +291,16 @@ class CountingConnector(Connector, Protocol):
     the same rule its `validate` holds against `limits().max_chars`."""
 
     def text_length(self, text: str, options: Mapping[str, Any]) -> int: ...
+
+
+@runtime_checkable
+class MetricsConnector(Connector, Protocol):
+    """A connector that also reports the account's audience (the metrics capability;
+    post counts come from `fetch_metrics`)."""
+
+    def fetch_audience(self) -> tuple[Result, Audience | None]:
+        """Followers, following and posts of the account now."""
+        ...
 
 
 @runtime_checkable

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -29,13 +27,7 @@ class PublishingConfig(AppConfig):
             approval,  # noqa: F401  (registers posts as approvable)
             hooks,
         )
-        from roost.publishing.tasks import refresh_metrics
 
         hooks.register()  # what publishing does when a channel disconnects or reconnects
         # Every worker runs the publisher loop (roost/publishing/publisher.py).
         jobs.register_service("publishing.publisher", _publisher)
-        jobs.register(
-            "publishing.metrics",
-            lambda: timedelta(minutes=settings.ROOST_METRICS_MINUTES),
-            refresh_metrics,
-        )

@@ -18,7 +18,7 @@ from roost.core.moments import format_moment
 from roost.core.uploads import refused_upload
 from roost.http.forms import apply_error
 from roost.networks import registry
-from roost.publishing import selectors
+from roost.publishing import hooks, selectors
 from roost.publishing.forms import (
     THREAD_SEPARATOR,
     CampaignForm,
@@ -293,10 +293,13 @@ def _approval_context(actor: Membership, post: Post) -> dict[str, Any]:
     }
 
 
-def _delivery_rows(post: Post) -> list[tuple[Any, Any]]:
-    """Each channel's delivery with its own variant (text, thread), where it has one."""
+def _delivery_rows(post: Post) -> list[tuple[Any, Any, str]]:
+    """Each channel's delivery with its own variant (text, thread), where it has one, and
+    its engagement line (from whichever app reads counts, see hooks.on_engagement)."""
     variants = {v.channel_id: v for v in post.variants.all()}
-    return [(d, variants.get(d.channel_id)) for d in post.deliveries.all()]
+    deliveries = list(post.deliveries.all())
+    engagement = hooks.engagement_of([d.pk for d in deliveries])
+    return [(d, variants.get(d.channel_id), engagement.get(d.pk, "")) for d in deliveries]
 
 
 @workspace_view(Perm.COMPOSE)

@@ -28,5 +28,8 @@ ROOST_PUBLISH_BACKOFF_CAP = 15 * 60.0
 # Longer than any network call may take (connectors time out well before).
 ROOST_PUBLISH_LEASE_SECONDS = env_int("ROOST_PUBLISH_LEASE_SECONDS", 180)
 ROOST_SANDBOX_URL = env_str("ROOST_SANDBOX_URL", "http://127.0.0.1:8025")
-ROOST_METRICS_MINUTES = env_int("ROOST_METRICS_MINUTES", 15)
+# Analytics (roost/analytics/services/collection.py): how often due post readings are
+# collected, and how often each channel's audience is read.
+ROOST_ANALYTICS_COLLECT_MINUTES = env_int("ROOST_ANALYTICS_COLLECT_MINUTES", 5)
+ROOST_ANALYTICS_AUDIENCE_HOURS = env_int("ROOST_ANALYTICS_AUDIENCE_HOURS", 6)
 ROOST_INBOX_POLL_SECONDS = env_int("ROOST_INBOX_POLL_SECONDS", 30)

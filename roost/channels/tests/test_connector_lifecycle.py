@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
+from roost.analytics.services.collection import audience_collect, metrics_collect
 from roost.channels.models import Channel, ChannelStatus
 from roost.channels.services import (
     channel_connector,
@@ -35,6 +37,7 @@ from roost.inbox.services.replies import reply_send
 from roost.networks import registry
 from roost.networks.base import (
     Account,
+    Audience,
     ConnectField,
     Connection,
     Inbound,
@@ -63,7 +66,6 @@ from roost.networks.bluesky.tests.conftest import (  # noqa: F401 - fixtures
 from roost.publishing.models import Post
 from roost.publishing.services.compose import PostInput, post_compose, post_validate
 from roost.publishing.services.deletion import post_delete
-from roost.publishing.services.metrics import metrics_refresh
 from roost.publishing.tests.conftest import drain
 
 NETWORK = "refreshing"
@@ -122,6 +124,10 @@ class RefreshingConnector:
     def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]:
         self._call("metrics")
         return Result(Outcome.OK), {r: Metrics(likes=5) for r in remote_ids}
+
+    def fetch_audience(self) -> tuple[Result, Audience | None]:
+        self._call("audience")
+        return Result(Outcome.OK), Audience(followers=3)
 
     def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
         self._call("poll")
@@ -222,7 +228,12 @@ SITES: dict[str, tuple[Setup, Use]] = {
             actor=w.members["owner"], message=message, text="Yes, 9 to 5!", key="reply-1"
         ),
     ),
-    "metrics": (lambda w, c: publish(w, c), lambda w, c, _: metrics_refresh()),
+    # Read when the first reading is due, an hour after publishing.
+    "metrics": (
+        lambda w, c: publish(w, c),
+        lambda w, c, _: metrics_collect(now=clock.now() + timedelta(hours=2)),
+    ),
+    "audience": (lambda w, c: None, lambda w, c, _: audience_collect()),
     "delete": (
         lambda w, c: publish(w, c),
         lambda w, c, post: post_delete(actor=w.members["owner"], post=post),

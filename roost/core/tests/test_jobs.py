@@ -35,7 +35,8 @@ EXPECTED_JOBS = {
     "inbox.poll": "roost.inbox.tasks.poll_inboxes",
     "inbox.presence_sweep": "roost.inbox.tasks.sweep_presence",
     "inbox.webhooks": "roost.inbox.tasks.send_webhooks",
-    "publishing.metrics": "roost.publishing.tasks.refresh_metrics",
+    "analytics.collect": "roost.analytics.tasks.collect_metrics",
+    "analytics.audience": "roost.analytics.tasks.collect_audience",
 }
 
 
@@ -85,7 +86,8 @@ def quiet_connections(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings: Any) -> None:
     assert {job.name: path_of(job.run) for job in jobs.registered()} == EXPECTED_JOBS
     settings.ROOST_INBOX_POLL_SECONDS = 7
-    settings.ROOST_METRICS_MINUTES = 3
+    settings.ROOST_ANALYTICS_COLLECT_MINUTES = 3
+    settings.ROOST_ANALYTICS_AUDIENCE_HOURS = 4
     settings.ROOST_TASK_LEASE_SECONDS = 40
     assert {job.name: job.period() for job in jobs.registered()} == {
         "approvals.escalate": timedelta(minutes=1),
@@ -94,7 +96,8 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "inbox.poll": timedelta(seconds=7),
         "inbox.presence_sweep": timedelta(hours=1),
         "inbox.webhooks": timedelta(seconds=7),
-        "publishing.metrics": timedelta(minutes=3),
+        "analytics.collect": timedelta(minutes=3),
+        "analytics.audience": timedelta(hours=4),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

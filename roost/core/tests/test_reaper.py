@@ -79,7 +79,8 @@ def test_every_task_declares_what_happens_after_a_crash() -> None:
     tasks = product_tasks()
     assert {
         PING,
-        "roost.publishing.tasks.refresh_metrics",
+        "roost.analytics.tasks.collect_metrics",
+        "roost.analytics.tasks.collect_audience",
         "roost.inbox.tasks.poll_inboxes",
         "roost.inbox.tasks.send_webhooks",
         "roost.inbox.tasks.send_approved_reply",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from roost.networks.base import (
     Account,
+    Audience,
     InboundKind,
     InboxPage,
     Limits,
@@ -36,6 +37,7 @@ from roost.networks.base import (
     PublishRequest,
     ReplyRequest,
     Result,
+    count_of,
 )
 from roost.networks.bluesky.client import (
     DEFAULT_SERVICE_URL,
@@ -174,7 +176,9 @@ class BlueskyConnector:
         return Result(Outcome.OK)
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> tuple[Result, dict[str, Metrics]]:
-        """Likes, reposts, replies and quotes by URI (getPosts, 25 at a time)."""
+        """Likes, reposts, replies, quotes and bookmarks by URI (getPosts, 25 at a time); a
+        count the AppView leaves out is "not available". Impressions and the like Bluesky
+        does not report."""
         metrics: dict[str, Metrics] = {}
         uris = [uri for uri in dict.fromkeys(remote_ids) if uri.startswith("at://")]
         try:
@@ -183,14 +187,27 @@ class BlueskyConnector:
                 response = self._client.call(partial(_get_posts, uris=batch))
                 for post in response.posts:
                     metrics[post.uri] = Metrics(
-                        likes=post.like_count or 0,
-                        reposts=post.repost_count or 0,
-                        replies=post.reply_count or 0,
-                        quotes=post.quote_count or 0,
+                        likes=count_of(post.like_count),
+                        reposts=count_of(post.repost_count),
+                        replies=count_of(post.reply_count),
+                        quotes=count_of(post.quote_count),
+                        bookmarks=count_of(getattr(post, "bookmark_count", None)),
                     )
         except SDK_ERRORS as exc:
             return failure(exc, now=self._clock()), metrics
         return Result(Outcome.OK), metrics
+
+    def fetch_audience(self) -> tuple[Result, Audience | None]:
+        """Followers, follows and posts of the account (getProfile of itself)."""
+        try:
+            profile = self._client.call(lambda sdk: sdk.get_profile(self._client.did))
+        except SDK_ERRORS as exc:
+            return failure(exc, now=self._clock()), None
+        return Result(Outcome.OK), Audience(
+            followers=count_of(profile.followers_count),
+            following=count_of(profile.follows_count),
+            posts=count_of(profile.posts_count),
+        )
 
     def fetch_inbox(self, cursor: str | None) -> tuple[Result, InboxPage]:
         """Mentions, replies and quotes indexed after `cursor` (see `inbox.py`)."""

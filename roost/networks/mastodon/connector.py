@@ -16,6 +16,7 @@ from mastodon import MastodonNotFoundError
 
 from roost.networks.base import (
     Account,
+    Audience,
     InboundKind,
     InboxPage,
     Limits,
@@ -28,6 +29,7 @@ from roost.networks.base import (
     PublishRequest,
     ReplyRequest,
     Result,
+    count_of,
 )
 from roost.networks.mastodon.client import Client, host_of, parse_limits
 from roost.networks.mastodon.inbox import InboxReader, with_mention
@@ -277,13 +279,26 @@ class MastodonConnector:
             except Exception as exc:
                 return self._failed(exc), metrics
             metrics[remote_id] = Metrics(
-                likes=_count(status.get("favourites_count")),
-                reposts=_count(status.get("reblogs_count")),
-                replies=_count(status.get("replies_count")),
-                # Mastodon counts quotes since 4.5 (quotes_count); older servers have none.
-                quotes=_count(status.get("quotes_count")),
+                likes=count_of(status.get("favourites_count")),
+                reposts=count_of(status.get("reblogs_count")),
+                replies=count_of(status.get("replies_count")),
+                # Mastodon counts quotes since 4.5 (quotes_count); older servers have none:
+                # not available, which is not 0.
+                quotes=count_of(status.get("quotes_count")),
             )
         return Result(Outcome.OK), metrics
+
+    def fetch_audience(self) -> tuple[Result, Audience | None]:
+        """Followers, following and statuses of the account (verify_credentials)."""
+        try:
+            account = self._api.account_verify_credentials()
+        except Exception as exc:
+            return self._failed(exc), None
+        return Result(Outcome.OK), Audience(
+            followers=count_of(account.get("followers_count")),
+            following=count_of(account.get("following_count")),
+            posts=count_of(account.get("statuses_count")),
+        )
 
     # The inbox
 
@@ -424,7 +439,3 @@ def _file_name(media: Media) -> str:
     if "." in name:
         return name
     return name + (mimetypes.guess_extension(media.mime_type) or "")
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0

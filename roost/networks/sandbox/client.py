@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from roost.core import outbound
+from roost.networks.base import METRIC_NAMES
 
 # Explicit timeouts; `pool` is generous because hundreds of threads may wait for a connection.
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=30.0)
@@ -287,9 +288,14 @@ class SandboxClient:
         self._request("DELETE", f"/api/posts/{quote(post_id, safe='')}")
 
     def metrics(self, post_id: str) -> dict[str, int]:
-        """A post's counters."""
+        """A post's counters (those the Sandbox sent)."""
         data = self._request("GET", f"/api/posts/{quote(post_id, safe='')}/metrics")
-        names = ("likes", "reposts", "replies", "quotes")
+        return _shape(lambda: {name: int(data[name]) for name in METRIC_NAMES if name in data})
+
+    def audience(self) -> dict[str, int]:
+        """The token's account's followers, following and posts."""
+        data = self._request("GET", "/api/me/audience")
+        names = ("followers", "following", "posts")
         return _shape(lambda: {name: int(data[name]) for name in names})
 
 

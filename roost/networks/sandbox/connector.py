@@ -9,6 +9,7 @@ from typing import Any
 
 from roost.networks.base import (
     Account,
+    Audience,
     Connection,
     Inbound,
     InboundKind,
@@ -423,6 +424,13 @@ class SandboxConnector:
                     continue
                 return _failure(exc, _("Sandbox refused to show metrics: %(message)s.")), metrics
         return Result(Outcome.OK), metrics
+
+    def fetch_audience(self) -> tuple[Result, Audience | None]:
+        """Followers, following and posts of the account."""
+        try:
+            return Result(Outcome.OK), Audience(**self._client.audience())
+        except SandboxError as exc:
+            return _failure(exc, _("Sandbox refused to show the audience: %(message)s.")), None
 
     def credentials(self) -> dict[str, Any]:
         """The token never changes, so this is what the channel stored."""

@@ -160,6 +160,11 @@ class SandboxServer:
             {"id": str(account.id), "handle": account.handle, "name": account.name}
         )
 
+    async def audience(self, request: web.Request) -> web.Response:
+        """GET /api/me/audience → the token's account's followers, following and posts."""
+        account = await self._authenticate(request)
+        return web.json_response(self.state.audience(account, time.time()))
+
     async def publish(self, request: web.Request) -> web.Response:
         """POST /api/posts: record a post (never deduplicated), then answer, or lose the answer."""
         account = self.state.authenticate(request.headers.get("Authorization", ""))
@@ -206,7 +211,7 @@ class SandboxServer:
         return web.Response(status=204)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        """GET /api/posts/{id}/metrics → likes, reposts, replies, quotes."""
+        """GET /api/posts/{id}/metrics → every counter (see engagement.py)."""
         post = self.state.live_post(request.match_info["id"])
         return web.json_response(self.state.metrics(post, time.time()))
 
@@ -447,6 +452,7 @@ def create_app(
             web.get("/health", server.health),
             web.post("/api/accounts", server.create_account),
             web.get("/api/me", server.me),
+            web.get("/api/me/audience", server.audience),
             web.post("/api/posts", server.publish),
             web.get("/api/posts", server.list_posts),
             web.get("/api/posts/{id}", server.get_post),

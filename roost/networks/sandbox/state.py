@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from operator import itemgetter
 from typing import Any
 
-from roost.networks.sandbox import rules
+from roost.networks.sandbox import engagement, rules
 
 
 class ApiError(Exception):
@@ -114,7 +114,17 @@ CONTROL_KEYS = frozenset(
     {*RATE_KNOBS, *INT_KNOBS, "all_endpoints", "unauthorized_tokens", "revoke", "reset"}
     | {"metrics", "inbound_rate"}
 )
-METRIC_NAMES = ("likes", "reposts", "replies", "quotes")
+METRIC_NAMES = (
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "bookmarks",
+    "impressions",
+    "reach",
+    "clicks",
+    "video_views",
+)
 # Inbound posts generated per second for every account with posts (POST /api/control).
 MAX_INBOUND_RATE = 1000
 # "@demo-coffee.sandbox" in a post's text mentions that account.
@@ -507,17 +517,30 @@ class SandboxState:
         return Deleted(post.id, post.deleted_at)
 
     def metrics(self, post: Post, now: float) -> dict[str, int]:
-        """Engagement that grows with the post's age, deterministic per post; control can pin it."""
-        minutes = max(0, int((now - post.created_at) // 60))
-        spread = zlib.crc32(str(post.id).encode())
-        values = {
-            "likes": min(minutes * (1 + spread % 4), 100_000),
-            "reposts": min(minutes * (spread >> 2) % 3 // 2, 100_000),
-            "replies": len(self.live_replies(post)),
-            "quotes": min(minutes // 30 * ((spread >> 4) % 2), 100_000),
-        }
-        values.update(self.metric_overrides.get(post.id, {}))
-        return values
+        """Every counter of a post at `now` from the engagement model (deterministic per
+        post; replies are the real ones); control can pin any of them."""
+        author = self.accounts.get(post.account_id)
+        facts = engagement.PostFacts(
+            post_id=post.id,
+            account_id=post.account_id,
+            created_at=post.created_at,
+            text=post.text,
+            media=len(post.media),
+            gif=any(image.mime_type == "image/gif" for image in post.media),
+            replies=len(self.live_replies(post)),
+        )
+        audience = engagement.followers(
+            post.account_id, author.created_at if author else post.created_at, post.created_at
+        )
+        counts = engagement.post_counts(facts, now, audience)
+        return engagement.with_overrides(counts, self.metric_overrides.get(post.id, {}))
+
+    def audience(self, account: Account, now: float) -> dict[str, int]:
+        """The account's followers, following and live posts at `now`."""
+        posts = sum(
+            1 for i in self.by_account.get(account.id, ()) if self.posts[i].deleted_at is None
+        )
+        return engagement.account_audience(account.id, account.created_at, now, posts)
 
     def stats(self) -> dict[str, Any]:
         """Publish counts per idempotency key: the proof of exactly-once delivery."""

@@ -31,7 +31,7 @@ from roost.core import clock
 from roost.core.models import WorkerHeartbeat
 from roost.networks.base import Outcome, Result
 from roost.notifications.services import notify
-from roost.publishing import transforms
+from roost.publishing import hooks, transforms
 from roost.publishing.content import channel_text, channel_thread
 from roost.publishing.models import Delivery, DeliveryStatus, MediaAsset, PostMedia, PostVariant
 from roost.publishing.services.scheduling import post_refresh_status, posts_mark_publishing
@@ -336,6 +336,8 @@ def record_many(items: list[tuple[Delivery, Result, datetime | None]]) -> int:
         for d, result, called_at in others:
             written += _record_other(d, result, called_at, now)
         post_refresh_status(d.post_id for d, _r, _c in items)
+        if published:  # after the commit: the apps above follow what was published
+            hooks.published([d.pk for d, _r, _c in published])
     return written
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 
+from roost.analytics.services.recording import Reading, metrics_record, metrics_track
 from roost.approvals.models import ApprovalEvent, ApprovalRequest, RequestStatus, Workflow
 from roost.approvals.services import request_decide, workflow_save
 from roost.channels.models import Channel
@@ -120,8 +121,9 @@ def _published_in_the_past(
     Claimed under the story's own token (only this post's deliveries: a real due delivery
     of someone else's is never touched), then recorded through the publisher's own
     `record_many`, which sets the statuses and tells the author about a failure. The
-    Sandbox is not asked: this is history from before the install. Remote ids are not
-    Sandbox ids, so the metrics refresh finds nothing there and keeps the story's counts.
+    Sandbox is not asked: this is history from before the install. Its counts are one
+    reading an hour ago, tracked with no further readings due (the remote ids are not
+    Sandbox ids: there is nothing to read there).
     """
     token = uuid.uuid4().hex
     now = clock.now()
@@ -143,8 +145,9 @@ def _published_in_the_past(
             result = Result(Outcome.OK, published=Published(remote_id=f"demo-{d.pk}", url=""))
         outcomes.append((d, result, now))
     record_many(outcomes)
-    # The story's times: due, called and published at `when`; counts as fetched an hour ago.
-    fetched = (now - timedelta(hours=1)).isoformat()
+    # The story's times: due, called and published at `when`; counts as read an hour ago.
+    fetched = now - timedelta(hours=1)
+    readings: list[Reading] = []
     for d in claimed:
         likes, reposts, replies, quotes = metrics.get(d.channel_id, (0, 0, 0, 0))
         published = d.channel_id not in failed
@@ -154,16 +157,17 @@ def _published_in_the_past(
             first_attempt_at=when,
             called_at=when,
             published_at=when if published else None,
-            metrics={
-                "likes": likes,
-                "reposts": reposts,
-                "replies": replies,
-                "quotes": quotes,
-                "fetched_at": fetched,
-            }
-            if published
-            else {},
         )
+        if published:
+            counts = {"likes": likes, "reposts": reposts, "replies": replies, "quotes": quotes}
+            readings.append(Reading(d.pk, counts, fetched))
+    metrics_track(
+        deliveries=Delivery.objects.filter(pk__in=[r.delivery_id for r in readings])
+        .select_related("channel__workspace")
+        .order_by("pk"),
+        next_collect_at=None,
+    )
+    metrics_record(readings=readings)
     Post.objects.filter(pk=post.pk).update(scheduled_at=when)
     _backdate(post, when)
 

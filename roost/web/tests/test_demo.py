@@ -76,8 +76,11 @@ def test_posts_in_every_state(told: Workspace) -> None:
     assert published.count() >= 10
     oldest = min(d.published_at for d in published)
     assert (now - oldest).days >= 19  # three weeks of history
+    counts = dict(
+        PostMetrics.objects.filter(delivery__in=published).values_list("delivery_id", "likes")
+    )
     for d in published:
-        assert d.published_at < now and d.metrics["likes"] > 0
+        assert d.published_at < now and counts[d.pk] > 0
     with_images = Post.objects.filter(
         workspace=told, status=PostStatus.PUBLISHED, media__isnull=False
     )
@@ -206,16 +209,17 @@ def test_without_the_sandbox_the_demo_waits_for_its_story(settings: Any) -> None
     assert not Post.objects.exists()
 
 
-def test_the_metrics_refresh_keeps_the_storys_counts(told: Workspace) -> None:
-    """The history's remote ids are not Sandbox posts: the worker's refresh finds nothing
-    to update there, keeps the story's counts and does not count it as a failure."""
+def test_the_collection_leaves_the_storys_counts_alone(told: Workspace) -> None:
+    """The history's counts are one reading with no more due (its remote ids are not
+    Sandbox posts): the worker's collection reads nothing there and records no failure."""
+    from roost.analytics.services.collection import metrics_collect
     from roost.channels.models import Channel
-    from roost.publishing.services.metrics import metrics_refresh
 
-    published = Delivery.objects.filter(post__workspace=told, status=DeliveryStatus.PUBLISHED)
-    before = dict(published.values_list("pk", "metrics"))
-    assert metrics_refresh() == 0
-    assert dict(published.values_list("pk", "metrics")) == before
+    tracked = PostMetrics.objects.filter(workspace=told)
+    before = dict(tracked.values_list("delivery_id", "likes"))
+    assert before and set(tracked.values_list("next_collect_at", flat=True)) == {None}
+    assert metrics_collect().readings == 0
+    assert dict(tracked.values_list("delivery_id", "likes")) == before
     assert list(
         Channel.objects.filter(workspace=told).values_list("metrics_failures", flat=True)
     ) == [0, 0]

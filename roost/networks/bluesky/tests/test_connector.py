@@ -11,9 +11,11 @@ import pytest
 
 from roost.networks.base import (
     Account,
+    Audience,
     Connector,
     Media,
     Metrics,
+    MetricsConnector,
     Outcome,
     Part,
     Published,
@@ -299,9 +301,44 @@ def test_fetch_metrics_in_batches_of_25(replay: Replayer) -> None:
 
     assert result == Result(Outcome.OK)
     assert len(metrics) == 26 and all_uris[3] not in metrics  # deleted on Bluesky
-    assert metrics[all_uris[0]] == Metrics()
-    assert metrics[all_uris[7]] == Metrics(likes=70, reposts=7, replies=1, quotes=1)
-    assert metrics[all_uris[26]] == Metrics(likes=260, reposts=26, replies=2, quotes=5)
+    zero = Metrics(likes=0, reposts=0, replies=0, quotes=0, bookmarks=0)
+    assert metrics[all_uris[0]] == zero
+    assert metrics[all_uris[7]] == Metrics(likes=70, reposts=7, replies=1, quotes=1, bookmarks=0)
+    assert metrics[all_uris[26]] == Metrics(likes=260, reposts=26, replies=2, quotes=5, bookmarks=0)
+
+
+def test_fetch_metrics_bookmarks_and_counts_not_available(replay: Replayer) -> None:
+    replay("metrics_counts")
+    first, second = (
+        value for _name, value in recorded("metrics_counts")["exchanges"][0]["request"]["params"]
+    )
+
+    result, metrics = make_connector().fetch_metrics([first, second])
+
+    assert result == Result(Outcome.OK)
+    assert metrics == {
+        first: Metrics(likes=12, reposts=3, replies=1, quotes=2, bookmarks=4),
+        # Left out by the AppView: not available (None), never 0. Bluesky reports no
+        # impressions, reach, clicks or video views at all.
+        second: Metrics(likes=5, reposts=0, replies=0, quotes=None, bookmarks=None),
+    }
+    assert metrics[second].values()["impressions"] is None
+
+
+def test_fetch_audience(replay: Replayer) -> None:
+    replay("verify")  # the same getProfile of the account itself
+    connector = make_connector()
+    assert isinstance(connector, MetricsConnector)
+    assert connector.fetch_audience() == (
+        Result(Outcome.OK),
+        Audience(followers=1284, following=311, posts=2205),
+    )
+
+
+def test_fetch_audience_rate_limited(replay: Replayer) -> None:
+    replay("verify_rate_limited")
+    result, audience = make_connector().fetch_audience()
+    assert (result.outcome, result.retry_after, audience) == (Outcome.RATE_LIMITED, 30.0, None)
 
 
 def test_fetch_metrics_unavailable(replay: Replayer) -> None:

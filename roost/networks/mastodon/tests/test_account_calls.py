@@ -6,7 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from roost.networks import registry
-from roost.networks.base import Account, Connector, Metrics, Outcome, Result
+from roost.networks.base import (
+    Account,
+    Audience,
+    Connector,
+    Metrics,
+    MetricsConnector,
+    Outcome,
+    Result,
+)
 from roost.networks.mastodon.connector import MastodonConnector
 from roost.networks.mastodon.oauth import oauth_finish, oauth_start
 from roost.networks.mastodon.tests.replay import Replay, session
@@ -80,8 +88,9 @@ def test_metrics_skip_deleted_statuses(recorded: Callable[..., Replay]) -> None:
         Result(Outcome.OK),
         {
             S0: Metrics(likes=42, reposts=7, replies=3, quotes=1),
-            # A server before Mastodon 4.5 has no quotes_count: 0.
-            S2: Metrics(likes=5, reposts=0, replies=1, quotes=0),
+            # A server before Mastodon 4.5 has no quotes_count: not available, never 0.
+            # Mastodon reports no bookmarks, impressions, reach, clicks or video views.
+            S2: Metrics(likes=5, reposts=0, replies=1, quotes=None),
         },
     )
     assert [r.url for r in replay.sent] == [
@@ -94,6 +103,22 @@ def test_metrics_skip_deleted_statuses(recorded: Callable[..., Replay]) -> None:
 def test_metrics_with_a_revoked_token(recorded: Callable[..., Replay]) -> None:
     result, metrics = connector(recorded("status_metrics_401")).fetch_metrics([S0, S1])
     assert (result.outcome, metrics) == (Outcome.UNAUTHORIZED, {})
+
+
+def test_audience_from_the_account(recorded: Callable[..., Replay]) -> None:
+    replay = recorded("verify_credentials")
+    mastodon = connector(replay)
+    assert isinstance(mastodon, MetricsConnector)
+    assert mastodon.fetch_audience() == (
+        Result(Outcome.OK),
+        Audience(followers=128, following=64, posts=311),
+    )
+    assert [r.url for r in replay.sent] == [f"{INSTANCE}/api/v1/accounts/verify_credentials"]
+
+
+def test_audience_with_a_revoked_token(recorded: Callable[..., Replay]) -> None:
+    result, audience = connector(recorded("verify_credentials_401")).fetch_audience()
+    assert (result.outcome, audience) == (Outcome.UNAUTHORIZED, None)
 
 
 def test_credentials_are_returned_as_given(recorded: Callable[..., Replay]) -> None:

@@ -153,7 +153,29 @@ def test_metrics(sandbox: SandboxHandle, connector: SandboxConnector) -> None:
 
     assert result == Result(Outcome.OK)
     # Replies are real: the reply was deleted, so none; "2" is gone, so left out.
-    assert metrics == {"1": Metrics(likes=12, reposts=3, replies=0, quotes=1)}
+    assert set(metrics) == {"1"}
+    got = metrics["1"]
+    assert (got.likes, got.reposts, got.replies, got.quotes) == (12, 3, 0, 1)
+    # The Sandbox reports every count (the engagement model's, where none is pinned).
+    assert all(isinstance(value, int) for value in got.values().values())
+    pinned = {"bookmarks": 2, "impressions": 900, "reach": 650, "clicks": 7, "video_views": 0}
+    sandbox.control(metrics={"1": pinned})
+    assert connector.fetch_metrics(["1"])[1]["1"] == Metrics(
+        likes=12, reposts=3, replies=0, quotes=1, **pinned
+    )
+
+
+def test_audience(sandbox: SandboxHandle, connector: SandboxConnector) -> None:
+    connector.publish(request("a", "one"))
+    connector.publish(request("b", "two"))
+    connector.delete("2")
+
+    result, audience = connector.fetch_audience()
+
+    assert result == Result(Outcome.OK) and audience is not None
+    assert audience.posts == 1  # live posts only
+    assert audience.followers is not None and audience.followers >= 400
+    assert audience.following is not None and 40 <= audience.following < 500
 
 
 def test_feed_pages_escape_and_show_the_banner(
