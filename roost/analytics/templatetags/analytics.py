@@ -31,3 +31,11 @@ def kpi_change(value: float | None, previous: float | None) -> str:
     change = (value - previous) * 100.0 / abs(previous)
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{sign}{number_format(abs(change), 1)} %"
+
+
+@register.filter
+def report_cell(value: object) -> str:
+    """A report cell as text ("—" where there is nothing)."""
+    from roost.analytics.reports import display
+
+    return display(value)  # type: ignore[arg-type]

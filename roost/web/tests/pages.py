@@ -51,6 +51,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "audit log": f"{w}/audit/",
         "API tokens": f"{w}/tokens/",
         "analytics": f"{w}/analytics/",
+        "analytics reports": f"{w}/analytics/reports/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
