@@ -16,6 +16,7 @@ from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.posts import router as posts_router
+from roost.api.reports import router as reports_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -156,7 +157,7 @@ def me(request: HttpRequest) -> Any:
 
 me.roost_public_in_api = True  # type: ignore[attr-defined]
 
-ROUTERS = (team_router, posts_router, approvals_router, inbox_router)
+ROUTERS = (team_router, posts_router, approvals_router, inbox_router, reports_router)
 
 
 def _document_idempotency() -> None:
