@@ -200,8 +200,9 @@ class ApiScope(models.TextChoices):
     POSTS_WRITE = "posts:write", _("Create, edit, schedule and cancel posts; upload media")
     APPROVALS_WRITE = "approvals:write", _("Approve, reject or send back posts under review")
     INBOX_WRITE = "inbox:write", _("Assign, tag, complete and answer inbox items; create tasks")
-    ANALYTICS_WRITE = "analytics:write", _(
-        "Import conversions, create short links, run and schedule analytics reports"
+    ANALYTICS_WRITE = (
+        "analytics:write",
+        _("Import conversions, create short links, run and schedule analytics reports"),
     )
 
 
