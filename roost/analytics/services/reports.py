@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from roost.analytics import reports
@@ -238,45 +239,50 @@ def recipients(schedule: ReportSchedule) -> list[str]:
     return list(dict.fromkeys([*out, *schedule.emails]))
 
 
-def _send(schedule: ReportSchedule, at: datetime) -> int:
+@dataclass(frozen=True)
+class Outgoing:
+    """A scheduled report, rendered and ready to send."""
+
+    subject: str
+    body: str
+    filename: str
+    pdf: bytes
+    to: list[str]
+
+
+def report_render(schedule: ReportSchedule, at: datetime) -> Outgoing:
+    """The e-mail for the report due at `at`, in the workspace's language."""
     workspace = schedule.workspace
     period = report_period(schedule, at)
     today = at.astimezone(workspace.tzinfo).date()
-    pdf = render_pdf(workspace=workspace, period=period, sections=schedule.sections, today=today)
-    subject = _("%(name)s: %(workspace)s, %(start)s – %(end)s") % {
-        "name": schedule.name,
-        "workspace": workspace.name,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-    }
-    body = _(
-        "The report “%(name)s” for %(start)s – %(end)s is attached as a PDF.\n\n"
-        "You get it because a member of the workspace %(workspace)s added you to its "
-        "recipients; they can remove you in Roost (Analytics → Reports)."
-    ) % {
-        "name": schedule.name,
-        "workspace": workspace.name,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-    }
-    name = f"report-{workspace.slug}-{period.start.isoformat()}-{period.end.isoformat()}.pdf"
-    sent = 0
-    # One message each: outside addresses never see one another.
-    for address in recipients(schedule):
-        send_email_on_commit(
-            subject=subject,
-            body=body,
-            to=[address],
-            attachments=[(name, pdf, "application/pdf")],
+    with translation.override(workspace.language):
+        pdf = render_pdf(
+            workspace=workspace, period=period, sections=schedule.sections, today=today
         )
-        sent += 1
-    return sent
+        values = {
+            "name": schedule.name,
+            "workspace": workspace.name,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        }
+        subject = _("%(name)s: %(workspace)s, %(start)s – %(end)s") % values
+        body = (
+            _(
+                "The report “%(name)s” for %(start)s – %(end)s is attached as a PDF.\n\n"
+                "You get it because a member of the workspace %(workspace)s added you to its "
+                "recipients; they can remove you in Roost (Analytics → Reports)."
+            )
+            % values
+        )
+    filename = f"report-{workspace.slug}-{values['start']}-{values['end']}.pdf"
+    return Outgoing(subject, body, filename, pdf, recipients(schedule))
 
 
 def reports_send_due(*, now: datetime | None = None) -> int:
     """Send every schedule whose time has come, each exactly once per due time; returns
-    how many schedules were sent. A schedule that fails is logged and left due, so the
-    next run tries it again."""
+    how many schedules were sent. The PDF is made before the claim (no transaction is held
+    open while it renders); the claim and the e-mails then commit together. A schedule
+    that fails is logged and left due, so the next run tries it again."""
     now = now or clock.now()
     due = list(
         ReportSchedule.objects.filter(next_run_at__lte=now)
@@ -286,23 +292,31 @@ def reports_send_due(*, now: datetime | None = None) -> int:
     done = 0
     for pk, due_at in due:
         try:
+            schedule = ReportSchedule.objects.select_related("workspace").get(pk=pk)
+            following = next_run(
+                after=max(now, due_at),
+                zone=schedule.workspace.tzinfo,
+                frequency=schedule.frequency,
+                hour=schedule.hour,
+                weekday=schedule.weekday,
+                day_of_month=schedule.day_of_month,
+            )
+            outgoing = report_render(schedule, due_at)
             with transaction.atomic():
-                schedule = ReportSchedule.objects.select_related("workspace").get(pk=pk)
-                following = next_run(
-                    after=max(now, due_at),
-                    zone=schedule.workspace.tzinfo,
-                    frequency=schedule.frequency,
-                    hour=schedule.hour,
-                    weekday=schedule.weekday,
-                    day_of_month=schedule.day_of_month,
-                )
                 claimed = ReportSchedule.objects.filter(pk=pk, next_run_at=due_at).update(
                     next_run_at=following, last_sent_at=now
                 )
                 if not claimed:
                     continue  # another worker sent it, or it was changed meanwhile
-                _send(schedule, due_at)
-                done += 1
+                # One message each: outside addresses never see one another.
+                for address in outgoing.to:
+                    send_email_on_commit(
+                        subject=outgoing.subject,
+                        body=outgoing.body,
+                        to=[address],
+                        attachments=[(outgoing.filename, outgoing.pdf, "application/pdf")],
+                    )
+            done += 1
         except ReportSchedule.DoesNotExist:
             continue
         except Exception:

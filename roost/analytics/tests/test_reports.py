@@ -231,14 +231,43 @@ def test_due_report_is_sent_once_with_the_pdf(
     assert schedule.next_run_at == _utc(2031, 3, 17, 7)
 
 
-def test_a_stale_claim_sends_nothing(world: World) -> None:
+def test_a_worker_that_loses_the_race_sends_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
     schedule = svc.schedule_save(actor=world.members["owner"], data=_input())
     due = schedule.next_run_at
-    # Another worker claimed it first: the row no longer has the due time we read.
-    ReportSchedule.objects.filter(pk=schedule.pk).update(next_run_at=due + timedelta(days=7))
-    assert ReportSchedule.objects.filter(pk=schedule.pk, next_run_at=due).update() == 0
-    assert svc.reports_send_due(now=due) == 0
+    render = svc.report_render
+
+    def slow_render(s: ReportSchedule, at: datetime) -> svc.Outgoing:
+        # While this worker renders, another one claims and sends the same due time.
+        ReportSchedule.objects.filter(pk=s.pk).update(next_run_at=due + timedelta(days=7))
+        return render(s, at)
+
+    monkeypatch.setattr(svc, "report_render", slow_render)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.reports_send_due(now=due) == 0
     assert mail.outbox == []
+    schedule.refresh_from_db()
+    assert schedule.last_sent_at is None
+
+
+def test_a_report_that_fails_stays_due(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    schedule = svc.schedule_save(actor=world.members["owner"], data=_input())
+    due = schedule.next_run_at
+
+    def broken(s: ReportSchedule, at: datetime) -> svc.Outgoing:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(svc, "report_render", broken)
+    assert svc.reports_send_due(now=due) == 0
+    schedule.refresh_from_db()
+    assert schedule.next_run_at == due and mail.outbox == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.reports_send_due(now=due) == 1
+    assert len(mail.outbox) == 1
 
 
 def test_the_job_runs_as_a_task(world: World, django_capture_on_commit_callbacks: Any) -> None:
