@@ -369,7 +369,7 @@ def share_create(
         actor=actor.user,
         action="report_share.created",
         target=share,
-        expires_at=share.expires_at.isoformat(),
+        until=share.expires_at.date().isoformat(),
     )
     return share, token
 
