@@ -14,6 +14,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from roost.analytics import besttime, lines
+        from roost.analytics.report_tasks import send_due_reports
         from roost.analytics.services import links
         from roost.analytics.services.collection import deliveries_on_published
         from roost.analytics.tasks import collect_audience, collect_metrics
@@ -39,3 +40,5 @@ class AnalyticsConfig(AppConfig):
             lambda: timedelta(hours=settings.ROOST_ANALYTICS_AUDIENCE_HOURS),
             collect_audience,
         )
+        # Scheduled reports are due on the hour (workspace zone): look every five minutes.
+        jobs.register("analytics.reports", timedelta(minutes=5), send_due_reports)

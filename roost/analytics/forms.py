@@ -160,3 +160,118 @@ class CampaignCostForm(forms.Form):
 
 class ConversionImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file of conversions"))
+
+
+# == reports ==
+
+
+def _section_choices() -> list[tuple[str, str]]:
+    from roost.analytics import reports
+
+    return reports.choices()
+
+
+class ReportForm(PeriodForm):
+    """A report: sections and a period. No section chosen: all of them."""
+
+    sections = forms.MultipleChoiceField(
+        label=_("Sections"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("%(value)s is not a section Roost knows.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["sections"]).choices = _section_choices()
+
+    def chosen_sections(self) -> list[str]:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("sections"):
+            return list(self.cleaned_data["sections"])
+        return [key for key, _label in _section_choices()]
+
+
+WEEKDAYS = (
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+)
+
+
+class ScheduleForm(forms.Form):
+    """A report e-mailed every week or month (the service checks everything again)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=120, error_messages={"required": _("Give the schedule a name.")}
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("Sections"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one section."),
+            "invalid_choice": _("%(value)s is not a section Roost knows."),
+        },
+    )
+    period_days = forms.IntegerField(
+        label=_("Days covered"),
+        min_value=1,
+        max_value=MAX_DAYS,
+        initial=7,
+        help_text=_("The report covers this many days up to the day before it is sent."),
+    )
+    frequency = forms.ChoiceField(
+        label=_("How often"), choices=(("weekly", _("Weekly")), ("monthly", _("Monthly")))
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day of the week (weekly)"), choices=WEEKDAYS, coerce=int, initial=0
+    )
+    day_of_month = forms.IntegerField(
+        label=_("Day of the month (monthly)"),
+        min_value=1,
+        max_value=31,
+        initial=1,
+        help_text=_("In shorter months, the last day."),
+    )
+    hour = forms.IntegerField(
+        label=_("Hour (workspace time zone)"), min_value=0, max_value=23, initial=8
+    )
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose members of this workspace.")},
+    )
+    emails = forms.CharField(
+        label=_("Other e-mail addresses"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, or separated by commas."),
+    )
+
+    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["sections"]).choices = _section_choices()
+        cast(forms.MultipleChoiceField, self.fields["members"]).choices = [
+            (m.pk, f"{m.user.name or m.user.email} <{m.user.email}>") for m in members
+        ]
+
+    def email_list(self) -> list[str]:
+        raw = self.cleaned_data.get("emails") or ""
+        return [e.strip() for e in raw.replace(",", "\n").splitlines() if e.strip()]
+
+
+class ShareForm(forms.Form):
+    name = forms.CharField(label=_("Name (optional)"), required=False, max_length=120)
+    days = forms.IntegerField(
+        label=_("Link works for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        error_messages={"required": _("Choose for how many days the link works (1 to 90).")},
+    )

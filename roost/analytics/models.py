@@ -12,15 +12,17 @@ down (unlikes) and are stored as they are; roll-ups follow by adding the differe
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from roost.channels.models import Channel
 from roost.core import clock
 from roost.publishing.models import Campaign, Delivery, Post
-from roost.workspaces.models import Workspace
+from roost.workspaces.models import Membership, Workspace
 
 # Every count Roost knows, in display order. Networks provide a subset (see
 # roost.networks.base.Metrics); `link_clicks` are Roost's own short-link clicks.
@@ -298,3 +300,70 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} on {self.day}: {self.value}"
+
+
+# == reports ==
+
+
+class ReportFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ReportSchedule(models.Model):
+    """A report e-mailed as a PDF every week or month, at an hour of the workspace's zone,
+    covering the `period_days` days before the day it is sent."""
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    sections = models.JSONField(default=list)  # keys of roost.analytics.reports.SECTIONS
+    period_days = models.PositiveSmallIntegerField(default=7)
+    frequency = models.CharField(max_length=10, choices=ReportFrequency.choices)
+    weekday = models.PositiveSmallIntegerField(default=0)  # 0 = Monday (weekly)
+    day_of_month = models.PositiveSmallIntegerField(default=1)  # 1–31, capped at month end
+    hour = models.PositiveSmallIntegerField(default=8)  # 0–23, workspace zone
+    members = models.ManyToManyField(Membership, blank=True, related_name="+")
+    emails = models.JSONField(default=list)  # outside addresses
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    next_run_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["next_run_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.frequency})"
+
+
+class ReportShare(models.Model):
+    """A read-only link to a report (`/r/<token>/`) that needs no login. Only the token's
+    hash is stored; the link stops working when it expires or is revoked."""
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=120, blank=True)
+    sections = models.JSONField(default=list)
+    start = models.DateField()
+    end = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"report link {self.pk} until {self.expires_at:%Y-%m-%d}"
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from roost.analytics import dashboard_views, goal_views, roi_views, team_views, views
+from roost.analytics import (
+    dashboard_views,
+    goal_views,
+    report_views,
+    roi_views,
+    team_views,
+    views,
+)
 
 app_name = "analytics"
 
@@ -25,4 +32,24 @@ urlpatterns = [
     path(A + "roi/import/", roi_views.roi_import, name="roi_import"),
     # Public by design (no login): the short-link redirect, see roi_views.short_link.
     path("l/<slug:code>", roi_views.short_link, name="short_link"),
+    path(A + "reports/", report_views.builder, name="reports"),
+    path(A + "reports/export/", report_views.export, name="report_export"),
+    path(A + "reports/schedules/new/", report_views.schedule_new, name="report_schedule_new"),
+    path(
+        A + "reports/schedules/<id:schedule_id>/",
+        report_views.schedule_edit,
+        name="report_schedule_edit",
+    ),
+    path(
+        A + "reports/schedules/<id:schedule_id>/delete/",
+        report_views.schedule_delete,
+        name="report_schedule_delete",
+    ),
+    path(A + "reports/shares/", report_views.share_create, name="report_share_create"),
+    path(
+        A + "reports/shares/<id:share_id>/revoke/",
+        report_views.share_revoke,
+        name="report_share_revoke",
+    ),
+    path("r/<str:token>/", report_views.share, name="share"),
 ]

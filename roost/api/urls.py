@@ -17,6 +17,7 @@ from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.posts import router as posts_router
+from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
@@ -165,6 +166,7 @@ ROUTERS = (
     inbox_router,
     roi_router,
     analytics_router,
+    reports_router,
 )
 
 

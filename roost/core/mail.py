@@ -9,21 +9,33 @@ kept only as hashes elsewhere (see core.crypto).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from functools import partial
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 
 from roost.core import crypto
 from roost.core.tasks import recoverable
 
+# (file name, content, MIME type), e.g. ("report.pdf", b"%PDF…", "application/pdf")
+Attachment = tuple[str, bytes, str]
 
-def send_email_on_commit(*, subject: str, body: str, to: Sequence[str]) -> None:
+
+def send_email_on_commit(
+    *, subject: str, body: str, to: Sequence[str], attachments: Sequence[Attachment] = ()
+) -> None:
     """Send this e-mail from a task once the current transaction commits (at once, when
-    there is none)."""
-    sealed = crypto.encrypt_json({"subject": subject, "body": body, "to": list(to)})
+    there is none). Attachments travel with it (keep them small: a report, not a video)."""
+    message: dict[str, object] = {"subject": subject, "body": body, "to": list(to)}
+    if attachments:
+        message["attachments"] = [
+            [name, base64.b64encode(content).decode("ascii"), mimetype]
+            for name, content, mimetype in attachments
+        ]
+    sealed = crypto.encrypt_json(message)
     transaction.on_commit(partial(send_email.enqueue, sealed))
 
 
@@ -36,4 +48,7 @@ def send_email(sealed: str) -> int:
     """Send one e-mail (its subject, body and recipients encrypted, see module docstring);
     returns how many were sent. An SMTP error fails the task, with the reason."""
     message = crypto.decrypt_json(sealed)
-    return send_mail(message["subject"], message["body"], None, message["to"])
+    email = EmailMessage(message["subject"], message["body"], None, message["to"])
+    for name, content, mimetype in message.get("attachments", []):
+        email.attach(name, base64.b64decode(content), mimetype)
+    return email.send()

@@ -25,11 +25,15 @@ SECRET_ROUTES: dict[str, re.Pattern[str]] = {
     ),
     "approvals:link": re.compile(rf"(/review/){_SEGMENT}"),
     "calendar:ics": re.compile(rf"(/ics/){_SEGMENT}"),
+    "analytics:share": re.compile(rf"(/r/){_SEGMENT}"),
 }
 
 # Roost's own secrets anywhere: invites (inv_), review links (apl_), calendar feeds (cal_),
-# API tokens (roost_), webhook signing secrets (whsec_), Sandbox account tokens (sbx_, sim_).
-SECRET_TOKEN = re.compile(r"(?<![A-Za-z0-9_])(inv|apl|cal|roost|whsec|sbx|sim)_[A-Za-z0-9_-]{20,}")
+# report links (rpt_), API tokens (roost_), webhook signing secrets (whsec_), Sandbox
+# account tokens (sbx_, sim_).
+SECRET_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_])(inv|apl|cal|rpt|roost|whsec|sbx|sim)_[A-Za-z0-9_-]{20,}"
+)
 
 
 def redact(text: str) -> str:

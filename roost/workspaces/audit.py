@@ -281,6 +281,19 @@ SENTENCES: dict[str, Sentence] = {
     "conversions.imported": _simple(
         gettext_lazy("%(actor)s imported %(rows)s rows of conversions (%(added)s new)")
     ),
+    "report_schedule.created": _simple(
+        gettext_lazy("%(actor)s scheduled the report e-mail %(name)s")
+    ),
+    "report_schedule.updated": _simple(
+        gettext_lazy("%(actor)s changed the report e-mail %(name)s")
+    ),
+    "report_schedule.deleted": _simple(
+        gettext_lazy("%(actor)s removed the report e-mail %(name)s")
+    ),
+    "report_share.created": _simple(
+        gettext_lazy("%(actor)s made a read-only report link (until %(until)s)")
+    ),
+    "report_share.revoked": _simple(gettext_lazy("%(actor)s revoked a read-only report link")),
     "calendar_feed.created": _simple(gettext_lazy("%(actor)s created the calendar feed link")),
     "calendar_feed.rotated": _simple(
         gettext_lazy("%(actor)s replaced the calendar feed link (the old one stopped working)")

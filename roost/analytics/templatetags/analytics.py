@@ -53,3 +53,10 @@ def metric_label(name: str) -> str:
         return str(kpis.current(name).name)
     except LookupError:
         return name
+
+
+def report_cell(value: object) -> str:
+    """A report cell as text ("—" where there is nothing)."""
+    from roost.analytics.reports import display
+
+    return display(value)  # type: ignore[arg-type]

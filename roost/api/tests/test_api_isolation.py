@@ -15,7 +15,7 @@ from ninja.operation import PathView
 from roost.api.auth import WorkspaceAccess
 from roost.conftest import B_MARKER, World, token_for
 from roost.routes import fill, iter_routes
-from roost.workspaces.models import ApiScope, AuditEntry
+from roost.workspaces.models import ApiScope, AuditEntry, Membership
 from roost.workspaces.roles import MATRIX, Role
 
 PUBLIC = {"api/v1/", "api/v1/openapi.json", "api/v1/docs"}
@@ -65,6 +65,25 @@ def _call(client: Client, method: str, url: str, token: str | None) -> Any:
     return response
 
 
+def report_schedule(owner: Membership) -> Any:
+    """A report schedule of the owner's workspace (made once, by the service)."""
+    from roost.analytics.models import ReportSchedule
+    from roost.analytics.services.reports import ScheduleInput, schedule_save
+
+    found = ReportSchedule.objects.filter(workspace_id=owner.workspace_id).first()
+    if found is not None:
+        return found
+    data = ScheduleInput(
+        name="Weekly",
+        sections=["daily"],
+        period_days=7,
+        frequency="weekly",
+        hour=8,
+        emails=["boss@example.com"],
+    )
+    return schedule_save(actor=owner, data=data)
+
+
 def _values(world: World, workspace: str = "a") -> dict[str, Any]:
     if workspace == "a":
         return {
@@ -76,6 +95,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "request_id": world.a_request.pk,
             "message_id": world.a_inbox.message.pk,
             "channel_id": world.a_channel.pk,
+            "schedule_id": report_schedule(world.members["owner"]).pk,
         }
     return {
         "slug": world.b.slug,
@@ -86,6 +106,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "request_id": world.b_request.pk,
         "message_id": world.b_inbox.message.pk,
         "channel_id": world.b_channel.pk,
+        "schedule_id": report_schedule(world.b_owner).pk,
     }
 
 
@@ -137,6 +158,7 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "request_id",
             "message_id",
             "channel_id",
+            "schedule_id",
         )
         if f"{p}>" in route
     ]

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from roost.api.tests.test_api_isolation import report_schedule
 from roost.conftest import World, token_for
 from roost.core import clock
 
@@ -71,6 +72,7 @@ def _ids(world: World) -> dict[str, Any]:
         "invite_id": world.a_invite.pk,
         "request_id": world.a_request.pk,
         "channel_id": world.a_channel.pk,
+        "schedule_id": report_schedule(world.members["owner"]).pk,
     }
 
 

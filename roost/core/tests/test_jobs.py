@@ -29,6 +29,7 @@ from roost.publishing import publisher as publisher_module
 from roost.publishing.publisher import Publisher
 
 EXPECTED_JOBS = {
+    "analytics.reports": "roost.analytics.report_tasks.send_due_reports",
     "approvals.escalate": "roost.approvals.tasks.escalate_overdue",
     "core.prune_task_results": "roost.core.tasks.prune_task_results",
     "core.reap_tasks": "roost.core.reaper.reap_round",
@@ -90,6 +91,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
     settings.ROOST_ANALYTICS_AUDIENCE_HOURS = 4
     settings.ROOST_TASK_LEASE_SECONDS = 40
     assert {job.name: job.period() for job in jobs.registered()} == {
+        "analytics.reports": timedelta(minutes=5),
         "approvals.escalate": timedelta(minutes=1),
         "core.prune_task_results": timedelta(hours=24),
         "core.reap_tasks": timedelta(seconds=20),  # half a lease

@@ -60,6 +60,7 @@ def test_every_token_route_is_known_to_the_redaction() -> None:
             "accounts:password_reset_confirm",
             "approvals:link",
             "calendar:ics",
+            "analytics:share",
         }
     )
 

@@ -85,6 +85,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "analytics channel": f"{w}/analytics/channels/{world.a_channel.pk}/?range=90",
         "analytics post": f"{w}/analytics/posts/{_analytics_post(world)}/",
         "analytics ROI": f"{w}/analytics/roi/",
+        "analytics reports": f"{w}/analytics/reports/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

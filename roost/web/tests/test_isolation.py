@@ -111,6 +111,40 @@ def _tag(workspace: Any) -> Any:
     return tag
 
 
+def _report_schedule(owner: Membership) -> Any:
+    """A report schedule of the owner's workspace (made here, once, by the service)."""
+    from roost.analytics.models import ReportSchedule
+    from roost.analytics.services.reports import ScheduleInput, schedule_save
+
+    found = ReportSchedule.objects.filter(workspace_id=owner.workspace_id).first()
+    if found is not None:
+        return found
+    data = ScheduleInput(
+        name="Weekly",
+        sections=["daily"],
+        period_days=7,
+        frequency="weekly",
+        hour=8,
+        emails=["boss@example.com"],
+    )
+    return schedule_save(actor=owner, data=data)
+
+
+def _report_share(owner: Membership) -> Any:
+    """A report link of the owner's workspace (made here, once, by the service)."""
+    from datetime import date
+
+    from roost.analytics.models import ReportShare
+    from roost.analytics.selectors import Period
+    from roost.analytics.services.reports import share_create
+
+    found = ReportShare.objects.filter(workspace_id=owner.workspace_id).first()
+    if found is not None:
+        return found
+    period = Period(date(2031, 3, 1), date(2031, 3, 7))
+    return share_create(actor=owner, sections=["daily"], period=period, days=7)[0]
+
+
 def samples(world: World, actor: Membership | None, workspace: str = "a") -> dict[str, Any]:
     """Sample values for URL parameters, all pointing into workspace `workspace`."""
     if workspace == "a":
@@ -134,6 +168,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "goal_id": _goal(world.a).pk,
             "campaign_id": _campaign(world.a).pk,
             "tag_id": _tag(world.a).pk,
+            "schedule_id": _report_schedule(world.members["owner"]).pk,
+            "share_id": _report_share(world.members["owner"]).pk,
         }
     else:
         token_owner = world.b_owner
@@ -156,6 +192,8 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "goal_id": _goal(world.b).pk,
             "campaign_id": _campaign(world.b).pk,
             "tag_id": _tag(world.b).pk,
+            "schedule_id": _report_schedule(world.b_owner).pk,
+            "share_id": _report_share(world.b_owner).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
