@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta
 
+from roost.analytics.models import PostMetrics
 from roost.analytics.services.recording import (
     Reading,
     channel_day_record,
@@ -25,6 +26,8 @@ from roost.publishing.models import Delivery, DeliveryStatus
 from roost.web.demo.posts import Cast
 
 DAYS = 90
+# The story's (likes, reposts, replies, quotes) per published delivery.
+Counts = dict[int, tuple[int, int, int, int]]
 # When readings are taken after publishing, and how much of the final count each shows.
 READINGS = ((1, 0.34), (6, 0.71), (24, 0.9), (72, 0.97), (168, 1.0), (720, 1.0))
 # Followers: the main channel passes 10,000 on the thank-you post's day ("10,000 of you").
@@ -38,12 +41,10 @@ def _unit(*parts: object) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def _final(delivery: Delivery) -> dict[str, int | None]:
+def _final(delivery: Delivery, story: Counts) -> dict[str, int | None]:
     """What the networks report in the end: the story's counts, and (the Sandbox reports
     them) impressions, reach and clicks that follow from them."""
-    m = delivery.metrics or {}
-    likes, reposts = int(m.get("likes", 0)), int(m.get("reposts", 0))
-    replies, quotes = int(m.get("replies", 0)), int(m.get("quotes", 0))
+    likes, reposts, replies, quotes = story.get(delivery.pk, (0, 0, 0, 0))
     engagements = likes + reposts + replies + quotes
     key = (delivery.post.text[:40], delivery.channel.name)
     impressions = int(engagements * (16 + 14 * _unit("impressions", *key))) + 40
@@ -58,6 +59,14 @@ def _final(delivery: Delivery) -> dict[str, int | None]:
         "reach": int(impressions * (0.62 + 0.2 * _unit("reach", *key))),
         "clicks": int(impressions * (0.018 + 0.02 * _unit("clicks", *key))) if has_link else 0,
     }
+
+
+def _story_counts(deliveries: list[Delivery]) -> Counts:
+    """The story's counts of each published delivery (its one reading, see posts.py)."""
+    rows = PostMetrics.objects.filter(delivery__in=deliveries).values_list(
+        "delivery_id", "likes", "reposts", "replies", "quotes"
+    )
+    return {pk: tuple(v or 0 for v in counts) for pk, *counts in rows}  # type: ignore[misc]
 
 
 def _at(final: dict[str, int | None], share: float) -> dict[str, int | None]:
@@ -76,7 +85,9 @@ def _published(cast: Cast) -> list[Delivery]:
     )
 
 
-def _followers(cast: Cast, key: str, deliveries: list[Delivery], today: date) -> dict[date, int]:
+def _followers(
+    cast: Cast, key: str, deliveries: list[Delivery], story: Counts, today: date
+) -> dict[date, int]:
     """Each day's followers: a steady trickle, a little noise (people unfollow too), and a
     bump after each post in proportion to how well it did."""
     channel = cast.en if key == "en" else cast.pl
@@ -85,7 +96,7 @@ def _followers(cast: Cast, key: str, deliveries: list[Delivery], today: date) ->
     for d in deliveries:
         if d.channel_id == channel.pk and d.published_at is not None:
             day = day_of(d.published_at, zone)
-            engagements = sum(int((d.metrics or {}).get(k, 0)) for k in ("likes", "reposts"))
+            engagements = sum(story.get(d.pk, (0, 0, 0, 0))[:2])
             bumps[day] = bumps.get(day, 0) + engagements // 6
     days = [today - timedelta(days=i) for i in range(DAYS - 1, -1, -1)]
     base = 7 if key == "en" else 3
@@ -111,10 +122,11 @@ def seed_analytics(cast: Cast, now: datetime | None = None) -> int:
     now = now or clock.now()
     deliveries = _published(cast)
     metrics_track(deliveries=deliveries)
+    story = _story_counts(deliveries)
     readings = []
     for d in deliveries:
         assert d.published_at is not None
-        final = _final(d)
+        final = _final(d, story)
         last = now - timedelta(hours=1)  # the story's counts were fetched an hour ago
         for hours, share in READINGS:
             taken = d.published_at + timedelta(hours=hours)
@@ -125,7 +137,7 @@ def seed_analytics(cast: Cast, now: datetime | None = None) -> int:
     stored = metrics_record(readings=readings)
     today = now.astimezone(cast.tz).date()
     for key, channel in (("en", cast.en), ("pl", cast.pl)):
-        for day, followers in sorted(_followers(cast, key, deliveries, today).items()):
+        for day, followers in sorted(_followers(cast, key, deliveries, story, today).items()):
             channel_day_record(
                 channel_id=channel.pk,
                 workspace_id=channel.workspace_id,
