@@ -55,6 +55,7 @@ def metric_label(name: str) -> str:
         return name
 
 
+@register.filter
 def report_cell(value: object) -> str:
     """A report cell as text ("—" where there is nothing)."""
     from roost.analytics.reports import display

@@ -160,10 +160,14 @@ class SandboxServer:
             {"id": str(account.id), "handle": account.handle, "name": account.name}
         )
 
+    def _model_now(self) -> float:
+        """The engagement model's clock: the wall clock, ahead by the clock_ahead_s knob."""
+        return time.time() + self.state.knobs.clock_ahead_s
+
     async def audience(self, request: web.Request) -> web.Response:
         """GET /api/me/audience → the token's account's followers, following and posts."""
         account = await self._authenticate(request)
-        return web.json_response(self.state.audience(account, time.time()))
+        return web.json_response(self.state.audience(account, self._model_now()))
 
     async def publish(self, request: web.Request) -> web.Response:
         """POST /api/posts: record a post (never deduplicated), then answer, or lose the answer."""
@@ -213,7 +217,7 @@ class SandboxServer:
     async def metrics(self, request: web.Request) -> web.Response:
         """GET /api/posts/{id}/metrics → every counter (see engagement.py)."""
         post = self.state.live_post(request.match_info["id"])
-        return web.json_response(self.state.metrics(post, time.time()))
+        return web.json_response(self.state.metrics(post, self._model_now()))
 
     async def inbox(self, request: web.Request) -> web.Response:
         """GET /api/inbox?after=<post id>&limit=<n> → replies and mentions by others, oldest

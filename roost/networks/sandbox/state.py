@@ -106,10 +106,18 @@ class Knobs:
     # False: latency and faults hit publishing only. True: every authenticated /api call.
     all_endpoints: bool = False
     seed: int = 0
+    # Seconds the engagement model's clock runs ahead of the wall clock: a test reads a
+    # post "a day later" without waiting a day (metrics and audience only).
+    clock_ahead_s: int = 0
 
 
 RATE_KNOBS = ("fail_5xx_rate", "rate_limit_rate", "fail_after_commit_rate")
-INT_KNOBS = {"latency_ms": 600_000, "retry_after": 86_400, "seed": 2**63}
+INT_KNOBS = {
+    "latency_ms": 600_000,
+    "retry_after": 86_400,
+    "seed": 2**63,
+    "clock_ahead_s": 400 * 86_400,
+}
 CONTROL_KEYS = frozenset(
     {*RATE_KNOBS, *INT_KNOBS, "all_endpoints", "unauthorized_tokens", "revoke", "reset"}
     | {"metrics", "inbound_rate"}
