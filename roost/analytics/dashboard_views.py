@@ -24,9 +24,8 @@ from roost.analytics.dashboards import (
     post_history,
     ranked_posts,
     scope_audience,
-    scope_daily,
+    scope_figures,
     scope_rows,
-    scope_totals,
 )
 from roost.analytics.forms import PeriodForm
 from roost.analytics.goals import weekday_name
@@ -116,10 +115,9 @@ def _dashboard(request: HttpRequest, scope: Scope, subject: Any, heading: str) -
     form = PeriodForm(request.GET or None, today=_today(request))
     period = form.period()
     previous = period.previous()
-    now_totals = scope_totals(workspace, period, scope)
-    before_totals = scope_totals(workspace, previous, scope)
-    daily = scope_daily(workspace, period, scope)
-    daily_before = scope_daily(workspace, previous, scope)
+    figures = scope_figures(workspace, period, scope)
+    now_totals, before_totals = figures.now, figures.before
+    daily, daily_before = figures.daily, figures.daily_before
     series = charts.line_chart(
         chart_id="chart-engagements",
         title=_("Engagements per day"),
@@ -144,7 +142,7 @@ def _dashboard(request: HttpRequest, scope: Scope, subject: Any, heading: str) -
     )
     if not now_totals.posts:
         posts_chart = posts_chart.blank()
-    audience = scope_audience(workspace, period, scope)
+    audience = figures.audience
     ranking = ranked_posts(workspace, period, scope, now=clock.now())
     context: dict[str, Any] = {
         "area": "analytics",

@@ -86,6 +86,40 @@ def scope_daily(workspace: Workspace, period: Period, scope: Scope) -> list[tupl
     ]
 
 
+@dataclass(frozen=True)
+class Figures:
+    """A dashboard's figures: the period and the one before, day by day, and followers."""
+
+    now: Totals
+    before: Totals
+    daily: list[tuple[date, Totals]]
+    daily_before: list[tuple[date, Totals]]
+    audience: list[tuple[date, int | None]]
+
+
+def scope_figures(workspace: Workspace, period: Period, scope: Scope) -> Figures:
+    """Everything a dashboard shows over time. Workspace and channel: both periods' day
+    roll-ups read in one pass (selectors.Rollups)."""
+    previous = period.previous()
+    if not scope.from_rollups:
+        return Figures(
+            now=scope_totals(workspace, period, scope),
+            before=scope_totals(workspace, previous, scope),
+            daily=scope_daily(workspace, period, scope),
+            daily_before=scope_daily(workspace, previous, scope),
+            audience=scope_audience(workspace, period, scope),
+        )
+    rollups = selectors.Rollups(workspace, Period(previous.start, period.end), scope.channel_ids)
+    followers = dict(rollups.audience(period))
+    return Figures(
+        now=rollups.totals(period),
+        before=rollups.totals(previous),
+        daily=rollups.daily(period),
+        daily_before=rollups.daily(previous),
+        audience=[(day, followers.get(day)) for day in period.dates()],
+    )
+
+
 def scope_channel_ids(workspace: Workspace, period: Period | None, scope: Scope) -> list[int]:
     """The channels the scope's posts went to (for a campaign's or a tag's audience)."""
     if scope.channel_id is not None:

@@ -90,33 +90,57 @@ def audience(
     return [(r["day"], int(r["total"])) for r in rows]
 
 
+class Rollups:
+    """The day roll-ups of a span read once, in two queries (sums per day, followers per
+    day), for the figures of any period inside it: a dashboard's period and the period
+    before cost one pass over the rows, not one per figure."""
+
+    def __init__(
+        self, workspace: Workspace, span: Period, channel_ids: Collection[int] | None = None
+    ) -> None:
+        self.rows: dict[date, Mapping[str, Any]] = {
+            r["day"]: r
+            for r in _days(workspace, span, channel_ids)
+            .values("day")
+            .annotate(**_aggregate_kwargs())
+            .order_by("day")
+        }
+        self.followers: dict[date, int] = dict(audience(workspace, span, channel_ids))
+
+    def totals(self, period: Period) -> Totals:
+        summed: dict[str, int] = {}
+        for day in period.dates():
+            for key, value in self.rows.get(day, {}).items():
+                if key != "day":
+                    summed[key] = summed.get(key, 0) + int(value or 0)
+        series = self.audience(period)
+        followers = (series[0][1], series[-1][1]) if series else (None, None)
+        return _totals_from(summed, followers)
+
+    def daily(self, period: Period) -> list[tuple[date, Totals]]:
+        """One Totals per day of the period (days without a row are empty, not missing)."""
+        out = []
+        for day in period.dates():
+            f = self.followers.get(day)
+            out.append((day, _totals_from(self.rows.get(day, {}), (f, f))))
+        return out
+
+    def audience(self, period: Period) -> list[tuple[date, int]]:
+        return [(d, self.followers[d]) for d in period.dates() if d in self.followers]
+
+
 def totals(
     workspace: Workspace, period: Period, channel_ids: Collection[int] | None = None
 ) -> Totals:
     """The sums over a period for the workspace (or some of its channels), from roll-ups."""
-    row = _days(workspace, period, channel_ids).aggregate(**_aggregate_kwargs())
-    series = audience(workspace, period, channel_ids)
-    followers = (series[0][1], series[-1][1]) if series else (None, None)
-    return _totals_from(row, followers)
+    return Rollups(workspace, period, channel_ids).totals(period)
 
 
 def daily(
     workspace: Workspace, period: Period, channel_ids: Collection[int] | None = None
 ) -> list[tuple[date, Totals]]:
     """One Totals per day of the period (days without a row are empty, not missing)."""
-    rows = {
-        r["day"]: r
-        for r in _days(workspace, period, channel_ids)
-        .values("day")
-        .annotate(**_aggregate_kwargs())
-        .order_by("day")
-    }
-    followers = dict(audience(workspace, period, channel_ids))
-    out = []
-    for day in period.dates():
-        f = followers.get(day)
-        out.append((day, _totals_from(rows.get(day, {}), (f, f))))
-    return out
+    return Rollups(workspace, period, channel_ids).daily(period)
 
 
 def post_metrics(

@@ -284,3 +284,21 @@ def test_a_published_posts_page_links_to_its_analytics(data: Any) -> None:
     assert creator.status_code == 200 and link not in creator.content.decode()
     draft = data.client_for("owner").get(f"{w}/posts/{data.a_post.pk}/").content.decode()
     assert 'data-testid="post-analytics"' not in draft
+
+
+def test_a_count_that_stays_zero_is_zero_not_missing(world: Any) -> None:
+    """A network that reports replies as 0 all period: the total is 0, not "not available",
+    and the page renders (the period's sums are added up from the days')."""
+    from roost.analytics.selectors import last_days
+    from roost.core import clock
+
+    channel = world.a_channel
+    now = clock.now()
+    d = published(channel, now - timedelta(days=2))
+    read(d, now - timedelta(days=1), likes=4, replies=0)
+    today = now.astimezone(world.a.tzinfo).date()
+    figures = dashboards.scope_figures(world.a, last_days(today, 28), Scope())
+    assert figures.now.values["replies"] == 0 and figures.now.values["likes"] == 4
+    assert figures.now.values["impressions"] is None
+    response = world.client_for("analyst").get(f"/w/{world.a.slug}/analytics/")
+    assert response.status_code == 200
