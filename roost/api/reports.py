@@ -149,7 +149,7 @@ def report_get(request: HttpRequest, slug: str, query: Query[ReportQuery]) -> An
     summary="A report as CSV (spreadsheet formulas escaped)",
     auth=access(Perm.EXPORT_ANALYTICS, READ),
     openapi_extra={
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {}}}}}
+        "responses": {200: {"description": "CSV", "content": {"text/csv": {"schema": {}}}}}
     },
 )
 def report_csv(request: HttpRequest, slug: str, query: Query[ReportQuery]) -> Any:

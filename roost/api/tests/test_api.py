@@ -206,3 +206,18 @@ def test_openapi_schema_and_docs(db: Any) -> None:
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_the_schema_has_no_key_twice(db: Any) -> None:
+    """A response code given as 200 and as "200" serialises as the same JSON key twice;
+    Swagger UI then refuses the whole schema ("duplicated mapping key")."""
+    text = Client().get("/api/v1/openapi.json").content.decode()
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _v in items]
+        twice.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs)
+    assert twice == []

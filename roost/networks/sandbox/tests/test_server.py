@@ -92,6 +92,7 @@ def test_control_knobs(sandbox: SandboxHandle) -> None:
         "fail_after_commit_rate": 0.0,
         "all_endpoints": False,
         "seed": 3,
+        "clock_ahead_s": 0,
         "revoked_tokens": 0,
     }
     for body, message in [
