@@ -18,8 +18,8 @@ The last line printed is one JSON object:
 rows alone (a sample), so `load_vs_bulk_create` shows what the whole recording path
 (history, latest counts and roll-ups) costs against writing history alone; and the same
 dashboard of a workspace without data, so `dashboard_vs_empty` shows what the data costs.
-`channel_p95_ms` is null while there is no `analytics:channel` page, `pdf_s` while there
-is no `roost.analytics.reports.render_pdf`. With `--runs K` (default 3) each run is a fresh
+`pdf_s` is a 90-day PDF report with every section (`roost.analytics.exports.render_pdf`).
+With `--runs K` (default 3) each run is a fresh
 process; see bench/harness.py.
 """
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib
 import json
 import logging
 import math
@@ -359,22 +358,12 @@ def channel_path(slug: str, channel_id: int) -> str | None:
 
 
 def time_pdf(workspace: Any, now: datetime) -> tuple[float | None, str | None]:
-    """Seconds to render a 90-day PDF report with every section; None when reports are
-    not there yet (with why)."""
+    """Seconds to render a 90-day PDF report with every section (and no note)."""
+    from roost.analytics import reports
+    from roost.analytics.exports import render_pdf
     from roost.analytics.selectors import last_days
 
-    try:
-        reports = importlib.import_module("roost.analytics.reports")
-        render_pdf = reports.render_pdf
-    except (ImportError, AttributeError) as exc:
-        return None, f"no render_pdf: {exc}"
-    sections: Any = getattr(reports, "SECTIONS", None)
-    if sections is None:
-        try:
-            sections = importlib.import_module("roost.analytics.reports.registry").SECTIONS
-        except (ImportError, AttributeError) as exc:
-            return None, f"no SECTIONS: {exc}"
-    keys = [getattr(s, "key", s) for s in sections]
+    keys = list(reports.SECTIONS)
     period = last_days(now.astimezone(workspace.tzinfo).date(), 90)
     render_pdf(workspace=workspace, period=period, sections=keys)  # warm up (fonts, imports)
     started = time.perf_counter()
