@@ -12,10 +12,11 @@ from django.db import transaction
 from django.test import Client
 from ninja.operation import PathView
 
+from roost.analytics.testing import report_schedule
 from roost.api.auth import WorkspaceAccess
 from roost.conftest import B_MARKER, World, token_for
 from roost.routes import fill, iter_routes
-from roost.workspaces.models import ApiScope, AuditEntry, Membership
+from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import MATRIX, Role
 
 PUBLIC = {"api/v1/", "api/v1/openapi.json", "api/v1/docs"}
@@ -63,25 +64,6 @@ def _call(client: Client, method: str, url: str, token: str | None) -> Any:
         )
         transaction.set_rollback(True)
     return response
-
-
-def report_schedule(owner: Membership) -> Any:
-    """A report schedule of the owner's workspace (made once, by the service)."""
-    from roost.analytics.models import ReportSchedule
-    from roost.analytics.services.reports import ScheduleInput, schedule_save
-
-    found = ReportSchedule.objects.filter(workspace_id=owner.workspace_id).first()
-    if found is not None:
-        return found
-    data = ScheduleInput(
-        name="Weekly",
-        sections=["daily"],
-        period_days=7,
-        frequency="weekly",
-        hour=8,
-        emails=["boss@example.com"],
-    )
-    return schedule_save(actor=owner, data=data)
 
 
 def _values(world: World, workspace: str = "a") -> dict[str, Any]:

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from roost.api.tests.test_api_isolation import report_schedule
+from roost.analytics.testing import report_schedule
 from roost.conftest import World, token_for
 from roost.core import clock
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from PIL import Image
 
+from roost.analytics.testing import report_schedule
 from roost.conftest import B_MARKER, World
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.media import media_upload
@@ -111,25 +112,6 @@ def _tag(workspace: Any) -> Any:
     return tag
 
 
-def _report_schedule(owner: Membership) -> Any:
-    """A report schedule of the owner's workspace (made here, once, by the service)."""
-    from roost.analytics.models import ReportSchedule
-    from roost.analytics.services.reports import ScheduleInput, schedule_save
-
-    found = ReportSchedule.objects.filter(workspace_id=owner.workspace_id).first()
-    if found is not None:
-        return found
-    data = ScheduleInput(
-        name="Weekly",
-        sections=["daily"],
-        period_days=7,
-        frequency="weekly",
-        hour=8,
-        emails=["boss@example.com"],
-    )
-    return schedule_save(actor=owner, data=data)
-
-
 def _report_share(owner: Membership) -> Any:
     """A report link of the owner's workspace (made here, once, by the service)."""
     from datetime import date
@@ -168,7 +150,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "goal_id": _goal(world.a).pk,
             "campaign_id": _campaign(world.a).pk,
             "tag_id": _tag(world.a).pk,
-            "schedule_id": _report_schedule(world.members["owner"]).pk,
+            "schedule_id": report_schedule(world.members["owner"]).pk,
             "share_id": _report_share(world.members["owner"]).pk,
         }
     else:
@@ -192,7 +174,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "goal_id": _goal(world.b).pk,
             "campaign_id": _campaign(world.b).pk,
             "tag_id": _tag(world.b).pk,
-            "schedule_id": _report_schedule(world.b_owner).pk,
+            "schedule_id": report_schedule(world.b_owner).pk,
             "share_id": _report_share(world.b_owner).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
