@@ -314,3 +314,58 @@ class InboxConnector(Connector, Protocol):
     def reply(self, request: ReplyRequest) -> Result:
         """Answer an inbound item, threaded correctly on the network."""
         ...
+
+
+@dataclass(frozen=True)
+class PublicPost:
+    """A public post found by listening: anyone's, about anything a topic asks for.
+    `remote_id` is unique per network (an at:// URI, a status URL-independent id…)."""
+
+    remote_id: str
+    text: str
+    created_at: datetime
+    author_id: str
+    author_handle: str
+    author_name: str = ""
+    url: str = ""
+    language: str = ""  # as the author or network declared it; "" when unknown
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    followers: int | None = None  # the author's, when the network says so cheaply
+
+    def __post_init__(self) -> None:
+        _keep_safe_url(self)
+
+
+@dataclass(frozen=True)
+class ListeningPage:
+    """One search's worth, newest first. Store `cursor` only after the posts are stored;
+    duplicates across polls are dropped by `remote_id` by the caller. `deleted` names
+    posts this search learned are gone (the caller forgets them)."""
+
+    posts: tuple[PublicPost, ...] = ()
+    cursor: str | None = None  # older results: pass back to continue; None: no more
+    deleted: tuple[str, ...] = ()
+    skipped: int = 0  # malformed items logged and left out
+
+
+@runtime_checkable
+class ListeningConnector(Connector, Protocol):
+    """A connector that can search public posts (the listening capability).
+
+    `term` is one search term a topic asked for: a word, an "exact phrase" (quotes kept),
+    a #hashtag or an @handle. The caller matches its full boolean query locally, so a
+    network may return more than the term asks for, never less than it can. `since`:
+    nothing older is wanted (a network that cannot filter returns it and the caller drops
+    it). `language`: a two-letter code to ask the network for, or "" for any."""
+
+    def search_public(
+        self,
+        term: str,
+        *,
+        cursor: str | None = None,
+        since: datetime | None = None,
+        language: str = "",
+        limit: int = 100,
+    ) -> tuple[Result, ListeningPage]: ...

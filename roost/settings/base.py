@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "roost.approvals",
     "roost.inbox",
     "roost.analytics",
+    "roost.listening",
     "roost.web",
     "roost.api",
 ]
