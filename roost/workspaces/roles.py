@@ -38,11 +38,16 @@ class Perm(models.TextChoices):
     EXPORT_ANALYTICS = "export_analytics", _("Export, share and schedule analytics reports")
     MANAGE_ANALYTICS = "manage_analytics", _("Set analytics goals, values and costs (ROI)")
     MANAGE_BUDGETS = "manage_budgets", _("Manage paid budgets and A/B tests")
+    VIEW_LISTENING = "view_listening", _("See listening: topics, mentions, trends and alerts")
+    MANAGE_LISTENING = "manage_listening", _("Create and edit listening topics and their alerts")
+    PAUSE_PUBLISHING = "pause_publishing", _("Pause and resume publishing (the crisis switch)")
+    VIEW_BRIEF = "view_brief", _("See the daily stand-up brief and add action items to it")
+    MANAGE_BRIEF = "manage_brief", _("Set the daily brief's time and where it is sent")
 
 
 P = Perm
 _EVERY_MEMBER = {P.VIEW_TEAM, P.INBOX_READ_ROUTED}
-_CONTENT_TEAM = _EVERY_MEMBER | {P.VIEW_CONTENT}
+_CONTENT_TEAM = _EVERY_MEMBER | {P.VIEW_CONTENT, P.VIEW_BRIEF}
 
 MATRIX: dict[Role, frozenset[Perm]] = {
     Role.OWNER: frozenset(Perm),
@@ -61,17 +66,38 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             P.VIEW_ANALYTICS,
             P.EXPORT_ANALYTICS,
             P.MANAGE_ANALYTICS,
+            P.VIEW_LISTENING,
+            P.MANAGE_LISTENING,
+            P.PAUSE_PUBLISHING,
+            P.MANAGE_BRIEF,
         }
     ),
     Role.CONTENT_CREATOR: frozenset(_CONTENT_TEAM | {P.COMPOSE}),
     Role.ANALYST: frozenset(
-        _CONTENT_TEAM | {P.VIEW_ANALYTICS, P.EXPORT_ANALYTICS, P.MANAGE_ANALYTICS, P.INBOX_READ_ALL}
+        _CONTENT_TEAM
+        | {
+            P.VIEW_ANALYTICS,
+            P.EXPORT_ANALYTICS,
+            P.MANAGE_ANALYTICS,
+            P.INBOX_READ_ALL,
+            P.VIEW_LISTENING,
+            P.MANAGE_LISTENING,
+        }
     ),
     Role.COMMUNITY_MANAGER: frozenset(
-        _CONTENT_TEAM | {P.INBOX_READ_ALL, P.INBOX_ASSIGN, P.INBOX_REPLY}
+        _CONTENT_TEAM
+        | {
+            P.INBOX_READ_ALL,
+            P.INBOX_ASSIGN,
+            P.INBOX_REPLY,
+            P.VIEW_LISTENING,
+            P.MANAGE_LISTENING,
+            P.PAUSE_PUBLISHING,
+        }
     ),
     Role.PAID_MEDIA: frozenset(
-        _CONTENT_TEAM | {P.COMPOSE, P.VIEW_ANALYTICS, P.EXPORT_ANALYTICS, P.MANAGE_BUDGETS}
+        _CONTENT_TEAM
+        | {P.COMPOSE, P.VIEW_ANALYTICS, P.EXPORT_ANALYTICS, P.MANAGE_BUDGETS, P.VIEW_LISTENING}
     ),
     # Cross-department roles only see what is routed to them.
     Role.CUSTOMER_CARE: frozenset(_EVERY_MEMBER | {P.INBOX_REPLY}),
