@@ -13,7 +13,7 @@ import base64
 from collections.abc import Sequence
 from functools import partial
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.tasks import task
 
@@ -25,11 +25,19 @@ Attachment = tuple[str, bytes, str]
 
 
 def send_email_on_commit(
-    *, subject: str, body: str, to: Sequence[str], attachments: Sequence[Attachment] = ()
+    *,
+    subject: str,
+    body: str,
+    to: Sequence[str],
+    attachments: Sequence[Attachment] = (),
+    html: str = "",
 ) -> None:
     """Send this e-mail from a task once the current transaction commits (at once, when
-    there is none). Attachments travel with it (keep them small: a report, not a video)."""
+    there is none). Attachments travel with it (keep them small: a report, not a video);
+    `html`, when given, is the same message as an HTML alternative to the text `body`."""
     message: dict[str, object] = {"subject": subject, "body": body, "to": list(to)}
+    if html:
+        message["html"] = html
     if attachments:
         message["attachments"] = [
             [name, base64.b64encode(content).decode("ascii"), mimetype]
@@ -48,7 +56,9 @@ def send_email(sealed: str) -> int:
     """Send one e-mail (its subject, body and recipients encrypted, see module docstring);
     returns how many were sent. An SMTP error fails the task, with the reason."""
     message = crypto.decrypt_json(sealed)
-    email = EmailMessage(message["subject"], message["body"], None, message["to"])
+    email = EmailMultiAlternatives(message["subject"], message["body"], None, message["to"])
+    if message.get("html"):
+        email.attach_alternative(message["html"], "text/html")
     for name, content, mimetype in message.get("attachments", []):
         email.attach(name, base64.b64decode(content), mimetype)
     return email.send()

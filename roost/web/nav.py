@@ -18,6 +18,7 @@ from roost.workspaces.roles import Perm
 # no area is current when the page's path starts with its own (it shares an area).
 MAIN_NAV: list[tuple[str, Promise, str | None]] = [
     ("web:workspace_home", _("Home"), "home"),
+    ("briefing:today", _("Brief"), "brief"),
     ("calendar:month", _("Calendar"), "calendar"),
     ("publishing:compose", _("Compose"), "compose"),
     ("approvals:queue", _("Approvals"), "approvals"),

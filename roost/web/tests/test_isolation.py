@@ -14,6 +14,7 @@ from django.test import Client
 from PIL import Image
 
 from roost.analytics.testing import report_schedule
+from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.media import media_upload
@@ -152,6 +153,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "tag_id": _tag(world.a).pk,
             "schedule_id": report_schedule(world.members["owner"]).pk,
             "share_id": _report_share(world.members["owner"]).pk,
+            "item_id": action_item(world.members["owner"]).pk,
         }
     else:
         token_owner = world.b_owner
@@ -176,6 +178,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "tag_id": _tag(world.b).pk,
             "schedule_id": report_schedule(world.b_owner).pk,
             "share_id": _report_share(world.b_owner).pk,
+            "item_id": action_item(world.b_owner).pk,
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
