@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as SchemaInvalid
 from roost.api.analytics import router as analytics_router
 from roost.api.approvals import router as approvals_router
 from roost.api.auth import TokenAuth
+from roost.api.briefing import router as briefing_router
 from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
@@ -167,6 +168,7 @@ ROUTERS = (
     roi_router,
     analytics_router,
     reports_router,
+    briefing_router,
 )
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from ninja.operation import PathView
 
 from roost.analytics.testing import report_schedule
+from roost.briefing.testing import action_item
 from roost.api.auth import WorkspaceAccess
 from roost.conftest import B_MARKER, World, token_for
 from roost.routes import fill, iter_routes
@@ -78,6 +79,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "message_id": world.a_inbox.message.pk,
             "channel_id": world.a_channel.pk,
             "schedule_id": report_schedule(world.members["owner"]).pk,
+            "item_id": action_item(world.members["owner"]).pk,
         }
     return {
         "slug": world.b.slug,
@@ -89,6 +91,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "message_id": world.b_inbox.message.pk,
         "channel_id": world.b_channel.pk,
         "schedule_id": report_schedule(world.b_owner).pk,
+        "item_id": action_item(world.b_owner).pk,
     }
 
 
@@ -141,6 +144,7 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "message_id",
             "channel_id",
             "schedule_id",
+            "item_id",
         )
         if f"{p}>" in route
     ]

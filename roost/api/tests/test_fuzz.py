@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from roost.analytics.testing import report_schedule
+from roost.briefing.testing import action_item
 from roost.conftest import World, token_for
 from roost.core import clock
 
@@ -73,6 +74,7 @@ def _ids(world: World) -> dict[str, Any]:
         "request_id": world.a_request.pk,
         "channel_id": world.a_channel.pk,
         "schedule_id": report_schedule(world.members["owner"]).pk,
+        "item_id": action_item(world.members["owner"]).pk,
     }
 
 
