@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from roost.analytics.models import ChannelDay, PostMetrics
 from roost.approvals.models import RequestStatus, StepState, StepStatus
@@ -95,7 +94,9 @@ def overnight(ctx: Context) -> SectionResult:
         figures: dict[str, Any] = {"total": total, **{f"kind_{k}": n for k, n in by_kind.items()}}
         items.append(
             Item(
-                ngettext("%(n)s new inbox item: %(parts)s", "%(n)s new inbox items: %(parts)s", total)
+                ngettext(
+                    "%(n)s new inbox item: %(parts)s", "%(n)s new inbox items: %(parts)s", total
+                )
                 % {"n": total, "parts": parts},
                 figures,
                 link("inbox:list", slug),
@@ -211,9 +212,7 @@ def _sla_breaches(ctx: Context) -> int:
     ).order_by("-received_at", "-id")[:SLA_SCAN]
     tz = ctx.workspace.timezone
     return sum(
-        1
-        for m in candidates
-        if sla.first_response(m, settings, tz, ctx.now).state == "breached"
+        1 for m in candidates if sla.first_response(m, settings, tz, ctx.now).state == "breached"
     )
 
 
@@ -309,9 +308,7 @@ def scheduled(ctx: Context) -> SectionResult:
     if count:
         items.append(
             Item(
-                ngettext(
-                    "%(n)s post scheduled today", "%(n)s posts scheduled today", count
-                )
+                ngettext("%(n)s post scheduled today", "%(n)s posts scheduled today", count)
                 % {"n": count},
                 {"count": count},
                 link("calendar:month", slug),

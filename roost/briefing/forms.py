@@ -19,7 +19,9 @@ WEEKDAYS = [
 
 
 class SettingsForm(forms.Form):
-    enabled = forms.BooleanField(label=_("Build and send the brief every working day"), required=False)
+    enabled = forms.BooleanField(
+        label=_("Build and send the brief every working day"), required=False
+    )
     morning_time = forms.TimeField(
         label=_("Time of the stand-up"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -44,7 +46,7 @@ class SettingsForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://hooks.slack.com/services/…"}),
-        help_text=_("Leave empty to keep the one set; the brief is posted as {\"text\": …}."),
+        help_text=_('Leave empty to keep the one set; the brief is posted as {"text": …}.'),
     )
     remove_webhook = forms.BooleanField(label=_("Remove the webhook"), required=False)
 

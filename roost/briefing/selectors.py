@@ -33,7 +33,7 @@ def open_earlier(workspace: Workspace, day: date) -> QuerySet[ActionItem]:
 
 def recent_days(workspace: Workspace, limit: int = 14) -> list[date]:
     return list(
-        Brief.objects.filter(workspace=workspace).order_by("-date").values_list("date", flat=True)[
-            :limit
-        ]
+        Brief.objects.filter(workspace=workspace)
+        .order_by("-date")
+        .values_list("date", flat=True)[:limit]
     )

@@ -442,9 +442,7 @@ def action_item_add(
         item = ActionItem.objects.create(
             brief=brief, text=text, assignee=assignee, due=due, created_by=actor
         )
-        audit_record(
-            workspace=workspace, actor=actor.user, action="brief.item_added", target=item
-        )
+        audit_record(workspace=workspace, actor=actor.user, action="brief.item_added", target=item)
         if assignee is not None and assignee.pk != actor.pk:
             notify(
                 workspace=workspace,

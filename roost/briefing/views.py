@@ -128,7 +128,9 @@ def item_add(request: HttpRequest) -> HttpResponse:
         )
     if status == 200:
         return redirect("briefing:today", actor.workspace.slug)
-    return _page(request, brief or services.brief_preview(actor.workspace), day, form=form, status=status)
+    return _page(
+        request, brief or services.brief_preview(actor.workspace), day, form=form, status=status
+    )
 
 
 @workspace_view(Perm.VIEW_BRIEF)

@@ -62,9 +62,7 @@ def rising_terms(workspace_id: int, *, now: datetime, limit: int = TERMS) -> lis
     day_ago = now - timedelta(hours=24)
     start = day_ago - timedelta(days=BASELINE_DAYS)
     rows = (
-        TermHour.objects.filter(
-            topic__workspace_id=workspace_id, hour__gte=start, hour__lt=now
-        )
+        TermHour.objects.filter(topic__workspace_id=workspace_id, hour__gte=start, hour__lt=now)
         .values("term")
         .annotate(
             recent=Sum("count", filter=Q(hour__gte=day_ago)),

@@ -204,7 +204,10 @@ class ApiScope(models.TextChoices):
         "analytics:write",
         _("Import conversions, create short links, run and schedule analytics reports"),
     )
-    BRIEF_WRITE = "brief:write", _("Add and tick the daily brief's action items; change its settings")
+    BRIEF_WRITE = (
+        "brief:write",
+        _("Add and tick the daily brief's action items; change its settings"),
+    )
 
 
 class ApiToken(models.Model):

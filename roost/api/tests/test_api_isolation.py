@@ -13,8 +13,8 @@ from django.test import Client
 from ninja.operation import PathView
 
 from roost.analytics.testing import report_schedule
-from roost.briefing.testing import action_item
 from roost.api.auth import WorkspaceAccess
+from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World, token_for
 from roost.routes import fill, iter_routes
 from roost.workspaces.models import ApiScope, AuditEntry

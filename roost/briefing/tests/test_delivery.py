@@ -67,7 +67,9 @@ def test_webhook_posts_slack_compatible_text(
     assert [str(r.url) for r in sent] == ["https://hooks.slack.example/services/T/B/X"]
     body = json.loads(sent[0].content)
     assert list(body) == ["text"]
-    assert body["text"].startswith("Daily brief for Brief, 2031-03-13\n\nWhat happened overnight (4 min)\n")
+    assert body["text"].startswith(
+        "Daily brief for Brief, 2031-03-13\n\nWhat happened overnight (4 min)\n"
+    )
     brief = Brief.objects.get(workspace=owner.workspace)
     assert (brief.sending, brief.delivery) == ("sent", {"emails": 0, "webhook": "ok"})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,7 +17,9 @@ from roost.workspaces.models import AuditEntry, Membership
 
 @pytest.fixture
 def creator(owner: Membership) -> Membership:
-    return seed_member(owner.workspace, make_user("writer@brief.test", "Writer"), ["content_creator"])
+    return seed_member(
+        owner.workspace, make_user("writer@brief.test", "Writer"), ["content_creator"]
+    )
 
 
 @pytest.fixture
@@ -35,11 +36,15 @@ def _client(member: Membership) -> Client:
 def test_adding_an_item_builds_todays_brief_and_tells_the_assignee(
     owner: Membership, creator: Membership
 ) -> None:
-    item = services.action_item_add(actor=owner, text="  Answer the   outage thread ", assignee_id=creator.pk)
+    item = services.action_item_add(
+        actor=owner, text="  Answer the   outage thread ", assignee_id=creator.pk
+    )
     assert item.text == "Answer the outage thread"
     assert Brief.objects.filter(workspace=owner.workspace).count() == 1
     note = Notification.objects.get(recipient=creator.user)
-    assert note.text == "Brief Lead gave you an action from the daily brief: Answer the outage thread"
+    assert (
+        note.text == "Brief Lead gave you an action from the daily brief: Answer the outage thread"
+    )
     assert note.url == f"/w/brief/brief/{item.brief.date.isoformat()}/"
     assert AuditEntry.objects.filter(action="brief.item_added").count() == 1
 
@@ -78,12 +83,16 @@ def test_page_shows_the_agenda_and_adds_and_ticks_items_with_htmx(
     assert "the morning brief is not there yet" in body
     assert Brief.objects.count() == 0  # looking builds nothing
 
-    added = client.post("/w/brief/brief/items/", {"text": "Call the client"}, HTTP_HX_REQUEST="true")
+    added = client.post(
+        "/w/brief/brief/items/", {"text": "Call the client"}, HTTP_HX_REQUEST="true"
+    )
     assert added.status_code == 200
     assert "Call the client" in added.content.decode()
     assert "<html" not in added.content.decode()  # a partial
     item = ActionItem.objects.get()
-    ticked = client.post(f"/w/brief/brief/items/{item.pk}/done/", {"done": "1"}, HTTP_HX_REQUEST="true")
+    ticked = client.post(
+        f"/w/brief/brief/items/{item.pk}/done/", {"done": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert ticked.status_code == 200
     item.refresh_from_db()
     assert item.done is True and item.done_at is not None
@@ -110,7 +119,12 @@ def test_settings_page_is_for_manage_brief(owner: Membership, creator: Membershi
     assert "webhook_url" in response.content.decode() or "private" in response.content.decode()
     response = client.post(
         "/w/brief/brief/settings/",
-        {"enabled": "on", "morning_time": "09:15", "working_days": ["0", "2", "4"], "emails": "Boss@Example.com"},
+        {
+            "enabled": "on",
+            "morning_time": "09:15",
+            "working_days": ["0", "2", "4"],
+            "emails": "Boss@Example.com",
+        },
     )
     assert response.status_code == 302
     settings = services.settings_for(owner.workspace)
@@ -130,9 +144,26 @@ def test_a_past_day_and_a_bad_day(owner: Membership) -> None:
         workspace=owner.workspace,
         date=date(2020, 1, 2),
         since="2020-01-01T07:45:00Z",
-        content={"sections": [{"key": "overnight", "title": "What happened overnight", "minutes": 4,
-                               "items": [{"text": "Old news", "figures": {}, "link": "javascript:alert(1)", "severity": "info"}],
-                               "empty": "", "unavailable": False, "note": ""}]},
+        content={
+            "sections": [
+                {
+                    "key": "overnight",
+                    "title": "What happened overnight",
+                    "minutes": 4,
+                    "items": [
+                        {
+                            "text": "Old news",
+                            "figures": {},
+                            "link": "javascript:alert(1)",
+                            "severity": "info",
+                        }
+                    ],
+                    "empty": "",
+                    "unavailable": False,
+                    "note": "",
+                }
+            ]
+        },
     )
     page = client.get("/w/brief/brief/2020-01-02/").content.decode()
     assert "Old news" in page
@@ -154,7 +185,11 @@ def test_api_brief_items_and_settings(owner: Membership, creator: Membership) ->
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     brief = client.get("/api/v1/workspaces/brief/brief").json()
     assert [s["key"] for s in brief["sections"]] == [
-        "overnight", "trending", "traction", "scheduled", "risks"
+        "overnight",
+        "trending",
+        "traction",
+        "scheduled",
+        "risks",
     ]
     assert brief["saved"] is False
     made = client.post(

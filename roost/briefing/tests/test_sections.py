@@ -18,7 +18,7 @@ from roost.inbox.models import Message, Priority, Task, TaskKind
 from roost.inbox.services.ingest import ingest
 from roost.listening import brief as listening_brief
 from roost.listening.models import Alert, Mention, TermHour, Topic, TopicHour
-from roost.networks.base import InboxPage, Inbound, InboundKind
+from roost.networks.base import Inbound, InboundKind, InboxPage
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
 from roost.workspaces.models import Membership
 
@@ -91,7 +91,7 @@ def test_overnight_counts_by_type_and_priority_and_lists_notable(
         "1 of them urgent priority",
         "2 of them high priority",
         "5 open items are past their first-response target",
-        f"Urgent mentions from user1.sandbox: “Message 1 about the price”",
+        "Urgent mentions from user1.sandbox: “Message 1 about the price”",
         "High direct messages from user3.sandbox",  # a DM's text stays private
         "High replies from user2.sandbox: “Message 2 about the price”",
         "1 delivery failed",
@@ -137,7 +137,11 @@ def test_traction_against_the_channels_usual_level(owner: Membership, channel: A
     ChannelDay.objects.filter(workspace=ws).delete()
     for back, (posts, eng) in enumerate([(2, 80), (3, 100)], start=1):
         ChannelDay.objects.create(
-            workspace=ws, channel=channel, day=DAY - timedelta(days=back), posts=posts, engagements=eng
+            workspace=ws,
+            channel=channel,
+            day=DAY - timedelta(days=back),
+            posts=posts,
+            engagements=eng,
         )
 
     result = builtin.traction(ctx(owner))
@@ -261,7 +265,10 @@ def test_listening_risks(owner: Membership, channel: Any) -> None:
         quiet_until=NOW + timedelta(hours=6),
     )
     Post.objects.create(
-        workspace=ws, text="Sale", status=PostStatus.SCHEDULED, scheduled_at=NOW + timedelta(hours=2)
+        workspace=ws,
+        text="Sale",
+        status=PostStatus.SCHEDULED,
+        scheduled_at=NOW + timedelta(hours=2),
     )
     msgs = _messages(channel, [("mention", Priority.NORMAL, NOW - timedelta(hours=1))])
     for n, inbox_id in enumerate([None, msgs[0].pk, None]):
@@ -277,7 +284,9 @@ def test_listening_risks(owner: Membership, channel: Any) -> None:
     # The second one became an inbox item with a lead task: not counted.
     Task.objects.create(workspace=ws, message=msgs[0], kind=TaskKind.LEAD)
     for t, recent in ((topic, 12), (quiet, 9)):
-        TopicHour.objects.create(topic=t, hour=NOW.replace(minute=0) - timedelta(hours=1), mentions=recent)
+        TopicHour.objects.create(
+            topic=t, hour=NOW.replace(minute=0) - timedelta(hours=1), mentions=recent
+        )
     Post.objects.create(workspace=ws, text="All about Roost", created_at=NOW - timedelta(days=1))
 
     lines = listening_brief.risk_lines(ws, now=NOW, since=SINCE)
