@@ -86,6 +86,8 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "analytics post": f"{w}/analytics/posts/{_analytics_post(world)}/",
         "analytics ROI": f"{w}/analytics/roi/",
         "analytics reports": f"{w}/analytics/reports/",
+        "daily brief": f"{w}/brief/",
+        "daily brief settings": f"{w}/brief/settings/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

@@ -84,6 +84,7 @@ def test_the_owner_sees_every_part_once(world: World) -> None:
     sub = [label for label, _h, _c in menus["subnav"]]
     assert main == [
         "Home",
+        "Brief",
         "Calendar",
         "Compose",
         "Approvals",
