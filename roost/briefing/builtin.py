@@ -284,6 +284,12 @@ def traction(ctx: Context) -> SectionResult:
 
 
 def _pending_steps(ctx: Context) -> list[StepState]:
+    if "pending_steps" not in ctx.memo:
+        ctx.memo["pending_steps"] = _read_pending_steps(ctx)
+    return list(ctx.memo["pending_steps"])
+
+
+def _read_pending_steps(ctx: Context) -> list[StepState]:
     return list(
         StepState.objects.filter(
             request__workspace=ctx.workspace,

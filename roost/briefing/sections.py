@@ -58,6 +58,8 @@ class Context:
     since: datetime
     day: date
     zone: ZoneInfo
+    # Reads two sections share (pending approvals), made once per brief.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 Build = Callable[[Context], SectionResult]

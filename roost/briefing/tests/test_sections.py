@@ -341,3 +341,16 @@ def test_a_broken_contribution_keeps_the_sections_own_items(
     assert [i["text"] for i in risks["items"]] == [
         "Approval step “Legal” is past its deadline (08:00)"
     ]
+
+
+def test_the_brief_takes_a_fixed_handful_of_queries(
+    owner: Membership, channel: Any, django_assert_max_num_queries: Any
+) -> None:
+    night = SINCE + timedelta(hours=5)
+    _messages(channel, [("mention", Priority.HIGH, night), ("reply", Priority.NORMAL, night)])
+    published(channel, NOW - timedelta(hours=3))
+    _pending(owner, NOW + timedelta(hours=1), "Soon")
+    services.brief_build(owner.workspace, now=NOW)  # the first makes inbox settings
+    # 15 reads for the sections, the brief's settings, and saving it.
+    with django_assert_max_num_queries(22):
+        services.brief_build(owner.workspace, now=NOW)
