@@ -503,14 +503,19 @@ class QueryIndex[K: Hashable]:
     def __len__(self) -> int:
         return self._count
 
-    def matching(self, doc: Doc) -> list[K]:
-        """The keys of the queries that match `doc`, in the order they were given."""
-        candidates: dict[int, tuple[K, Query]] = {}
+    def candidates(self, doc: Doc) -> list[tuple[K, Query]]:
+        """The queries that may match `doc` (one of their required terms occurs in it), in
+        the order they were given; whatever its language and author turn out to be."""
+        found: dict[int, tuple[K, Query]] = {}
         by_key = self._by_key
         for term in doc.keys & by_key.keys():
             for order, key, query in by_key[term]:
-                candidates[order] = (key, query)
-        return [key for _o, (key, query) in sorted(candidates.items()) if query.matches(doc)]
+                found[order] = (key, query)
+        return [found[order] for order in sorted(found)]
+
+    def matching(self, doc: Doc) -> list[K]:
+        """The keys of the queries that match `doc`, in the order they were given."""
+        return [key for key, query in self.candidates(doc) if query.matches(doc)]
 
 
 def match_all(queries: Sequence[Query], doc: Doc) -> list[int]:
