@@ -35,18 +35,20 @@ import re
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Europe/Warsaw")
 HOUR = 3600
 DEFAULT_RATE = 240  # posts per hour, on average over a day
-MAX_RATE = 2_000_000
-HISTORY_DAYS = 30  # how far back a search without `since` may go
+MAX_RATE = 1_000_000  # ≤ 100,000 posts in the busiest hour: ids keep 100,000 per hour
+HISTORY_DAYS = 30  # how far back the conversation's daily bursts go
+SEARCH_DAYS = 3  # how far back a search goes (at most, and without `since`)
 DELETE_SHARE = 0.02
 DELETE_AFTER = (600, 6 * HOUR)  # seconds after writing
 MAX_PAGE = 500
+MAX_PLANTS = 400  # bursts planted now, per world (ids keep 10,000 posts for each)
 PLACE_SALT = 7919  # a second stream of dice per post: when and what it is about
 # Hours a search generates before it stops with a cursor (the page may then be short).
 MAX_SCAN_POSTS = 400_000
@@ -117,7 +119,7 @@ CORES: dict[str, dict[str, tuple[str, ...]]] = {
             "at {s} {t}, pretty busy in here",
             "is {s} open on Sundays? asking for a friend",
             "switched from {d} to tea this week, we'll see how long that lasts",
-            "{s} is moving the {p} shop next month apparently",
+            "{s} is opening a new shop in {p} next month apparently",
             "reading about how {s} roasts its beans",
             "ordered a {d} at {s}. it's a {d}.",
             "{s} posted their winter opening hours",
@@ -471,24 +473,34 @@ def hourly_base(world: World, hour: int) -> int:
 
 
 class Generator:
-    """Posts hour by hour, with a few hours cached (hours are immutable once generated)."""
+    """Posts hour by hour, with recent hours cached: an hour's own posts never change, and
+    the bursts planted now are added to the one hour they fall in."""
 
-    CACHE_HOURS = 96
+    CACHE_HOURS = 200
 
     def __init__(self) -> None:
         self._cache: OrderedDict[tuple[World, int], list[ConvPost]] = OrderedDict()
 
     def hour(self, world: World, hour: int) -> list[ConvPost]:
         """Every post written in this hour (deleted ones too), oldest first."""
-        key = (world, hour)
-        cached = self._cache.get(key)
-        if cached is not None:
+        plain = replace(world, plants=()) if world.plants else world
+        key = (plain, hour)
+        posts = self._cache.get(key)
+        if posts is None:
+            posts = generate_hour(plain, hour)
+            self._cache[key] = posts
+            if len(self._cache) > self.CACHE_HOURS:
+                self._cache.popitem(last=False)
+        else:
             self._cache.move_to_end(key)
-            return cached
-        posts = generate_hour(world, hour)
-        self._cache[key] = posts
-        if len(self._cache) > self.CACHE_HOURS:
-            self._cache.popitem(last=False)
+        planted = [
+            post
+            for number, burst in enumerate(world.plants)
+            if hour * HOUR <= burst.start < (hour + 1) * HOUR
+            for post in _planted(world, hour, number, burst)
+        ]
+        if planted:
+            return sorted([*posts, *planted], key=lambda post: (post.created_at, post.id))
         return posts
 
 
@@ -503,17 +515,9 @@ def generate_hour(world: World, hour: int) -> list[ConvPost]:
         at = start + (i + place()) * HOUR / base
         posts.append(_post(world, post_id, at, _subject(place()), "", "", "", hour, i))
     for number, burst in enumerate(bursts(world, start, start + HOUR)):
-        slot = hour * 10_000_000 + (number + 1) * 100_000
-        if burst.count:  # planted now: all of them at once
-            if not start <= burst.start < start + HOUR:
-                continue
-            for i in range(min(burst.count, 99_999)):
-                at = burst.start - 0.001 * (burst.count - i)
-                posts.append(
-                    _post(world, slot + i, at, burst.subject, burst.sentiment,
-                          burst.language, burst.name, hour, i, term=burst.term)
-                )  # fmt: skip
+        if burst.count:  # planted now: see _planted
             continue
+        slot = hour * 10_000_000 + (number + 1) * 100_000
         # The hour's share of the burst, rising to a peak in its middle hour.
         left, right = max(start, burst.start), min(start + HOUR, burst.end)
         middle = (burst.start + burst.end) / 2
@@ -531,6 +535,24 @@ def generate_hour(world: World, hour: int) -> list[ConvPost]:
             )  # fmt: skip
     posts.sort(key=lambda post: (post.created_at, post.id))
     return posts
+
+
+def _planted(world: World, hour: int, number: int, burst: Burst) -> list[ConvPost]:
+    """The posts of the `number`-th burst planted now, all written just before it was
+    planted (so they exist at once), within its hour."""
+    slot = hour * 10_000_000 + 5_000_000 + number * 10_000
+    start = hour * HOUR
+    return [
+        _post(world, slot + i, max(start, burst.start - 0.001 * (burst.count - i)),
+              burst.subject, burst.sentiment, burst.language, burst.name, hour, i,
+              term=burst.term)
+        for i in range(min(burst.count, 9_999))
+    ]  # fmt: skip
+
+
+def generate_hour_with_plants(world: World, hour: int) -> list[ConvPost]:
+    """`Generator.hour` without a cache."""
+    return Generator().hour(world, hour)
 
 
 def _subject(roll: float) -> str:
@@ -720,7 +742,7 @@ def search(
     `cursor` continues with older ones. Deleted matches met on the way are named."""
     pattern = matcher(term)
     generator = generator or Generator()
-    floor = max(since or 0.0, now - HISTORY_DAYS * 86400)
+    floor = max(since or 0.0, now - SEARCH_DAYS * 86400)
     top = parse_cursor(cursor) if cursor is not None else None
     found: list[ConvPost] = []
     deleted: list[str] = []
