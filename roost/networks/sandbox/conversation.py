@@ -118,7 +118,7 @@ CORES: dict[str, dict[str, tuple[str, ...]]] = {
             "{s} has a new menu board, same prices as far as I can tell",
             "at {s} {t}, pretty busy in here",
             "is {s} open on Sundays? asking for a friend",
-            "switched from {d} to tea this week, we'll see how long that lasts",
+            "switched from {s} {d} to tea this week, we'll see how long that lasts",
             "{s} is opening a new shop in {p} next month apparently",
             "reading about how {s} roasts its beans",
             "ordered a {d} at {s}. it's a {d}.",
@@ -467,7 +467,7 @@ def bursts(world: World, since: float, until: float) -> list[Burst]:
 def hourly_base(world: World, hour: int) -> int:
     """How many base posts the hour starting at `hour` × 3600 has."""
     local = datetime.fromtimestamp(hour * HOUR, ZONE).hour
-    expected = world.rate * DAY_SHAPE[local] / 24
+    expected = world.rate * DAY_SHAPE[local]
     whole = math.floor(expected)
     return whole + (1 if _u(world.seed, "rate", hour) < expected - whole else 0)
 
