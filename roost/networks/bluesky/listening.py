@@ -64,9 +64,7 @@ def search_posts(
     next_cursor = content.get("cursor")
     # An empty page ends the search even if a cursor came with it (no loop on nothing).
     more = isinstance(next_cursor, str) and next_cursor and content["posts"]
-    return ListeningPage(
-        posts=tuple(posts), cursor=next_cursor if more else None, skipped=skipped
-    )
+    return ListeningPage(posts=tuple(posts), cursor=next_cursor if more else None, skipped=skipped)
 
 
 def public_post(view: object) -> PublicPost | None:

@@ -113,9 +113,7 @@ class Searcher:
             return any(isinstance(s, Mapping) and s.get("id") == status.get("id") for s in found)
         return None
 
-    def _page(
-        self, statuses: list[Any], since: datetime | None, language: str
-    ) -> ListeningPage:
+    def _page(self, statuses: list[Any], since: datetime | None, language: str) -> ListeningPage:
         posts: list[PublicPost] = []
         skipped = 0
         for status in statuses:

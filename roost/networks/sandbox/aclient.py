@@ -25,11 +25,11 @@ from roost.networks.sandbox.client import (
     error_text,
     inbox_batch,
     inbox_params,
-    search_answer,
-    search_params,
     parse_retry_after,
     post_body,
     request_headers,
+    search_answer,
+    search_params,
     transport_error,
 )
 

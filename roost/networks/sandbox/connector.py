@@ -521,9 +521,7 @@ class SandboxConnector:
     ) -> tuple[Result, ListeningPage]:
         """`search_public` on the running event loop."""
         try:
-            return await self._drive_async(
-                self._search_plan(term, cursor, since, language, limit)
-            )
+            return await self._drive_async(self._search_plan(term, cursor, since, language, limit))
         except SandboxError as exc:
             return _failure(exc, _search_refused()), ListeningPage()
 

@@ -284,7 +284,9 @@ class SandboxServer:
         since = _when(query.get("since"), "since")
         language = query.get("lang", "")
         if language and not (language.isascii() and language.isalpha() and len(language) == 2):
-            raise ApiError(400, f"lang must be a two-letter code such as 'en', not {language[:20]!r}")
+            raise ApiError(
+                400, f"lang must be a two-letter code such as 'en', not {language[:20]!r}"
+            )
         limit = _bounded(query.get("limit"), "limit", default=100, top=conversation.MAX_PAGE)
         try:
             page = conversation.search(

@@ -62,8 +62,16 @@ def test_a_day_of_posts_has_both_languages_all_labels_and_a_few_deletions() -> N
 
 def test_the_complaint_burst_shifts_the_brand_to_negative() -> None:
     burst = next(b for b in conv.bursts(WORLD, ANCHOR - 7 * HOUR, ANCHOR) if b.kind == "complaint")
-    assert (burst.term, burst.start, burst.end) == ("Demo Coffee", ANCHOR - 6 * HOUR, ANCHOR - 3 * HOUR)
-    during = [p for p in conv.truth(WORLD, since=burst.start, until=burst.end) if p.subject == "democoffee"]
+    assert (burst.term, burst.start, burst.end) == (
+        "Demo Coffee",
+        ANCHOR - 6 * HOUR,
+        ANCHOR - 3 * HOUR,
+    )
+    during = [
+        p
+        for p in conv.truth(WORLD, since=burst.start, until=burst.end)
+        if p.subject == "democoffee"
+    ]
     before = [
         p
         for p in conv.truth(WORLD, since=burst.start - 3 * HOUR, until=burst.start)
@@ -74,22 +82,34 @@ def test_the_complaint_burst_shifts_the_brand_to_negative() -> None:
     assert share(during) > 0.6 > 0.35 > share(before)
     mentions = [p for p in during if p.burst == burst.name]
     assert all("demo coffee" in p.lowered for p in mentions)
-    assert any(word in p.lowered for p in mentions for word in ("spilled", "cold", "late", "wylane"))
+    assert any(
+        word in p.lowered for p in mentions for word in ("spilled", "cold", "late", "wylane")
+    )
 
 
 def test_fixed_and_daily_bursts_are_listed() -> None:
     found = conv.bursts(WORLD, ANCHOR - 5 * 86400, ANCHOR + 6 * HOUR)
     names = [b.name for b in found]
-    assert {"winterblend-launch", "democoffee-complaints", "kawanova-promo", "winterblend-evening"} <= set(names)
+    assert {
+        "winterblend-launch",
+        "democoffee-complaints",
+        "kawanova-promo",
+        "winterblend-evening",
+    } <= set(names)
     assert {"daily-3", "daily-4", "daily-5"} <= set(names)
     launch = next(b for b in found if b.name == "winterblend-launch")
     assert (launch.term, launch.start, launch.end, launch.kind) == (
-        "#winterblend", ANCHOR - 30 * HOUR, ANCHOR - 26 * HOUR, "launch"
+        "#winterblend",
+        ANCHOR - 30 * HOUR,
+        ANCHOR - 26 * HOUR,
+        "launch",
     )
 
 
 def test_search_finds_the_planted_burst_newest_first_and_pages_on() -> None:
-    launch = next(b for b in conv.bursts(WORLD, ANCHOR - 31 * HOUR, ANCHOR) if b.name == "winterblend-launch")
+    launch = next(
+        b for b in conv.bursts(WORLD, ANCHOR - 31 * HOUR, ANCHOR) if b.name == "winterblend-launch"
+    )
     now = launch.end
     expected = [
         p
@@ -102,13 +122,17 @@ def test_search_finds_the_planted_burst_newest_first_and_pages_on() -> None:
     deleted: list[str] = []
     cursor = None
     for _ in range(100):
-        page = conv.search(WORLD, "#WinterBlend", now=now, cursor=cursor, limit=37, generator=generator)
+        page = conv.search(
+            WORLD, "#WinterBlend", now=now, cursor=cursor, limit=37, generator=generator
+        )
         seen.extend(page.posts)
         deleted.extend(page.deleted)
         cursor = page.cursor
         if cursor is None:
             break
-    assert [p.id for p in seen] == [p.id for p in sorted(expected_live, key=lambda p: (p.created_at, p.id), reverse=True)]
+    assert [p.id for p in seen] == [
+        p.id for p in sorted(expected_live, key=lambda p: (p.created_at, p.id), reverse=True)
+    ]
     assert sorted(deleted) == sorted(str(p.id) for p in expected if p not in expected_live)
     in_burst = [p for p in seen if p.burst == launch.name]
     assert len(in_burst) > 0.5 * len(seen)
@@ -141,7 +165,11 @@ def test_posts_exist_only_once_model_time_passes() -> None:
 
 @pytest.mark.parametrize(
     ("term", "message"),
-    [("", "q must not be empty"), ('""', "q is an empty phrase"), ("#", "# must be followed by letters or digits")],
+    [
+        ("", "q must not be empty"),
+        ('""', "q is an empty phrase"),
+        ("#", "# must be followed by letters or digits"),
+    ],
 )
 def test_unreadable_terms(term: str, message: str) -> None:
     with pytest.raises(conv.TermError, match=message):

@@ -42,8 +42,14 @@ def test_search_needs_a_token(sandbox: SandboxHandle) -> None:
             {"q": "coffee", "since": "yesterday"},
             "since must be an ISO 8601 time such as 2026-12-03T08:00:00Z, not 'yesterday'",
         ),
-        ({"q": "coffee", "since": "2026-12-01T10:00:00"}, "since needs a time zone (for example Z or +01:00)"),
-        ({"q": "coffee", "lang": "polish"}, "lang must be a two-letter code such as 'en', not 'polish'"),
+        (
+            {"q": "coffee", "since": "2026-12-01T10:00:00"},
+            "since needs a time zone (for example Z or +01:00)",
+        ),
+        (
+            {"q": "coffee", "lang": "polish"},
+            "lang must be a two-letter code such as 'en', not 'polish'",
+        ),
         ({"q": "coffee", "cursor": "x_y"}, "cursor 'x_y' is not one this search gave"),
         ({"q": "#"}, "# must be followed by letters or digits"),
     ],
@@ -182,7 +188,11 @@ def test_clock_ahead_makes_later_posts_exist(
 def test_failures_map_to_outcomes(sandbox: SandboxHandle, connector: SandboxConnector) -> None:
     sandbox.control(all_endpoints=True, rate_limit_rate=1.0, retry_after=17)
     result, page = connector.search_public("coffee")
-    assert (result.outcome, result.retry_after, page) == (Outcome.RATE_LIMITED, 17.0, ListeningPage())
+    assert (result.outcome, result.retry_after, page) == (
+        Outcome.RATE_LIMITED,
+        17.0,
+        ListeningPage(),
+    )
     sandbox.control(rate_limit_rate=0.0, fail_5xx_rate=1.0)
     result, _page = connector.search_public("coffee")
     assert result.outcome is Outcome.RETRYABLE
@@ -190,7 +200,10 @@ def test_failures_map_to_outcomes(sandbox: SandboxHandle, connector: SandboxConn
     result, _page = connector.search_public("coffee")
     assert result.outcome is Outcome.UNAUTHORIZED
     result, _page = connector.search_public("   ")
-    assert (result.outcome, result.reason) == (Outcome.REJECTED, "Sandbox needs a term to search for.")
+    assert (result.outcome, result.reason) == (
+        Outcome.REJECTED,
+        "Sandbox needs a term to search for.",
+    )
 
 
 def test_async_search_gives_the_same_page(
