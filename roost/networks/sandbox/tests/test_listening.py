@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from roost.networks.base import ListeningConnector, ListeningPage, Outcome, PublicPost
+from roost.networks.sandbox import listening
 from roost.networks.sandbox.aclient import close_sessions
 from roost.networks.sandbox.connector import SandboxConnector
 from roost.networks.sandbox.testing import SandboxAccount, SandboxHandle
@@ -224,3 +225,45 @@ def test_async_search_gives_the_same_page(
     first = asyncio.run(read())
     second = connector.search_public("coffee", cursor=top.cursor, limit=20)[1]
     assert first == second and len(first.posts) == 20
+
+
+def test_unsafe_links_are_dropped_and_malformed_posts_skipped() -> None:
+    good = {
+        "id": "42",
+        "url": "javascript:alert(1)",
+        "text": "Demo Coffee ☕",
+        "created_at": "2026-11-27T12:00:00+00:00",
+        "language": "en",
+        "author": {"id": "7", "handle": "ala.public.sandbox", "name": "Ala", "followers": 3},
+        "likes": 1,
+        "reposts": True,  # not a count
+        "replies": 0,
+    }
+    page = listening.page_of(
+        {
+            "posts": [good, {**good, "id": "x"}, {**good, "author": "ala"}, "post"],
+            "cursor": "",
+            "deleted": ["41"],
+        }
+    )
+    assert page == ListeningPage(
+        posts=(
+            PublicPost(
+                remote_id="42",
+                text="Demo Coffee ☕",
+                created_at=datetime(2026, 11, 27, 12, tzinfo=UTC),
+                author_id="7",
+                author_handle="ala.public.sandbox",
+                author_name="Ala",
+                url="",
+                language="en",
+                likes=1,
+                reposts=None,
+                replies=0,
+                followers=3,
+            ),
+        ),
+        cursor=None,
+        deleted=("41",),
+        skipped=3,
+    )
