@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -207,9 +207,7 @@ def rising_terms_for_workspace(
 ) -> list[Trend]:
     """Trending terms across the workspace's active topics, best first."""
     ids = list(
-        Topic.objects.filter(workspace_id=workspace_id, is_active=True).values_list(
-            "pk", flat=True
-        )
+        Topic.objects.filter(workspace_id=workspace_id, is_active=True).values_list("pk", flat=True)
     )
     return trending_terms(ids, now=now, limit=limit)
 
@@ -286,7 +284,10 @@ def spikes(
             volume_start,
             current,
             elapsed,
-            lambda h: _expected_hour(s, h, first, baseline_start, rate),
+            {
+                h: _expected_hour(s, h, first, baseline_start, rate)
+                for h in _hours(volume_start, current)
+            },
             volume_min_count,
         )
         if volume:
@@ -320,13 +321,12 @@ def _volume_spike(
     start: datetime,
     current: datetime,
     elapsed: float,
-    expected_at: Callable[[datetime], float],
+    per_hour: dict[datetime, float],
     min_count: int,
 ) -> Spike | None:
     hours = _hours(start, current)
     # The current hour counts for the part of it that has passed.
     weights = {h: (elapsed if h == current else 1.0) for h in hours}
-    per_hour = {h: expected_at(h) for h in hours}
     count = sum(s.mentions.get(h, 0) for h in hours)
     expected = sum(per_hour[h] * weights[h] for h in hours)
     if count < min_count or count < VOLUME_MIN_RATIO * expected:

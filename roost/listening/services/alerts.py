@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.template.defaultfilters import floatformat
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from roost.core import clock

@@ -64,9 +64,7 @@ def volume_spike(t: Topic, at: datetime = CURRENT, until: datetime = CURRENT) ->
 
 
 def told(kind: str) -> list[str]:
-    return sorted(
-        Notification.objects.filter(kind=kind).values_list("recipient__email", flat=True)
-    )
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__email", flat=True))
 
 
 def test_a_volume_spike_fires_one_alert_and_tells_the_listeners(
@@ -87,7 +85,9 @@ def test_a_volume_spike_fires_one_alert_and_tells_the_listeners(
     assert told("listening.volume_spike") == LISTENERS
     note = Notification.objects.filter(kind="listening.volume_spike").first()
     assert note is not None
-    assert note.text == "Volume spike on “Demo Coffee”: 54 mentions in the last 90 minutes, usually 9"
+    assert (
+        note.text == "Volume spike on “Demo Coffee”: 54 mentions in the last 90 minutes, usually 9"
+    )
     assert note.url == f"/w/{world.a.slug}/listening/topics/{t.pk}/"
     assert note.key == f"listening:alert:{alert.pk}"
     assert sorted(to for m in mail.outbox for to in m.to) == LISTENERS
@@ -97,7 +97,9 @@ def test_a_volume_spike_fires_one_alert_and_tells_the_listeners(
 
 def test_a_spike_going_on_over_several_checks_is_one_alert(world: World) -> None:
     t = topic(world)
-    series(t, {CURRENT: (48, 1), CURRENT + timedelta(hours=1): (60, 1)}, CURRENT + timedelta(hours=1))
+    series(
+        t, {CURRENT: (48, 1), CURRENT + timedelta(hours=1): (60, 1)}, CURRENT + timedelta(hours=1)
+    )
 
     first = alerts_check(now=NOW)
     again = [alerts_check(now=NOW + timedelta(minutes=m)) for m in (5, 10, 40, 60)]
@@ -194,9 +196,7 @@ def test_a_negative_spike_at_steady_volume_fires_only_the_negative_alert(
 
     fired = alerts_check(now=NOW)
 
-    assert [(a.kind, a.started_at) for a in fired] == [
-        ("negative", CURRENT - timedelta(hours=3))
-    ]
+    assert [(a.kind, a.started_at) for a in fired] == [("negative", CURRENT - timedelta(hours=3))]
     assert told("listening.volume_spike") == []
     assert told("listening.negative_spike") == LISTENERS
     note = Notification.objects.filter(kind="listening.negative_spike").first()

@@ -165,7 +165,9 @@ def test_planted_bursts_in_200_seeded_series_recall_and_false_alarms(world: Worl
         rows += [TermHour(topic=t, hour=h, term=f"term{i}", count=c) for h, c in counts.items()]
     TermHour.objects.bulk_create([r for r in rows if r.count])
 
-    found = {(x.topic_id, x.term) for x in trending_terms([t.pk for t in topics], now=NOW, limit=500)}
+    found = {
+        (x.topic_id, x.term) for x in trending_terms([t.pk for t in topics], now=NOW, limit=500)
+    }
 
     hits, false_alarms = len(found & planted), len(found - planted)
     print(f"planted 100, found {hits} (recall {hits / 100:.2f}), false alarms {false_alarms}")
