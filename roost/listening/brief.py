@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from roost.inbox.models import Task, TaskKind
-from roost.listening.models import Alert, Mention, TermHour, Topic, TopicHour
+from roost.listening.models import Alert, Mention, Topic, TopicHour
+from roost.listening.trends import rising_terms_for_workspace
 from roost.publishing.models import Post, PostStatus
 from roost.workspaces.models import Workspace
 
 TERMS = 5  # rising terms listed
 BASELINE_DAYS = 7
-MIN_TERM_COUNT = 3  # a term needs this many uses in the last 24 h to count as rising
 MIN_TOPIC_MENTIONS = 5
 RISING = 2.0  # this many times the usual daily level
 TOPICS_CHECKED = 3  # rising topics checked for a post of ours
@@ -40,8 +40,9 @@ class BriefLine:
 @dataclass(frozen=True)
 class RisingTerm:
     term: str
-    count: int  # uses in the last 24 hours
-    usual: float  # average uses per day over the BASELINE_DAYS before
+    count: int  # uses in the trends' recent window
+    expected: float  # what the baseline predicts for that window
+    ratio: float
 
 
 def _link(name: str, slug: str, query: dict[str, Any] | None = None) -> str:
@@ -57,36 +58,21 @@ def _link(name: str, slug: str, query: dict[str, Any] | None = None) -> str:
 
 
 def rising_terms(workspace_id: int, *, now: datetime, limit: int = TERMS) -> list[RisingTerm]:
-    """Terms used much more in the last 24 hours than on a usual day of the week before,
-    from the hourly term roll-ups (one query)."""
-    day_ago = now - timedelta(hours=24)
-    start = day_ago - timedelta(days=BASELINE_DAYS)
-    rows = (
-        TermHour.objects.filter(topic__workspace_id=workspace_id, hour__gte=start, hour__lt=now)
-        .values("term")
-        .annotate(
-            recent=Sum("count", filter=Q(hour__gte=day_ago)),
-            before=Sum("count", filter=Q(hour__lt=day_ago)),
-        )
-        .filter(recent__gte=MIN_TERM_COUNT)
-        .order_by()
-    )
-    found = []
-    for row in rows:
-        usual = (row["before"] or 0) / BASELINE_DAYS
-        if row["recent"] >= RISING * max(usual, 1.0):
-            found.append(RisingTerm(row["term"], int(row["recent"]), round(usual, 1)))
-    found.sort(key=lambda t: (-(t.count / max(t.usual, 1.0)), -t.count, t.term))
-    return found[:limit]
+    """The workspace's trending terms (roost/listening/trends.py), once per term."""
+    found: dict[str, RisingTerm] = {}
+    for trend in rising_terms_for_workspace(workspace_id, now=now, limit=limit * 3):
+        if trend.term not in found:
+            found[trend.term] = RisingTerm(trend.term, trend.count, trend.expected, trend.ratio)
+    return list(found.values())[:limit]
 
 
 def trending_lines(workspace: Workspace, *, now: datetime, since: datetime) -> list[BriefLine]:
     slug = workspace.slug
     lines = [
         BriefLine(
-            _("“%(term)s” is rising: %(n)s uses in 24 h (usually %(usual)s a day)")
-            % {"term": t.term, "n": t.count, "usual": f"{t.usual:g}"},
-            {"term": t.term, "count": t.count, "usual": t.usual},
+            _("“%(term)s” is rising: %(n)s uses in the last hours, %(ratio)s× the usual")
+            % {"term": t.term, "n": t.count, "ratio": f"{t.ratio:.1f}"},
+            {"term": t.term, "count": t.count, "expected": t.expected, "ratio": t.ratio},
             _link("listening:mentions", slug, {"q": t.term}),
             "notice",
         )

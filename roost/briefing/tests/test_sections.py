@@ -18,6 +18,7 @@ from roost.inbox.models import Message, Priority, Task, TaskKind
 from roost.inbox.services.ingest import ingest
 from roost.listening import brief as listening_brief
 from roost.listening.models import Alert, Mention, TermHour, Topic, TopicHour
+from roost.listening.trends import rising_terms_for_workspace
 from roost.networks.base import Inbound, InboundKind, InboxPage
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
 from roost.workspaces.models import Membership
@@ -225,10 +226,12 @@ def _topic(owner: Membership, name: str) -> Topic:
 def test_trending_terms_and_volume_spikes(owner: Membership) -> None:
     topic = _topic(owner, "Roost")
     hour = NOW.replace(minute=0) - timedelta(hours=2)
+    # Three days of history (the trends need a day of baseline at least).
+    TopicHour.objects.create(topic=topic, hour=hour - timedelta(days=3), mentions=8)
+    TopicHour.objects.create(topic=topic, hour=hour, mentions=14)
     TermHour.objects.create(topic=topic, hour=hour, term="outage", count=12)
     TermHour.objects.create(topic=topic, hour=hour - timedelta(days=3), term="outage", count=7)
-    TermHour.objects.create(topic=topic, hour=hour, term="price", count=4)
-    TermHour.objects.create(topic=topic, hour=hour - timedelta(days=2), term="price", count=70)
+    TermHour.objects.create(topic=topic, hour=hour, term="price", count=4)  # too few uses
     Alert.objects.create(
         workspace=owner.workspace,
         topic=topic,
@@ -242,11 +245,18 @@ def test_trending_terms_and_volume_spikes(owner: Membership) -> None:
 
     lines = listening_brief.trending_lines(owner.workspace, now=NOW, since=SINCE)
 
+    trend = rising_terms_for_workspace(owner.workspace.pk, now=NOW)[0]
     assert [line.text for line in lines] == [
-        "“outage” is rising: 12 uses in 24 h (usually 1 a day)",
+        f"“outage” is rising: 12 uses in the last hours, {trend.ratio:.1f}× the usual",
         "Spike on Roost: 40 mentions in an hour (usually 6)",
     ]
-    assert lines[0].figures == {"term": "outage", "count": 12, "usual": 1.0}
+    assert lines[0].figures == {
+        "term": "outage",
+        "count": 12,
+        "expected": trend.expected,
+        "ratio": trend.ratio,
+    }
+    assert trend.ratio > 10
     assert [line.severity for line in lines] == ["notice", "warning"]
 
 
