@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from roost.briefing import sections
 from roost.briefing.models import ActionItem, Brief, BriefSettings
-from roost.core import clock, outbound
+from roost.core import clock, crypto, outbound
 from roost.core.exceptions import NotFound, ValidationFailed
 from roost.core.mail import send_email_on_commit
 from roost.notifications.services import notify
@@ -470,3 +470,22 @@ def action_item_mark(*, actor: Membership, item: ActionItem, done: bool) -> Acti
             target=item,
         )
     return item
+
+
+def webhooks_reencrypt() -> tuple[int, int]:
+    """Re-encrypt every brief webhook address with the newest key (`roost rotate_secrets`);
+    returns (re-encrypted, unreadable). Conditional: a value re-saved meanwhile is kept."""
+    done = failed = 0
+    rows = BriefSettings.objects.exclude(webhook_encrypted="").values_list(
+        "pk", "webhook_encrypted"
+    )
+    for pk, current in rows.iterator():
+        try:
+            token = crypto.rotate(current)
+        except crypto.SecretUnreadable:
+            failed += 1
+            continue
+        done += BriefSettings.objects.filter(pk=pk, webhook_encrypted=current).update(
+            webhook_encrypted=token
+        )
+    return done, failed

@@ -108,3 +108,12 @@ def test_a_member_who_loses_the_permission_gets_no_email(
     care = seed_member(owner.workspace, make_user("care@brief.test"), ["customer_care"])
     services.settings_for(owner.workspace).members.add(care)
     assert services.recipients(services.settings_for(owner.workspace)) == []
+
+
+def test_rotate_secrets_reencrypts_the_webhook(owner: Membership) -> None:
+    _webhook(owner, "https://hooks.slack.example/services/T/B/X")
+    before = services.settings_for(owner.workspace).webhook_encrypted
+    assert services.webhooks_reencrypt() == (1, 0)
+    after = services.settings_for(owner.workspace)
+    assert after.webhook_encrypted != before
+    assert after.webhook_url == "https://hooks.slack.example/services/T/B/X"

@@ -39,6 +39,7 @@ def test_rotation_moves_every_channel_to_the_new_key(world: World, settings: Any
     assert out.getvalue() == (
         "re-encrypted 3 channel(s); 0 unreadable\n"
         "re-encrypted 2 webhook endpoint(s); 0 unreadable\n"
+        "re-encrypted 0 brief webhook(s); 0 unreadable\n"
     )
     settings.ROOST_SECRET_KEYS = [new]  # the old key can go now
     assert Channel.objects.get(pk=channel.pk).credentials == {"token": "t1"}

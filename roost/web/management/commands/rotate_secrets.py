@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from roost.briefing.services import webhooks_reencrypt
 from roost.channels.models import Channel
 from roost.core.crypto import SecretUnreadable, legacy_default_rotate, opens, rotate
 from roost.inbox.services.config import endpoint_secrets_reencrypt
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(f"re-encrypted {done} channel(s); {failed} unreadable")
         done, failed = endpoint_secrets_reencrypt()
         self.stdout.write(f"re-encrypted {done} webhook endpoint(s); {failed} unreadable")
+        done, failed = webhooks_reencrypt()
+        self.stdout.write(f"re-encrypted {done} brief webhook(s); {failed} unreadable")
 
     def _from_legacy_default(self, verbosity: int) -> None:
         moved = failed = 0
