@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
 
@@ -367,9 +368,7 @@ def scheduled(ctx: Context) -> SectionResult:
 def risks(ctx: Context) -> SectionResult:
     slug = ctx.workspace.slug
     items: list[Item] = []
-    paused = _pause_item(ctx)
-    if paused is not None:
-        items.append(paused)
+    items.extend(_pause_items(ctx))
     horizon = ctx.now + timedelta(hours=AT_RISK_HOURS)
     for state in _pending_steps(ctx):
         if state.due_at is None or state.due_at > horizon:
@@ -391,21 +390,38 @@ def risks(ctx: Context) -> SectionResult:
     return SectionResult(items, _("No risks spotted."))
 
 
-def _pause_item(ctx: Context) -> Item | None:
-    """Publishing paused (the crisis switch), when publishing offers `pause_state`."""
-    try:
-        from roost.publishing.selectors import pause_state  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+def _pause_items(ctx: Context) -> list[Item]:
+    """Publishing paused (the crisis switch): the whole workspace, or channels on their
+    own — read through publishing's `pause_state` where publishing offers it."""
+    selectors = import_module("roost.publishing.selectors")
+    pause_state = getattr(selectors, "pause_state", None)
+    if pause_state is None:
+        return []
     state = pause_state(ctx.workspace.pk)
-    if not state or not getattr(state, "paused", state):
-        return None
-    return Item(
-        _("Publishing is paused: nothing goes out until someone resumes it."),
-        {},
-        link("calendar:month", ctx.workspace.slug),
-        CRITICAL,
-    )
+    where = link("calendar:month", ctx.workspace.slug)
+    items = []
+    if getattr(state, "paused", False):
+        reason = getattr(state, "reason", "")
+        items.append(
+            Item(
+                _("Publishing is paused: nothing goes out until someone resumes it.")
+                + (f" ({reason})" if reason else ""),
+                {"by": getattr(state, "by", "")},
+                where,
+                CRITICAL,
+            )
+        )
+    for channel_id, name, reason, _since, _by in getattr(state, "channels", ()):
+        items.append(
+            Item(
+                _("Publishing on %(channel)s is paused") % {"channel": name}
+                + (f" ({reason})" if reason else ""),
+                {"channel": channel_id},
+                where,
+                WARNING,
+            )
+        )
+    return items
 
 
 def register_builtin() -> None:

@@ -364,3 +364,26 @@ def test_the_brief_takes_a_fixed_handful_of_queries(
     # 15 reads for the sections, the brief's settings, and saving it.
     with django_assert_max_num_queries(22):
         services.brief_build(owner.workspace, now=NOW)
+
+
+def test_risks_say_when_publishing_is_paused(
+    owner: Membership, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from roost.publishing import selectors as publishing_selectors
+
+    state = SimpleNamespace(
+        paused=True,
+        reason="Outage",
+        by="Brief Lead",
+        channels=((7, "Coffee PL", "", NOW, "Brief Lead"),),
+    )
+    # The crisis switch's read (publishing.selectors.pause_state), as publishing offers it.
+    monkeypatch.setattr(publishing_selectors, "pause_state", lambda ws_id: state, raising=False)
+    result = builtin.risks(ctx(owner))
+    assert texts(result) == [
+        "Publishing is paused: nothing goes out until someone resumes it. (Outage)",
+        "Publishing on Coffee PL is paused",
+    ]
+    assert [i.severity for i in result.items] == ["critical", "warning"]
