@@ -230,6 +230,7 @@ def item_create(request: HttpRequest, slug: str, payload: BriefActionIn) -> Any:
     summary="Tick an action item done (or open it again with done=false)",
     auth=access(Perm.VIEW_BRIEF, WRITE),
 )
+@idempotent
 def item_done(request: HttpRequest, slug: str, item_id: Id, payload: BriefActionDone) -> Any:
     actor = _actor(request)
     item = services.access_action_item(actor, item_id)
