@@ -23,6 +23,11 @@ so a history of a million posts costs nothing until it is read.
   was written. Search never returns a deleted post; it names the deleted posts it met in
   the window it read (matching the term) in `deleted`, so a listener can forget them.
 
+Search (`search`) reads newest first from model time back to `since`, and never further
+back than SEARCH_DAYS; the cursor is the last post's exact time and id, so pages neither
+skip nor repeat. A search that has generated MAX_SCAN_POSTS posts stops with a cursor even
+if its page is short. `rate` is capped at MAX_RATE (ids keep 100,000 posts per hour).
+
 `truth` lists the bursts and each post's labels, for tests and benches to measure recall
 and accuracy against.
 """
