@@ -153,6 +153,7 @@ def test_two_checks_at_once_fire_one_alert(world: World, monkeypatch: Any) -> No
     assert alerts_check(now=NOW + timedelta(minutes=1)) == []
 
     assert Alert.objects.count() == 1
+    assert Alert.objects.get().quiet_until == NOW + timedelta(minutes=1, hours=6)
     assert told("listening.volume_spike") == LISTENERS
 
 
