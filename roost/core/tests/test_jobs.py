@@ -38,6 +38,7 @@ EXPECTED_JOBS = {
     "inbox.webhooks": "roost.inbox.tasks.send_webhooks",
     "analytics.collect": "roost.analytics.tasks.collect_metrics",
     "analytics.audience": "roost.analytics.tasks.collect_audience",
+    "listening.alerts": "roost.listening.tasks.check_alerts",
 }
 
 
@@ -100,6 +101,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "inbox.webhooks": timedelta(seconds=7),
         "analytics.collect": timedelta(minutes=3),
         "analytics.audience": timedelta(hours=4),
+        "listening.alerts": timedelta(minutes=5),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"
