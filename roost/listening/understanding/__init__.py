@@ -63,9 +63,7 @@ def understand_many(
     declared = list(languages) if languages is not None else []
     if declared and len(declared) != len(cleaned):
         raise ValueError("languages must be as long as texts")
-    langs = [
-        _language.declared(declared[i]) if declared else "" for i in range(len(cleaned))
-    ]
+    langs = [_language.declared(declared[i]) if declared else "" for i in range(len(cleaned))]
     langs = [lang or _language.detect(text) for lang, text in zip(langs, cleaned, strict=True)]
     lowered = [for_models(text) for text in cleaned]
 

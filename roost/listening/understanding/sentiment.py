@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ def features(text: str) -> list[str]:
     tokens = _TOKEN.findall(text)
     out = list(tokens)
     out.extend(["~" + t[:PREFIX] for t in tokens if len(t) > PREFIX + 1])
-    out.extend([a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)])
+    out.extend([a + " " + b for a, b in pairwise(tokens)])
     return out
 
 
@@ -37,9 +38,7 @@ def new_model(c: float) -> Pipeline:
         [
             (
                 "tfidf",
-                TfidfVectorizer(
-                    analyzer=features, min_df=2, sublinear_tf=True, dtype=np.float32
-                ),
+                TfidfVectorizer(analyzer=features, min_df=2, sublinear_tf=True, dtype=np.float32),
             ),
             ("clf", LogisticRegression(C=c, max_iter=2000)),
         ]

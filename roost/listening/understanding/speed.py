@@ -9,7 +9,7 @@ import os
 import time
 
 from roost.listening.understanding import models, understand_many
-from roost.listening.understanding.data import english, polish, PL_TEST
+from roost.listening.understanding.data import PL_TEST, english, polish
 
 
 def main() -> None:

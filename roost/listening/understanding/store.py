@@ -6,7 +6,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import pickle  # noqa: S403  # our own file, written by this module into a directory we own
+import pickle  # our own file, written by this module into a directory we own
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -55,7 +55,7 @@ STOPWORDS = frozenset((ENGLISH + POLISH).split())
 _TOKEN = re.compile(
     r"(?P<tag>(?<![\w#])#[^\W_][\w]*)"
     r"|(?P<handle>(?<![\w@])@[^\W_][\w.\-]*?(?:@[\w][\w.\-]*\w)?(?=[^\w.\-@]|[.\-]*$|[.\-]+\s))"
-    r"|(?P<word>[^\W_](?:[\w'’\-]*[^\W_])?)"
+    r"|(?P<word>[^\W_](?:[\w'\u2019\-]*[^\W_])?)"
     r"|(?P<stop>[.,;:!?()\[\]\"“”„…|/]+)"
 )
 
@@ -72,7 +72,7 @@ def key_terms(text: str, limit: int = MAX_TERMS) -> tuple[str, ...]:
         kind = match.lastgroup
         token = match.group().casefold()
         if kind == "word":
-            word = token.replace("’", "'")
+            word = token.replace("\u2019", "'")
             if _is_word(word):
                 found[word] = None
                 if previous:
