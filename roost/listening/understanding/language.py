@@ -15,8 +15,7 @@ MIN_SCORE = 0.5
 MIN_LETTERS = 3
 # The detector reads this many characters: enough for a language, cheap for a long paste.
 READ_CHARS = 300
-_LETTER = re.compile(r"[^\W\d_]")
-_HASH = re.compile(r"#")
+_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 
 
 @functools.cache
@@ -228,10 +227,14 @@ def declared(language: str | None) -> str:
 
 def detect(text: str) -> str:
     """The language of a cleaned text, or "" when unsure."""
-    text = HANDLE.sub(" ", URL.sub(" ", text[:READ_CHARS]))
-    if len(_LETTER.findall(text)) < MIN_LETTERS:
+    text = text[:READ_CHARS]
+    if "://" in text or "www." in text:
+        text = URL.sub(" ", text)
+    if "@" in text:
+        text = HANDLE.sub(" ", text)
+    if not _LETTERS.search(text):
         return ""
-    text = _HASH.sub(" ", " ".join(text.split()))
+    text = " ".join(text.replace("#", " ").split())
     try:
         best = _detector().detect(text, model="lite", k=1)
     except (ValueError, RuntimeError):

@@ -50,40 +50,42 @@ xd xdd hej siema dzieki dzięki pozdrawiam prosze proszę tylko jeszcze
 """
 STOPWORDS = frozenset((ENGLISH + POLISH).split())
 
-# Hashtags and handles first (a handle may hold dots and a second @ for Mastodon), then words
-# (letters, digits and inner apostrophes/hyphens), then sentence punctuation, which ends phrases.
+# Hashtags, handles (a handle may hold dots and a second @ for Mastodon), words (letters and
+# digits, inner apostrophes and hyphens) and runs of sentence punctuation, which end phrases.
+# One findall, told apart by the first character: that keeps a batch fast.
 _TOKEN = re.compile(
-    r"(?P<tag>(?<![\w#])#[^\W_][\w]*)"
-    r"|(?P<handle>(?<![\w@])@[^\W_][\w.\-]*?(?:@[\w][\w.\-]*\w)?(?=[^\w.\-@]|[.\-]*$|[.\-]+\s))"
-    r"|(?P<word>[^\W_](?:[\w'\u2019\-]*[^\W_])?)"
-    r"|(?P<stop>[.,;:!?()\[\]\"“”„…|/]+)"
+    r"(?<![\w#])#[^\W_]\w*"
+    r"|(?<![\w@])@[^\W_][\w.\-]*(?:@[\w.\-]*\w)?"
+    r"|[^\W_](?:[\w'\-]*[^\W_])?"
+    r"|[.,;:!?()\[\]\"\u201c\u201d\u201e\u2026|/]+"
 )
-
-
-def _is_word(word: str) -> bool:
-    return len(word) >= MIN_WORD and not word.isdigit() and word not in STOPWORDS
+_BREAKS = frozenset('.,;:!?()[]"\u201c\u201d\u201e\u2026|/')
 
 
 def key_terms(text: str, limit: int = MAX_TERMS) -> tuple[str, ...]:
     """At most `limit` distinct terms of a cleaned text, in text order."""
+    if "://" in text or "www." in text.lower():
+        text = URL.sub(" . ", text)
+    text = text.casefold().replace("\u2019", "'")
     found: dict[str, None] = {}
     previous = ""  # the last word, while a phrase may still continue it
-    for match in _TOKEN.finditer(URL.sub(" . ", text)):
-        kind = match.lastgroup
-        token = match.group().casefold()
-        if kind == "word":
-            word = token.replace("\u2019", "'")
-            if _is_word(word):
-                found[word] = None
-                if previous:
-                    found[previous + " " + word] = None
-                previous = word
-            else:
-                previous = ""
-        else:
+    stopwords = STOPWORDS
+    for token in _TOKEN.findall(text):
+        first = token[0]
+        if first in _BREAKS:
             previous = ""
-            if kind in ("tag", "handle"):
-                found[token.rstrip(".-")] = None
+            continue
+        if first == "#" or first == "@":
+            previous = ""
+            found[token.rstrip(".-")] = None
+        elif len(token) < MIN_WORD or token in stopwords or token.isdigit():
+            previous = ""
+            continue
+        else:
+            found[token] = None
+            if previous:
+                found[previous + " " + token] = None
+            previous = token
         if len(found) >= limit:
             break
     return tuple(found)[:limit]

@@ -29,5 +29,8 @@ def for_models(text: str) -> str:
     Handles are brands in the training tweets (@united is mostly complaints); replacing them
     keeps the model from judging a brand rather than what is said about it.
     """
-    text = URL.sub(" _url_ ", text)
-    return HANDLE.sub(" _user_ ", text).lower()
+    if "://" in text or "www." in text or "WWW." in text:
+        text = URL.sub(" _url_ ", text)
+    if "@" in text:
+        text = HANDLE.sub(" _user_ ", text)
+    return text.lower()
