@@ -277,3 +277,15 @@ def test_the_stored_model_is_the_one_for_todays_data():
     bundle = models()
     assert bundle["data_hash"] == training.data_hash()
     assert training.up_to_date() is True
+
+
+def test_the_train_command_skips_an_up_to_date_model():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    models()
+    out = StringIO()
+    call_command("listening_train", stdout=out)
+    path = store.model_path(training.data_hash())
+    assert out.getvalue() == f"listening: models up to date ({path})\n"
