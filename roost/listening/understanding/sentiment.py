@@ -32,22 +32,24 @@ def features(text: str) -> list[str]:
     return out
 
 
-def new_model(c: float) -> Pipeline:
+def new_model(c: float, min_df: int = 2) -> Pipeline:
     """An untrained pipeline: TF-IDF (sublinear) over features(), multinomial regression."""
     return Pipeline(
         [
             (
                 "tfidf",
-                TfidfVectorizer(analyzer=features, min_df=2, sublinear_tf=True, dtype=np.float32),
+                TfidfVectorizer(
+                    analyzer=features, min_df=min_df, sublinear_tf=True, dtype=np.float32
+                ),
             ),
             ("clf", LogisticRegression(C=c, max_iter=2000)),
         ]
     )
 
 
-def train(texts: Sequence[str], labels: Sequence[int], *, c: float) -> Pipeline:
+def train(texts: Sequence[str], labels: Sequence[int], *, c: float, min_df: int) -> Pipeline:
     """A model trained on texts (raw) and their labels (-1, 0, 1)."""
-    model = new_model(c)
+    model = new_model(c, min_df)
     model.fit([for_models(t) for t in texts], list(labels))
     return model
 

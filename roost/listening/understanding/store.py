@@ -49,6 +49,7 @@ def write(path: Path, bundle: dict[str, Any]) -> None:
             pickle.dump(bundle, handle, protocol=pickle.HIGHEST_PROTOCOL)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a worker may run as another user
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -10,9 +10,11 @@ from typing import Any
 from roost.listening.understanding import data, store
 
 # Bump when features, parameters or the bundle's shape change: the stored model is retrained.
-FORMAT = b"understanding-1"
-EN_C = 1.0
-PL_C = 1.0
+FORMAT = b"understanding-2"
+# Chosen by 5-fold cross-validation on each train set (never on the test sets). Polish has few
+# comments: a feature seen once is still worth keeping (CV 0.80 against 0.77 with min_df 2).
+EN_C, EN_MIN_DF = 1.0, 2
+PL_C, PL_MIN_DF = 3.0, 1
 
 
 def data_hash() -> str:
@@ -31,8 +33,8 @@ def build() -> dict[str, Any]:
     pl_train = data.polish(data.PL_TRAIN)
     return {
         "format": FORMAT.decode(),
-        "en": sentiment.train(en_train.texts, en_train.labels, c=EN_C),
-        "pl": sentiment.train(pl_train.texts, pl_train.labels, c=PL_C),
+        "en": sentiment.train(en_train.texts, en_train.labels, c=EN_C, min_df=EN_MIN_DF),
+        "pl": sentiment.train(pl_train.texts, pl_train.labels, c=PL_C, min_df=PL_MIN_DF),
         "seconds": round(time.perf_counter() - started, 1),
     }
 
