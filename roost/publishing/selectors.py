@@ -25,6 +25,7 @@ from roost.publishing.models import (
     PublishingPause,
     Tag,
 )
+from roost.publishing.services.pause import held_condition
 from roost.workspaces.models import Membership
 
 
@@ -391,3 +392,15 @@ def posts_due_during(workspace_id: int, start: datetime, end: datetime) -> Query
         .select_related("author")
         .order_by("scheduled_at", "id")
     )
+
+
+def held_by_pause(post_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Of these posts, the deliveries a pause holds back (waiting, on a paused channel or
+    workspace), by post id: one query, whatever the count."""
+    if not post_ids:
+        return {}
+    held: dict[int, set[int]] = {}
+    rows = Delivery.objects.filter(post_id__in=list(post_ids), status=DeliveryStatus.SCHEDULED)
+    for post_id, delivery_id in rows.filter(held_condition()).values_list("post_id", "id"):
+        held.setdefault(post_id, set()).add(delivery_id)
+    return held
