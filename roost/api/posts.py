@@ -217,9 +217,9 @@ def post_list(
     posts = selectors.posts_in_range(_actor(request), start, end, filters).prefetch_related(
         "variants", "postmedia_set"
     )
-    posts = list(posts)
-    held = selectors.held_by_pause([p.pk for p in posts])
-    return [_post_out(p, held) for p in posts]
+    found = list(posts)
+    held = selectors.held_by_pause([p.pk for p in found])
+    return [_post_out(p, held) for p in found]
 
 
 @router.post(

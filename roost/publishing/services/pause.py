@@ -178,9 +178,10 @@ def publishing_pause(
 
 def access_pause(actor: Membership, *, channel_id: int | None = None) -> PublishingPause:
     """The open pause of the actor's workspace (or of one of its channels)."""
+    scope = Q(channel__isnull=True) if channel_id is None else Q(channel_id=channel_id)
     pause = (
         open_pauses()
-        .filter(workspace_id=actor.workspace_id, channel_id=channel_id)
+        .filter(scope, workspace_id=actor.workspace_id)
         .select_related("workspace", "channel", "started_by")
         .first()
     )
