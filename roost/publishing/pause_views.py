@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from roost.channels.access import access_channel
 from roost.channels.models import Channel
@@ -77,6 +77,7 @@ def _switch_page(request: HttpRequest, form: PauseForm | None = None, status: in
 
 
 @workspace_view(Perm.VIEW_TEAM)
+@require_safe
 def pause_switch(request: HttpRequest) -> HttpResponse:
     """Every member may see whether and why publishing is paused."""
     return _switch_page(request)
