@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from roost.api.auth import access
+from roost.api.idempotency import idempotent
 from roost.api.schemas import Id, Moment, responses
 from roost.channels.access import access_channel
 from roost.core.exceptions import Conflict, NotFound
@@ -124,6 +125,7 @@ def pause_get(request: HttpRequest, slug: str) -> Any:
     auth=access(Perm.PAUSE_PUBLISHING, WRITE),
     summary="Pause all publishing (or one channel's); deliveries in flight finish",
 )
+@idempotent
 def pause_post(request: HttpRequest, slug: str, payload: PauseIn) -> Any:
     actor = _actor(request)
     channel = None
@@ -140,7 +142,14 @@ def pause_post(request: HttpRequest, slug: str, payload: PauseIn) -> Any:
     summary="The held posts that came due during the pause or are due in the next 24 h",
 )
 def pause_review(request: HttpRequest, slug: str, query: Query[ScopeQuery]) -> Any:
-    pause = _open(_actor(request), query.channel)
+    """Empty when publishing (or the channel) is not paused: nothing waits."""
+    actor = _actor(request)
+    if query.channel is not None:
+        access_channel(actor, query.channel, Perm.PAUSE_PUBLISHING)
+    try:
+        pause = access_pause(actor, channel_id=query.channel)
+    except NotFound:
+        return []
     return [
         {
             "post": i.post.pk,
@@ -160,6 +169,7 @@ def pause_review(request: HttpRequest, slug: str, query: Query[ScopeQuery]) -> A
     summary="Resume publishing with a decision for each held post (422 names undecided "
     "overdue posts)",
 )
+@idempotent
 def pause_resume(request: HttpRequest, slug: str, payload: ResumeIn) -> Any:
     actor = _actor(request)
     pause = _open(actor, payload.channel)

@@ -211,6 +211,7 @@ def test_the_api_pauses_reviews_and_resumes(world: World) -> None:
     assert list(post.deliveries.values_list("status", flat=True)) == [DeliveryStatus.PENDING]
     nothing = _api(client, token, "POST", f"{slug}/publishing/resume", {})
     assert nothing.status_code == 409
+    assert _api(client, token, "GET", f"{slug}/publishing/pause/review").json() == []
 
 
 def test_the_api_refuses_without_the_permission(world: World) -> None:
