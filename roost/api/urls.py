@@ -16,6 +16,7 @@ from roost.api.auth import TokenAuth
 from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
+from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
@@ -162,6 +163,7 @@ me.roost_public_in_api = True  # type: ignore[attr-defined]
 ROUTERS = (
     team_router,
     posts_router,
+    pause_router,
     approvals_router,
     inbox_router,
     roi_router,
