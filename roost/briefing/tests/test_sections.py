@@ -226,11 +226,15 @@ def _topic(owner: Membership, name: str) -> Topic:
 def test_trending_terms_and_volume_spikes(owner: Membership) -> None:
     topic = _topic(owner, "Roost")
     hour = NOW.replace(minute=0) - timedelta(hours=2)
-    # Three days of history (the trends need a day of baseline at least).
-    TopicHour.objects.create(topic=topic, hour=hour - timedelta(days=3), mentions=8)
-    TopicHour.objects.create(topic=topic, hour=hour, mentions=14)
-    TermHour.objects.create(topic=topic, hour=hour, term="outage", count=12)
-    TermHour.objects.create(topic=topic, hour=hour - timedelta(days=3), term="outage", count=7)
+    # A week of history at the same hours (the trends' baseline), the term rarely used.
+    for back in range(1, 9):
+        TopicHour.objects.create(topic=topic, hour=hour - timedelta(days=back, hours=6), mentions=8)
+        TopicHour.objects.create(topic=topic, hour=hour - timedelta(days=back), mentions=8)
+        TermHour.objects.create(
+            topic=topic, hour=hour - timedelta(days=back), term="outage", count=1
+        )
+    TopicHour.objects.create(topic=topic, hour=hour, mentions=40)
+    TermHour.objects.create(topic=topic, hour=hour, term="outage", count=30)
     TermHour.objects.create(topic=topic, hour=hour, term="price", count=4)  # too few uses
     Alert.objects.create(
         workspace=owner.workspace,
@@ -247,12 +251,12 @@ def test_trending_terms_and_volume_spikes(owner: Membership) -> None:
 
     trend = rising_terms_for_workspace(owner.workspace.pk, now=NOW)[0]
     assert [line.text for line in lines] == [
-        f"“outage” is rising: 12 uses in the last hours, {trend.ratio:.1f}× the usual",
+        f"“outage” is rising: 30 uses in the last hours, {trend.ratio:.1f}× the usual",
         "Spike on Roost: 40 mentions in an hour (usually 6)",
     ]
     assert lines[0].figures == {
         "term": "outage",
-        "count": 12,
+        "count": 30,
         "expected": trend.expected,
         "ratio": trend.ratio,
     }
