@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
@@ -92,7 +93,7 @@ class Doc:
             mentions |= _handle_keys(handle)
         word_set = frozenset(words)
         keys = set(word_set)
-        keys.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        keys.update(f"{a} {b}" for a, b in pairwise(words))
         keys.update("#" + tag for tag in hashtags)
         keys.update("@" + key for key in mentions)
         return cls(
