@@ -14,10 +14,12 @@ class ListeningConfig(AppConfig):
 
     def ready(self) -> None:
         from roost.core import jobs
-        from roost.listening.tasks import collect_listening
+        from roost.listening.tasks import check_alerts, collect_listening
 
         jobs.register(
             "listening.collect",
             lambda: timedelta(minutes=settings.ROOST_LISTENING_COLLECT_MINUTES),
             collect_listening,
         )
+        # Spike alerts (roost/listening/services/alerts.py): look every five minutes.
+        jobs.register("listening.alerts", timedelta(minutes=5), check_alerts)
