@@ -84,7 +84,7 @@ class MentionsQuery(Schema):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class AuthorOut(Schema):
+class MentionAuthorOut(Schema):
     id: str
     handle: str
     name: str
@@ -96,7 +96,7 @@ class MentionOut(Schema):
     channel: int | None
     network: str
     url: str
-    author: AuthorOut
+    author: MentionAuthorOut
     text: str
     posted_at: datetime
     found_at: datetime
