@@ -65,6 +65,7 @@ class DeliveryOut(Schema):
     published_at: datetime | None
     url: str
     error: str
+    paused: bool = Field(description="Scheduled, but held by a pause (the crisis switch)")
 
 
 class PostOut(Schema):
@@ -79,6 +80,7 @@ class PostOut(Schema):
     options: dict[str, Any]
     scheduled_at: datetime | None
     author: str | None
+    paused: bool = Field(description="A delivery of it is held by a pause (the crisis switch)")
     deliveries: list[DeliveryOut]
 
 
@@ -112,7 +114,11 @@ def _actor(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _post_out(post: Post) -> dict[str, Any]:
+def _post_out(post: Post, held: dict[int, set[int]] | None = None) -> dict[str, Any]:
+    """`held`: the deliveries held by a pause, by post (read for the page at once)."""
+    if held is None:
+        held = selectors.held_by_pause([post.pk])
+    mine = held.get(post.pk, set())
     return {
         "id": post.pk,
         "status": post.status,
@@ -125,6 +131,7 @@ def _post_out(post: Post) -> dict[str, Any]:
         "options": dict(post.options),
         "scheduled_at": post.scheduled_at,
         "author": post.author.email if post.author else None,
+        "paused": bool(mine),
         "deliveries": [
             {
                 "channel": d.channel_id,
@@ -135,6 +142,7 @@ def _post_out(post: Post) -> dict[str, Any]:
                 "published_at": d.published_at,
                 "url": d.remote_url,
                 "error": d.error,
+                "paused": d.pk in mine,
             }
             for d in post.deliveries.all()
         ],
@@ -209,7 +217,9 @@ def post_list(
     posts = selectors.posts_in_range(_actor(request), start, end, filters).prefetch_related(
         "variants", "postmedia_set"
     )
-    return [_post_out(p) for p in posts]
+    found = list(posts)
+    held = selectors.held_by_pause([p.pk for p in found])
+    return [_post_out(p, held) for p in found]
 
 
 @router.post(

@@ -17,6 +17,7 @@ from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.listening import router as listening_router
+from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
@@ -163,6 +164,7 @@ me.roost_public_in_api = True  # type: ignore[attr-defined]
 ROUTERS = (
     team_router,
     posts_router,
+    pause_router,
     approvals_router,
     inbox_router,
     roi_router,

@@ -165,6 +165,7 @@ class Card:
     thumb_alt: str = ""
     time: str = ""  # HH:MM, in the workspace's zone
     iso: str = ""  # with the zone's offset: a drop keeps its wall-clock time of day
+    paused: bool = False  # scheduled, but held by a pause (the crisis switch)
 
 
 _SENTINEL_ID = 4_611_686_018_427_387_904
@@ -199,6 +200,8 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
     ids = [row["id"] for row in rows]
     channels = selectors.card_channels(ids) if rows else {}
     images = selectors.card_media(ids) if rows else {}
+    held = selectors.held_by_pause(ids)  # posts waiting on the crisis switch: "Paused"
+    paused_label = _("Paused")
     thumb_url = _id_url("publishing:media_thumb", actor.workspace.slug)
     sandbox = _("Sandbox")
     network_labels = {n.key: n.label for n in registry.networks()} | {"sandbox": sandbox}
@@ -215,7 +218,10 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
             Card(
                 id=row["id"],
                 status=row["status"],
-                status_label=labels.get(row["status"], row["status"]),
+                status_label=paused_label
+                if row["id"] in held
+                else labels.get(row["status"], row["status"]),
+                paused=row["id"] in held,
                 local=local,
                 time=_card_time(local) if local else "",
                 iso=local.isoformat() if local else "",

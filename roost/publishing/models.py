@@ -299,3 +299,49 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.workspace_id}"
+
+
+class PublishingPause(models.Model):
+    """The crisis switch: while open (no `ended_at`) nothing is sent to the workspace's
+    channels (`channel` empty) or to one channel. The publisher's claim excludes them."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="publishing_pauses"
+    )
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="pauses"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=clock.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # At most one open pause per workspace, and one per channel (two constraints:
+            # NULL channels never collide in a unique index).
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=models.Q(ended_at__isnull=True, channel__isnull=True),
+                name="one_open_workspace_pause",
+            ),
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=models.Q(ended_at__isnull=True, channel__isnull=False),
+                name="one_open_channel_pause",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = f"channel {self.channel_id}" if self.channel_id else "all channels"
+        return f"pause of {scope} in {self.workspace_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

@@ -22,8 +22,10 @@ from roost.publishing.models import (
     Post,
     PostMedia,
     PostStatus,
+    PublishingPause,
     Tag,
 )
+from roost.publishing.services.pause import held_condition
 from roost.workspaces.models import Membership
 
 
@@ -323,3 +325,82 @@ def posts_published_since(
     )
     found: list[Post] = list(qs.select_related("author").order_by("-out_at", "-id")[:limit])
     return found, qs.count()
+
+
+@dataclass(frozen=True)
+class PauseState:
+    """Whether the workspace's publishing is paused (the crisis switch), and which of its
+    channels are paused on their own."""
+
+    paused: bool  # the whole workspace
+    reason: str = ""
+    since: datetime | None = None
+    by: str = ""  # who paused it (their name)
+    channel_ids_paused: frozenset[int] = frozenset()
+    # The channel pauses: (channel id, channel name, reason, since, by), oldest first.
+    channels: tuple[tuple[int, str, str, datetime, str], ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return self.paused or bool(self.channel_ids_paused)
+
+
+NOT_PAUSED = PauseState(paused=False)
+
+
+def pause_state(workspace_id: int) -> PauseState:
+    """The open pauses of the workspace, in one query."""
+    pauses = list(
+        PublishingPause.objects.filter(workspace_id=workspace_id, ended_at__isnull=True)
+        .select_related("channel", "started_by")
+        .order_by("started_at", "id")
+    )
+    if not pauses:
+        return NOT_PAUSED
+    whole = next((p for p in pauses if p.channel_id is None), None)
+
+    def who(p: PublishingPause) -> str:
+        return p.started_by.display_name if p.started_by else ""
+
+    channels = tuple(
+        (p.channel_id, p.channel.name, p.reason, p.started_at, who(p))
+        for p in pauses
+        if p.channel_id is not None and p.channel is not None
+    )
+    return PauseState(
+        paused=whole is not None,
+        reason=whole.reason if whole else "",
+        since=whole.started_at if whole else None,
+        by=who(whole) if whole else "",
+        channel_ids_paused=frozenset(c[0] for c in channels),
+        channels=channels,
+    )
+
+
+def posts_due_during(workspace_id: int, start: datetime, end: datetime) -> QuerySet[Post]:
+    """Posts of the workspace with a delivery planned in [start, end) that is waiting,
+    going or gone out (not drafts, not cancelled): e.g. "posts scheduled during a spike"."""
+    return (
+        Post.objects.filter(
+            workspace_id=workspace_id,
+            pk__in=Delivery.objects.filter(
+                channel__workspace_id=workspace_id, due_at__gte=start, due_at__lt=end
+            )
+            .exclude(status__in=[DeliveryStatus.PENDING, DeliveryStatus.CANCELLED])
+            .values("post_id"),
+        )
+        .select_related("author")
+        .order_by("scheduled_at", "id")
+    )
+
+
+def held_by_pause(post_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Of these posts, the deliveries a pause holds back (waiting, on a paused channel or
+    workspace), by post id: one query, whatever the count."""
+    if not post_ids:
+        return {}
+    held: dict[int, set[int]] = {}
+    rows = Delivery.objects.filter(post_id__in=list(post_ids), status=DeliveryStatus.SCHEDULED)
+    for post_id, delivery_id in rows.filter(held_condition()).values_list("post_id", "id"):
+        held.setdefault(post_id, set()).add(delivery_id)
+    return held

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.publishing import channel_views, views
+from roost.publishing import channel_views, pause_views, views
 
 app_name = "publishing"
 
@@ -20,6 +20,15 @@ urlpatterns = [
     path("w/<slug:slug>/media/<id:media_id>/thumb/", views.media_thumb, name="media_thumb"),
     path("w/<slug:slug>/campaigns/", views.campaign_list, name="campaigns"),
     path("w/<slug:slug>/campaigns/new/", views.campaign_create, name="campaign_create"),
+    # The crisis switch.
+    path("w/<slug:slug>/publishing/pause/", pause_views.pause_switch, name="pause"),
+    path("w/<slug:slug>/publishing/pause/start/", pause_views.pause_start, name="pause_start"),
+    path("w/<slug:slug>/publishing/pause/resume/", pause_views.pause_resume, name="resume"),
+    path(
+        "w/<slug:slug>/publishing/pause/channels/<id:channel_id>/resume/",
+        pause_views.pause_resume_channel,
+        name="resume_channel",
+    ),
     # A channel's settings with its queue slots: under /channels/, but publishing's page.
     path(
         "w/<slug:slug>/channels/<id:channel_id>/",

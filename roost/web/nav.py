@@ -42,6 +42,8 @@ SUB_NAV: list[tuple[str, Promise]] = [
     ("channels:list", _("Channels")),
     ("publishing:media", _("Media library")),
     ("publishing:campaigns", _("Campaigns")),
+    # Every member may see whether publishing is paused and why (the crisis switch).
+    ("publishing:pause", _("Crisis switch")),
     ("workspaces:settings", _("Settings")),
     ("workspaces:audit", _("Audit log")),
     ("workspaces:tokens", _("API tokens")),

@@ -145,6 +145,7 @@ def test_create_a_draft_returns_it_whole_and_audits(
         "options": {"language": "en"},
         "scheduled_at": None,
         "author": "social_media_manager@alpha.test",
+        "paused": False,
         "deliveries": [
             {
                 "channel": world.a_channel.pk,
@@ -155,6 +156,7 @@ def test_create_a_draft_returns_it_whole_and_audits(
                 "published_at": None,
                 "url": "",
                 "error": "",
+                "paused": False,
             },
             {
                 "channel": second.pk,
@@ -165,6 +167,7 @@ def test_create_a_draft_returns_it_whole_and_audits(
                 "published_at": None,
                 "url": "",
                 "error": "",
+                "paused": False,
             },
         ],
     }

@@ -34,6 +34,7 @@ from roost.notifications.services import notify
 from roost.publishing import hooks, transforms
 from roost.publishing.content import channel_text, channel_thread
 from roost.publishing.models import Delivery, DeliveryStatus, MediaAsset, PostMedia, PostVariant
+from roost.publishing.services.pause import held_condition, paused_q
 from roost.publishing.services.scheduling import post_refresh_status, posts_mark_publishing
 
 log = logging.getLogger("roost.publisher")
@@ -43,10 +44,14 @@ def _due(now: datetime) -> QuerySet[Delivery]:
     """Deliveries due at `now` on channels that may publish, oldest first."""
     # Channels that must not publish now are few: leave them out by id, so the query reads
     # one index on deliveries (no join for the planner to get wrong after a bulk load).
+    # Paused ones too (the crisis switch), so an idle publisher does not keep trying to
+    # claim what is held; the claim's UPDATE checks the pause again (see claim_due).
     blocked = list(
         Channel.objects.filter(
-            Q(status=ChannelStatus.NEEDS_RECONNECT) | Q(rate_limited_until__gt=now)
-        ).values_list("id", flat=True)
+            Q(status=ChannelStatus.NEEDS_RECONNECT) | Q(rate_limited_until__gt=now) | paused_q()
+        )
+        .values_list("id", flat=True)
+        .distinct()
     )
     return (
         Delivery.objects.filter(status=DeliveryStatus.SCHEDULED, next_attempt_at__lte=now)
@@ -61,6 +66,18 @@ def any_due(now: datetime | None = None) -> bool:
     return _due(now or clock.now()).exists()
 
 
+def _candidates(now: datetime, limit: int) -> list[int]:
+    """The ids a claim tries to take (a read; the UPDATE decides)."""
+    # PostgreSQL: rows another worker is claiming right now are skipped, not waited
+    # for (without SKIP LOCKED the second worker waited for the first one's commit and
+    # then found its candidates taken). SQLite has one writer at a time and ignores it.
+    return list(
+        _due(now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("id", flat=True)[:limit]
+    )
+
+
 def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Delivery]:
     """Take up to `limit` due deliveries for this worker, oldest first. One write
     transaction: the claim and its posts' status ("Publishing"); inside a caller's
@@ -68,17 +85,15 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
     now = now or clock.now()
     token = uuid.uuid4().hex
     with transaction.atomic():
-        # PostgreSQL: rows another worker is claiming right now are skipped, not waited
-        # for (without SKIP LOCKED the second worker waited for the first one's commit and
-        # then found its candidates taken). SQLite has one writer at a time and ignores it.
-        candidates = list(
-            _due(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("id", flat=True)[:limit]
-        )
+        candidates = _candidates(now, limit)
         if not candidates:
             return []
-        Delivery.objects.filter(pk__in=candidates, status=DeliveryStatus.SCHEDULED).update(
+        # The claim itself leaves paused workspaces and channels out: a pause committed
+        # after the candidates were read still holds them (the condition is evaluated by
+        # the UPDATE). A delivery claimed before the pause is in flight and finishes.
+        Delivery.objects.filter(pk__in=candidates, status=DeliveryStatus.SCHEDULED).exclude(
+            held_condition()
+        ).update(
             status=DeliveryStatus.SENDING,
             claim_token=token,
             claimed_by=worker_id,

@@ -75,7 +75,7 @@ def test_customer_care_and_sales_see_home_inbox_and_team(world: World) -> None:
         menus = menus_of(html)
         main = [label for label, _h, _c in menus["mainnav"]]
         assert main == ["Home", "Inbox", *TASKS, "Team"]
-        assert [label for label, _h, _c in menus["subnav"]] == ["API tokens"]
+        assert [label for label, _h, _c in menus["subnav"]] == ["Crisis switch", "API tokens"]
 
 
 def test_the_owner_sees_every_part_once(world: World) -> None:
@@ -91,7 +91,15 @@ def test_the_owner_sees_every_part_once(world: World) -> None:
         "Analytics",
         "Team",
     ]
-    assert sub == ["Channels", "Media library", "Campaigns", "Settings", "Audit log", "API tokens"]
+    assert sub == [
+        "Channels",
+        "Media library",
+        "Campaigns",
+        "Crisis switch",
+        "Settings",
+        "Audit log",
+        "API tokens",
+    ]
     assert "Team" not in sub  # once, in the main menu
 
 
