@@ -17,6 +17,7 @@ from roost.api.briefing import router as briefing_router
 from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
+from roost.api.listening import router as listening_router
 from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
@@ -171,6 +172,7 @@ ROUTERS = (
     analytics_router,
     reports_router,
     briefing_router,
+    listening_router,
 )
 
 

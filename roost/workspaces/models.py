@@ -208,6 +208,7 @@ class ApiScope(models.TextChoices):
         "brief:write",
         _("Add and tick the daily brief's action items; change its settings"),
     )
+    LISTENING_WRITE = "listening:write", _("Create, change and delete listening topics")
 
 
 class ApiToken(models.Model):

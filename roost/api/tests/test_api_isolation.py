@@ -16,6 +16,7 @@ from roost.analytics.testing import report_schedule
 from roost.api.auth import WorkspaceAccess
 from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World, token_for
+from roost.listening.testing import sample_mention, sample_topic
 from roost.routes import fill, iter_routes
 from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import MATRIX, Role
@@ -80,6 +81,8 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "channel_id": world.a_channel.pk,
             "schedule_id": report_schedule(world.members["owner"]).pk,
             "item_id": action_item(world.members["owner"]).pk,
+            "topic_id": sample_topic(world.a).pk,
+            "mention_id": sample_mention(world.a_channel).pk,
         }
     return {
         "slug": world.b.slug,
@@ -92,6 +95,8 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "channel_id": world.b_channel.pk,
         "schedule_id": report_schedule(world.b_owner).pk,
         "item_id": action_item(world.b_owner).pk,
+        "topic_id": sample_topic(world.b, f"Topic {B_MARKER}").pk,
+        "mention_id": sample_mention(world.b_channel, f"Mention {B_MARKER}").pk,
     }
 
 
@@ -145,6 +150,8 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "channel_id",
             "schedule_id",
             "item_id",
+            "topic_id",
+            "mention_id",
         )
         if f"{p}>" in route
     ]

@@ -29,6 +29,7 @@ from roost.analytics.testing import report_schedule
 from roost.briefing.testing import action_item
 from roost.conftest import World, token_for
 from roost.core import clock
+from roost.listening.testing import sample_mention, sample_topic
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 # (mode, grounded, examples): valid input with real ids in it, valid input as generated,
@@ -75,6 +76,8 @@ def _ids(world: World) -> dict[str, Any]:
         "channel_id": world.a_channel.pk,
         "schedule_id": report_schedule(world.members["owner"]).pk,
         "item_id": action_item(world.members["owner"]).pk,
+        "topic_id": sample_topic(world.a).pk,
+        "mention_id": sample_mention(world.a_channel).pk,
     }
 
 

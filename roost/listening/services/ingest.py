@@ -324,6 +324,21 @@ def _upsert(
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sets = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counters)
     rows = sorted(rows, key=lambda r: r[: len(keys)])  # one lock order for every writer
+    names = ", ".join(quote(c) for c in columns)
+    conflict = f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET {sets}"
+    if connection.vendor == "postgresql":
+        # One array per column (UNNEST): a handful of parameters however many rows, where
+        # VALUES lists spent more time having their placeholders parsed than running.
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        types = [str(fields[c].db_type(connection)) for c in columns]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        with connection.cursor() as cursor:
+            # Names and types come from the model; every value is bound.
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays}) {conflict}",  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             batch = rows[start : start + ROWS_PER_STATEMENT]
@@ -334,9 +349,8 @@ def _upsert(
                 params.extend(values)
             # Names come from the model; every value is bound.
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(batch))} "
-                f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET {sets}",
+                f"INSERT INTO {table} ({names}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(batch))} {conflict}",
                 params,
             )
 
