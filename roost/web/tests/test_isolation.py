@@ -15,6 +15,7 @@ from PIL import Image
 
 from roost.analytics.testing import report_schedule
 from roost.conftest import B_MARKER, World
+from roost.listening import testing as listening_testing
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.media import media_upload
 from roost.routes import fill, iter_routes, params
@@ -152,6 +153,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "tag_id": _tag(world.a).pk,
             "schedule_id": report_schedule(world.members["owner"]).pk,
             "share_id": _report_share(world.members["owner"]).pk,
+            **listening_testing.samples(world.a),
         }
     else:
         token_owner = world.b_owner
@@ -176,6 +178,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "tag_id": _tag(world.b).pk,
             "schedule_id": report_schedule(world.b_owner).pk,
             "share_id": _report_share(world.b_owner).pk,
+            **listening_testing.samples(world.b, B_MARKER),
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
