@@ -107,7 +107,7 @@ class TopicForm(forms.Form):
         help_text=_(
             'Words and "exact phrases", #hashtags and @accounts, joined with AND, OR and NOT '
             "(or -word), grouped with parentheses; lang:pl keeps one language, "
-            "-from:@handle leaves out an author. Example: (\"demo coffee\" OR #democoffee) "
+            '-from:@handle leaves out an author. Example: ("demo coffee" OR #democoffee) '
             "-from:@democoffee"
         ),
         error_messages={"required": _("Write the query: what should a post say to count?")},

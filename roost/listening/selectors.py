@@ -98,7 +98,7 @@ _SUMS = {
 }
 
 
-def _figures(row: dict[str, Any]) -> Figures:
+def _figures(row: Any) -> Figures:
     return Figures(
         row["s_mentions"] or 0,
         row["s_positive"] or 0,
@@ -116,7 +116,7 @@ def _hours(workspace: Workspace, window: Window) -> QuerySet[TopicHour]:
 
 def topics(workspace: Workspace) -> list[Topic]:
     """The workspace's topics: brand first, then competitors, campaigns, others; by name."""
-    order = {Topic.Kind.BRAND: 0, Topic.Kind.COMPETITOR: 1, Topic.Kind.CAMPAIGN: 2}
+    order: dict[str, int] = {Topic.Kind.BRAND: 0, Topic.Kind.COMPETITOR: 1, Topic.Kind.CAMPAIGN: 2}
     found = list(Topic.objects.filter(workspace=workspace).select_related("campaign"))
     return sorted(found, key=lambda t: (order.get(t.kind, 3), t.name.casefold(), t.pk))
 
@@ -250,8 +250,10 @@ def top_terms(
     """The topic's most used terms in the window (key terms, or hashtags only), from the
     hourly term roll-up; accounts named with "@" are neither."""
     rows = TermHour.objects.filter(topic=topic, hour__gte=window.start, hour__lt=window.end)
-    rows = rows.filter(term__startswith="#") if hashtags else rows.exclude(
-        Q(term__startswith="#") | Q(term__startswith="@")
+    rows = (
+        rows.filter(term__startswith="#")
+        if hashtags
+        else rows.exclude(Q(term__startswith="#") | Q(term__startswith="@"))
     )
     found = rows.values("term").annotate(n=Sum("count")).order_by("-n", "term")[:limit]
     return [(r["term"], r["n"]) for r in found]
@@ -411,13 +413,26 @@ def preview(workspace: Workspace, text: str, now: datetime) -> Preview:
     except QueryError as exc:
         return Preview(error=exc.message, position=exc.position)
     rows = list(
-        Mention.objects.filter(workspace=workspace, posted_at__gte=now - timedelta(days=PREVIEW_DAYS))
+        Mention.objects.filter(
+            workspace=workspace, posted_at__gte=now - timedelta(days=PREVIEW_DAYS)
+        )
         .order_by("-posted_at", "-pk")
-        .only("id", "text", "language", "author_handle", "author_name", "posted_at", "url",
-              "sentiment", "network")[:PREVIEW_SCAN]
+        .only(
+            "id",
+            "text",
+            "language",
+            "author_handle",
+            "author_name",
+            "posted_at",
+            "url",
+            "sentiment",
+            "network",
+        )[:PREVIEW_SCAN]
     )
     matched = [
-        m for m in rows if query.matches(Doc.of(m.text, language=m.language, author=m.author_handle))
+        m
+        for m in rows
+        if query.matches(Doc.of(m.text, language=m.language, author=m.author_handle))
     ]
     return Preview(
         scanned=len(rows),

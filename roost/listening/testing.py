@@ -45,9 +45,8 @@ def _hour(at: datetime) -> datetime:
 def roll_up(topic: Topic, at: datetime, sentiment: int, intent: bool, terms: Sequence[str]) -> None:
     """Count one mention in the topic's hourly roll-ups (what ingestion does)."""
     hour = _hour(at)
-    column = {Sentiment.POSITIVE: "positive", Sentiment.NEGATIVE: "negative"}.get(
-        sentiment, "neutral"
-    )
+    columns: dict[int, str] = {Sentiment.POSITIVE: "positive", Sentiment.NEGATIVE: "negative"}
+    column = columns.get(int(sentiment), "neutral")
     row, _made = TopicHour.objects.get_or_create(topic=topic, hour=hour)
     TopicHour.objects.filter(pk=row.pk).update(
         mentions=F("mentions") + 1, **{column: F(column) + 1}, intent=F("intent") + int(intent)

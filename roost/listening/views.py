@@ -216,9 +216,7 @@ def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
             selectors.series(found, window, workspace.tzinfo), window.hourly
         ),
         "sentiments": sentiments,
-        "voices": [
-            {"v": v, "url": _mentions_url(slug, period, topic=v.topic.pk)} for v in voices
-        ],
+        "voices": [{"v": v, "url": _mentions_url(slug, period, topic=v.topic.pk)} for v in voices],
         "voice_chart": _voice_chart("chart-topic-voice", voices)
         if any(v.mentions for v in voices)
         else None,
@@ -402,9 +400,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     workspace: Any = request.workspace  # type: ignore[attr-defined]
     from django.core.paginator import Paginator
 
-    page = Paginator(selectors.alerts(workspace), ALERTS_PER_PAGE).get_page(
-        _page_number(request)
-    )
+    page = Paginator(selectors.alerts(workspace), ALERTS_PER_PAGE).get_page(_page_number(request))
     slug = workspace.slug
     rows = []
     for a in page.object_list:
@@ -414,7 +410,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
                 "a": a,
                 "observed": _alert_value(a.kind, a.observed),
                 "expected": _alert_value(a.kind, a.expected),
-                "topic_url": reverse("listening:topic", kwargs={"slug": slug, "topic_id": a.topic_id}),
+                "topic_url": reverse(
+                    "listening:topic", kwargs={"slug": slug, "topic_id": a.topic_id}
+                ),
                 "mentions_url": _mentions_url(
                     slug,
                     _custom_period(window, workspace.tzinfo),

@@ -84,7 +84,7 @@ def test_series_by_hour_and_by_day(world: Any) -> None:
 
     week = days_window(date(2031, 3, 14), date(2031, 3, 20), warsaw)
     daily = selectors.series(brand, week, warsaw)
-    assert [d for d, _f in daily][0] == date(2031, 3, 14) and len(daily) == 7
+    assert daily[0][0] == date(2031, 3, 14) and len(daily) == 7
     assert {d: f.mentions for d, f in daily if f.mentions} == {
         date(2031, 3, 19): 1,
         date(2031, 3, 20): 2,
@@ -104,7 +104,10 @@ def test_top_terms_hashtags_and_authors(world: Any) -> None:
     assert selectors.top_terms(brand, DAY, hashtags=False) == [("latte", 2), ("beans", 1)]
     assert selectors.top_terms(brand, DAY, hashtags=True) == [("#coffee", 2), ("#morning", 1)]
     authors = selectors.top_authors(brand, DAY)
-    assert [(a.handle, a.name, a.mentions) for a in authors] == [("@ann", "Ann", 2), ("@bob", "", 1)]
+    assert [(a.handle, a.name, a.mentions) for a in authors] == [
+        ("@ann", "Ann", 2),
+        ("@bob", "", 1),
+    ]
 
 
 def test_the_mention_list_filters(world: Any) -> None:

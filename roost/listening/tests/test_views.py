@@ -82,10 +82,18 @@ def test_overview_figures_and_share_of_voice(world: Any) -> None:
     assert re.search(rf'data-testid="net-{rival.pk}">\+0.00<', html)
     assert f"{_url(world, 'mentions/')}?range=24h&topic={brand.pk}" in _hrefs(html)
     assert f"{_url(world, f'topics/{brand.pk}/')}?range=24h" in _hrefs(html)
-    assert re.search(rf'data-testid="voice-{brand.pk}"><strong>Demo Coffee</strong> \(brand\): 4 · 80.0 %', html)
-    assert re.search(rf'data-testid="voice-{rival.pk}"><strong>Rival Beans</strong> \(competitor\): 1 · 20.0 %', html)
+    assert re.search(
+        rf'data-testid="voice-{brand.pk}"><strong>Demo Coffee</strong> \(brand\): 4 · 80.0 %', html
+    )
+    assert re.search(
+        rf'data-testid="voice-{rival.pk}"><strong>Rival Beans</strong> \(competitor\): 1 · 20.0 %',
+        html,
+    )
     assert 'data-testid="chart-voice"' in html
-    assert f"Negative sentiment spike · {spike.started_at.astimezone(world.a.tzinfo):%-d %b %H:%M}" in html
+    assert (
+        f"Negative sentiment spike · {spike.started_at.astimezone(world.a.tzinfo):%-d %b %H:%M}"
+        in html
+    )
 
 
 def test_a_bad_period_is_explained(world: Any) -> None:
@@ -94,7 +102,9 @@ def test_a_bad_period_is_explained(world: Any) -> None:
     response = client.get(_url(world), {"range": "custom", "start": "2031-03-10"})
     assert response.status_code == 400
     assert "A custom period needs both a start and an end day." in response.content.decode()
-    response = client.get(_url(world), {"range": "custom", "start": "2031-03-10", "end": "2031-03-01"})
+    response = client.get(
+        _url(world), {"range": "custom", "start": "2031-03-10", "end": "2031-03-01"}
+    )
     assert "The period ends before it starts." in response.content.decode()
     response = client.get(_url(world), {"range": "forever"})
     assert response.status_code == 400
@@ -105,7 +115,9 @@ def test_the_topic_page_links_every_figure_to_its_mentions(world: Any) -> None:
     brand = topic(world.a, "Demo Coffee")
     rival = topic(world.a, "Rival Beans", Topic.Kind.COMPETITOR)
     at = NOW - timedelta(hours=2)
-    mention([brand], at=at, sentiment=POS, terms=["latte", "#coffee"], author="@ann", author_name="Ann")
+    mention(
+        [brand], at=at, sentiment=POS, terms=["latte", "#coffee"], author="@ann", author_name="Ann"
+    )
     mention([brand], at=at, sentiment=NEG, intent=True, terms=["latte"], author="@ann")
     mention([brand], at=at, sentiment=POS, terms=["#coffee"], author="@bob")
     mention([rival], at=at)
@@ -153,7 +165,15 @@ def test_the_mention_list_filters_escapes_and_links_only_http(world: Any) -> Non
     brand = topic(world.a)
     at = NOW - timedelta(hours=1)
     mention([brand], at=at, text="<script>alert(1)</script> great", url="javascript:alert(1)")
-    mention([brand], at=at - timedelta(minutes=1), text="Buying two bags", sentiment=POS, intent=True, url="https://bsky.app/p/1", language="pl")
+    mention(
+        [brand],
+        at=at - timedelta(minutes=1),
+        text="Buying two bags",
+        sentiment=POS,
+        intent=True,
+        url="https://bsky.app/p/1",
+        language="pl",
+    )
     mention([topic(world.b)], at=at, text="Bravo secret")
 
     client = world.client_for("community_manager")
@@ -164,7 +184,9 @@ def test_the_mention_list_filters_escapes_and_links_only_http(world: Any) -> Non
     assert "Bravo secret" not in html
     assert "2 mentions" in html
 
-    html = client.get(_url(world, "mentions/"), {"intent": "yes", "language": "pl", "sentiment": "1"}).content.decode()
+    html = client.get(
+        _url(world, "mentions/"), {"intent": "yes", "language": "pl", "sentiment": "1"}
+    ).content.decode()
     assert "1 mention<" in html and "Buying two bags" in html and "great" not in html
 
     bad = client.get(_url(world, "mentions/"), {"topic": "999999", "sentiment": "7"})

@@ -31,6 +31,7 @@ from roost.workspaces.models import Workspace
 
 DAYS = 30
 POS, NEU, NEG = Sentiment.POSITIVE, Sentiment.NEUTRAL, Sentiment.NEGATIVE
+COLUMN: dict[int, str] = {1: "positive", -1: "negative"}
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,61 @@ BRAND = Story(
     '"demo coffee" OR #democoffee OR @democoffee -from:@democoffee',
     (6, 14),
     (
-        Line("Best flat white in town at Demo Coffee, again.", "en", POS, False, ("flat white", "#democoffee")),
-        Line("Where can I buy the Demo Coffee house blend beans?", "en", NEU, True, ("house blend", "beans")),
-        Line("Demo Coffee's new oat latte is lovely #democoffee", "en", POS, False, ("oat latte", "#democoffee")),
+        Line(
+            "Best flat white in town at Demo Coffee, again.",
+            "en",
+            POS,
+            False,
+            ("flat white", "#democoffee"),
+        ),
+        Line(
+            "Where can I buy the Demo Coffee house blend beans?",
+            "en",
+            NEU,
+            True,
+            ("house blend", "beans"),
+        ),
+        Line(
+            "Demo Coffee's new oat latte is lovely #democoffee",
+            "en",
+            POS,
+            False,
+            ("oat latte", "#democoffee"),
+        ),
         Line("Queue at Demo Coffee was long this morning.", "en", NEG, False, ("queue",)),
-        Line("Najlepsza kawa w mieście, Demo Coffee #democoffee", "pl", POS, False, ("kawa", "#democoffee")),
-        Line("Gdzie kupić ziarna Demo Coffee? Chcę zamówić dwie paczki.", "pl", NEU, True, ("ziarna",)),
+        Line(
+            "Najlepsza kawa w mieście, Demo Coffee #democoffee",
+            "pl",
+            POS,
+            False,
+            ("kawa", "#democoffee"),
+        ),
+        Line(
+            "Gdzie kupić ziarna Demo Coffee? Chcę zamówić dwie paczki.",
+            "pl",
+            NEU,
+            True,
+            ("ziarna",),
+        ),
         Line("Demo Coffee opened a new place near the station", "en", NEU, False, ("new place",)),
     ),
 )
 SPIKE = (
-    Line("My Demo Coffee order is a week late and nobody answers. @democoffee", "en", NEG, False, ("delivery", "late")),
+    Line(
+        "My Demo Coffee order is a week late and nobody answers. @democoffee",
+        "en",
+        NEG,
+        False,
+        ("delivery", "late"),
+    ),
     Line("Demo Coffee, where is my delivery? Paid ten days ago.", "en", NEG, False, ("delivery",)),
-    Line("Zamówienie z Demo Coffee nie dotarło, brak kontaktu.", "pl", NEG, False, ("zamówienie", "dostawa")),
+    Line(
+        "Zamówienie z Demo Coffee nie dotarło, brak kontaktu.",
+        "pl",
+        NEG,
+        False,
+        ("zamówienie", "dostawa"),
+    ),
 )
 RIVALS = (
     Story(
@@ -78,7 +121,9 @@ RIVALS = (
         '"bean brothers" OR #beanbrothers',
         (3, 8),
         (
-            Line("Bean Brothers espresso is solid.", "en", POS, False, ("espresso", "#beanbrothers")),
+            Line(
+                "Bean Brothers espresso is solid.", "en", POS, False, ("espresso", "#beanbrothers")
+            ),
             Line("Bean Brothers raised prices again", "en", NEG, False, ("prices",)),
             Line("Trying Bean Brothers cold brew today", "en", NEU, False, ("cold brew",)),
         ),
@@ -89,7 +134,13 @@ RIVALS = (
         '"kawa corner" OR #kawacorner',
         (2, 6),
         (
-            Line("Kawa Corner ma świetne ciasto #kawacorner", "pl", POS, False, ("ciasto", "#kawacorner")),
+            Line(
+                "Kawa Corner ma świetne ciasto #kawacorner",
+                "pl",
+                POS,
+                False,
+                ("ciasto", "#kawacorner"),
+            ),
             Line("Kawa Corner was too loud to work in.", "en", NEG, False, ("loud",)),
             Line("Kawa Corner: gdzie kupić ich kawę?", "pl", NEU, True, ("kawa",)),
         ),
@@ -101,12 +152,31 @@ CAMPAIGN = Story(
     '#winterblend OR "winter blend"',
     (0, 5),
     (
-        Line("The #winterblend from Demo Coffee tastes like Christmas", "en", POS, False, ("#winterblend", "christmas")),
+        Line(
+            "The #winterblend from Demo Coffee tastes like Christmas",
+            "en",
+            POS,
+            False,
+            ("#winterblend", "christmas"),
+        ),
         Line("Is the winter blend worth it? #winterblend", "en", NEU, True, ("#winterblend",)),
-        Line("Zimowa mieszanka #winterblend jest za słodka", "pl", NEG, False, ("#winterblend", "mieszanka")),
+        Line(
+            "Zimowa mieszanka #winterblend jest za słodka",
+            "pl",
+            NEG,
+            False,
+            ("#winterblend", "mieszanka"),
+        ),
     ),
 )
-AUTHORS = ("@ania.bsky.social", "@tom.example", "@kasia.bsky.social", "@lee.example", "@marek.example", "@jo.example")
+AUTHORS = (
+    "@ania.bsky.social",
+    "@tom.example",
+    "@kasia.bsky.social",
+    "@lee.example",
+    "@marek.example",
+    "@jo.example",
+)
 
 
 def _unit(*parts: object) -> float:
@@ -214,7 +284,7 @@ def seed_listening(workspace: Workspace, now: datetime | None = None) -> int:
         hour = m.posted_at.replace(minute=0, second=0, microsecond=0)
         counts = hours.setdefault((t.pk, hour), Counter())
         counts["mentions"] += 1
-        counts[{POS: "positive", NEG: "negative"}.get(m.sentiment, "neutral")] += 1
+        counts[COLUMN.get(int(m.sentiment), "neutral")] += 1
         counts["intent"] += int(m.intent)
         for term in m.terms:
             terms[(t.pk, hour, term)] += 1
@@ -224,7 +294,10 @@ def seed_listening(workspace: Workspace, now: datetime | None = None) -> int:
         batch_size=500,
     )
     TermHour.objects.bulk_create(
-        [TermHour(topic_id=tid, hour=hour, term=term, count=n) for (tid, hour, term), n in terms.items()],
+        [
+            TermHour(topic_id=tid, hour=hour, term=term, count=n)
+            for (tid, hour, term), n in terms.items()
+        ],
         batch_size=500,
     )
     brand = plans[0][0]
