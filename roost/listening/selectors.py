@@ -404,10 +404,10 @@ class Preview:
 def preview(workspace: Workspace, text: str, now: datetime) -> Preview:
     """Parse `text` and match it against the workspace's mentions of the last 7 days (the
     newest PREVIEW_SCAN of them): how many, and up to 10 examples."""
-    from roost.listening.query import Doc, QueryError, parse
-
     if not text.strip():
         return Preview()
+    from roost.listening.query import Doc, QueryError, parse
+
     try:
         query = parse(text)
     except QueryError as exc:

@@ -347,7 +347,7 @@ def mentions(request: HttpRequest) -> HttpResponse:
         "filter": f,
         "listed": listed,
         "rows": [
-            {"m": m, "topics": listed.topics_of.get(m.pk, []), "link": _safe_url(m.url)}
+            {"m": m, "topics": listed.topics_of.get(m.pk, [])}
             for m in listed.page.object_list
         ],
         "query": query.urlencode(),
@@ -363,11 +363,6 @@ def mentions(request: HttpRequest) -> HttpResponse:
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
-
-
-def _safe_url(url: str) -> str:
-    """Only http(s) addresses become links."""
-    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 @workspace_view(Perm.VIEW_LISTENING)
