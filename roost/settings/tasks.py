@@ -32,4 +32,9 @@ ROOST_SANDBOX_URL = env_str("ROOST_SANDBOX_URL", "http://127.0.0.1:8025")
 # collected, and how often each channel's audience is read.
 ROOST_ANALYTICS_COLLECT_MINUTES = env_int("ROOST_ANALYTICS_COLLECT_MINUTES", 5)
 ROOST_ANALYTICS_AUDIENCE_HOURS = env_int("ROOST_ANALYTICS_AUDIENCE_HOURS", 6)
+# Listening (roost/listening/services/collect.py): how often topics' searches are polled.
+ROOST_LISTENING_COLLECT_MINUTES = env_int("ROOST_LISTENING_COLLECT_MINUTES", 5)
 ROOST_INBOX_POLL_SECONDS = env_int("ROOST_INBOX_POLL_SECONDS", 30)
+# Listening spike alerts (roost/listening/services/alerts.py): hours after a spike was last
+# seen before another alert of its kind may fire for the same topic.
+ROOST_LISTENING_ALERT_COOLDOWN_HOURS = env_int("ROOST_LISTENING_ALERT_COOLDOWN_HOURS", 6)

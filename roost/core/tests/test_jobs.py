@@ -38,6 +38,7 @@ EXPECTED_JOBS = {
     "inbox.webhooks": "roost.inbox.tasks.send_webhooks",
     "analytics.collect": "roost.analytics.tasks.collect_metrics",
     "analytics.audience": "roost.analytics.tasks.collect_audience",
+    "listening.collect": "roost.listening.tasks.collect_listening",
 }
 
 
@@ -89,6 +90,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
     settings.ROOST_INBOX_POLL_SECONDS = 7
     settings.ROOST_ANALYTICS_COLLECT_MINUTES = 3
     settings.ROOST_ANALYTICS_AUDIENCE_HOURS = 4
+    settings.ROOST_LISTENING_COLLECT_MINUTES = 6
     settings.ROOST_TASK_LEASE_SECONDS = 40
     assert {job.name: job.period() for job in jobs.registered()} == {
         "analytics.reports": timedelta(minutes=5),
@@ -100,6 +102,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "inbox.webhooks": timedelta(seconds=7),
         "analytics.collect": timedelta(minutes=3),
         "analytics.audience": timedelta(hours=4),
+        "listening.collect": timedelta(minutes=6),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

@@ -28,6 +28,7 @@ from roost.networks.base import (
     InboundKind,
     InboxPage,
     Limits,
+    ListeningPage,
     Media,
     Metrics,
     Outcome,
@@ -49,6 +50,7 @@ from roost.networks.bluesky.client import (
 from roost.networks.bluesky.connect import account_for, connect
 from roost.networks.bluesky.facets import Kind, detect
 from roost.networks.bluesky.inbox import Unreadable, post_uri, read_inbox, thread_refs
+from roost.networks.bluesky.listening import search_posts
 from roost.networks.bluesky.outcomes import SDK_ERRORS, failure
 from roost.networks.bluesky.text import grapheme_count
 from roost.networks.bluesky.tid import part_rkey
@@ -218,6 +220,36 @@ class BlueskyConnector:
             return Result(Outcome.RETRYABLE, reason=reason % {"error": exc}), InboxPage()
         except SDK_ERRORS as exc:
             return failure(exc, now=self._clock()), InboxPage()
+
+    def search_public(
+        self,
+        term: str,
+        *,
+        cursor: str | None = None,
+        since: datetime | None = None,
+        language: str = "",
+        limit: int = 100,
+    ) -> tuple[Result, ListeningPage]:
+        """Public posts matching `term`, newest first (searchPosts, see `listening.py`)."""
+        if not term.strip():
+            return Result(
+                Outcome.REJECTED, reason=_("Bluesky needs a term to search for.")
+            ), ListeningPage()
+        try:
+            page = search_posts(
+                self._client,
+                term.strip(),
+                cursor=cursor,
+                since=since,
+                language=language,
+                limit=limit,
+            )
+        except Unreadable as exc:
+            reason = _("Bluesky sent an answer Roost could not read (%(error)s); try again later.")
+            return Result(Outcome.RETRYABLE, reason=reason % {"error": exc}), ListeningPage()
+        except SDK_ERRORS as exc:
+            return failure(exc, now=self._clock()), ListeningPage()
+        return Result(Outcome.OK), page
 
     def reply(self, request: ReplyRequest) -> Result:
         """Reply under `parent_id`, in its thread, under a record key derived from the

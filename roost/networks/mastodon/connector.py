@@ -20,6 +20,7 @@ from roost.networks.base import (
     InboundKind,
     InboxPage,
     Limits,
+    ListeningPage,
     Media,
     Metrics,
     Outcome,
@@ -33,6 +34,7 @@ from roost.networks.base import (
 )
 from roost.networks.mastodon.client import Client, host_of, parse_limits
 from roost.networks.mastodon.inbox import InboxReader, with_mention
+from roost.networks.mastodon.listening import Searcher, SearchUnsupported
 from roost.networks.mastodon.outcomes import result_for
 from roost.networks.mastodon.text import comparable, plain_text, status_length
 from roost.networks.mastodon.validation import VISIBILITIES, validate
@@ -85,6 +87,7 @@ class MastodonConnector:
         self._sleep = sleep
         self._now = now or (lambda: datetime.now(UTC))
         self._account_id = str(config.get("account_id") or "")
+        self._searcher = Searcher(self._api, domain=self._domain, own_id=self._own_id)
         cached = config.get("limits")
         self._limit_values = parse_limits(cached) if isinstance(cached, Mapping) else None
 
@@ -309,6 +312,38 @@ class MastodonConnector:
         if error is not None:
             # The page holds the whole pages read before the error; the rest comes next time.
             return self._failed(error), page
+        return Result(Outcome.OK), page
+
+    # Listening
+
+    def search_public(
+        self,
+        term: str,
+        *,
+        cursor: str | None = None,
+        since: datetime | None = None,
+        language: str = "",
+        limit: int = 100,
+    ) -> tuple[Result, ListeningPage]:
+        """Public statuses for `term`: a #hashtag's timeline, or a full-text search where the
+        instance allows one (see `listening.py`)."""
+        term = term.strip()
+        if not term:
+            return Result(
+                Outcome.REJECTED, reason=gettext("Mastodon needs a term to search for.")
+            ), ListeningPage()
+        try:
+            page = self._searcher.search(
+                term, cursor=cursor, since=since, language=language, limit=limit
+            )
+        except SearchUnsupported:
+            reason = gettext(
+                "Searching posts by words is not supported on this instance (%(host)s has no "
+                "full-text search); listen for #hashtags there instead."
+            ) % {"host": self.host}
+            return Result(Outcome.REJECTED, reason=reason), ListeningPage()
+        except Exception as exc:
+            return self._failed(exc), ListeningPage()
         return Result(Outcome.OK), page
 
     def reply(self, request: ReplyRequest) -> Result:

@@ -28,6 +28,8 @@ from roost.networks.sandbox.client import (
     parse_retry_after,
     post_body,
     request_headers,
+    search_answer,
+    search_params,
     transport_error,
 )
 
@@ -119,3 +121,10 @@ class AsyncSandboxClient:
     async def inbox(self, *, after: int | None, limit: int) -> InboxBatch:
         data = await self._request("GET", "/api/inbox", params=inbox_params(after, limit))
         return _shape(lambda: inbox_batch(data))
+
+    async def search_public(
+        self, *, q: str, since: str = "", cursor: str = "", lang: str = "", limit: int = 100
+    ) -> dict[str, Any]:
+        params = search_params(q=q, since=since, cursor=cursor, lang=lang, limit=limit)
+        data = await self._request("GET", "/api/public/search", params=params)
+        return _shape(lambda: search_answer(data))

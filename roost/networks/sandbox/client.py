@@ -283,6 +283,14 @@ class SandboxClient:
         data = self._request("GET", "/api/inbox", params=params)
         return _shape(lambda: inbox_batch(data))
 
+    def search_public(
+        self, *, q: str, since: str = "", cursor: str = "", lang: str = "", limit: int = 100
+    ) -> dict[str, Any]:
+        """One page of GET /api/public/search, as sent (the connector checks each post)."""
+        params = search_params(q=q, since=since, cursor=cursor, lang=lang, limit=limit)
+        data = self._request("GET", "/api/public/search", params=[*params])
+        return _shape(lambda: search_answer(data))
+
     def delete_post(self, post_id: str) -> None:
         """Delete one of the token's posts."""
         self._request("DELETE", f"/api/posts/{quote(post_id, safe='')}")
@@ -329,6 +337,26 @@ def post_body(
             for image in media
         ],
     }
+
+
+def search_params(
+    *, q: str, since: str, cursor: str, lang: str, limit: int
+) -> list[tuple[str, str]]:
+    """The query of a public search page (empty parameters left out)."""
+    params = [("q", q), ("since", since), ("cursor", cursor), ("lang", lang)]
+    return [(name, value) for name, value in params if value] + [("limit", str(limit))]
+
+
+def search_answer(data: Any) -> dict[str, Any]:
+    """A search page's JSON, checked for its shape (posts a list, cursor text or null)."""
+    if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
+        raise TypeError("a search answer needs a list of posts")
+    cursor, deleted = data.get("cursor"), data.get("deleted", [])
+    if cursor is not None and not isinstance(cursor, str):
+        raise TypeError("cursor is not text")
+    if not isinstance(deleted, list) or not all(isinstance(d, str) for d in deleted):
+        raise TypeError("deleted is not a list of ids")
+    return data
 
 
 def inbox_params(after: int | None, limit: int) -> list[tuple[str, str]]:

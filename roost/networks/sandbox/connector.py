@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from roost.networks.base import (
@@ -15,6 +16,7 @@ from roost.networks.base import (
     InboundKind,
     InboxPage,
     Limits,
+    ListeningPage,
     Metrics,
     Outcome,
     Part,
@@ -24,7 +26,7 @@ from roost.networks.base import (
     ReplyRequest,
     Result,
 )
-from roost.networks.sandbox import inbox, rules
+from roost.networks.sandbox import inbox, listening, rules
 from roost.networks.sandbox.aclient import AsyncSandboxClient
 from roost.networks.sandbox.client import (
     InboxBatch,
@@ -128,6 +130,7 @@ class Call:
 
 Plan = Generator[Call, Any, Result]
 InboxPlan = Generator[Call, Any, tuple[Result, InboxPage]]
+SearchPlan = Generator[Call, Any, tuple[Result, ListeningPage]]
 
 
 def _first_per_key(posts: Sequence[RemotePost]) -> dict[str, RemotePost]:
@@ -489,6 +492,61 @@ class SandboxConnector:
         )
         return Result(Outcome.OK), page
 
+    # Listening: the Sandbox's made-up public conversation (conversation.py).
+
+    def search_public(
+        self,
+        term: str,
+        *,
+        cursor: str | None = None,
+        since: datetime | None = None,
+        language: str = "",
+        limit: int = 100,
+    ) -> tuple[Result, ListeningPage]:
+        """Public posts matching `term`, newest first; `cursor` continues with older ones.
+        Posts deleted since are never returned; those met are named in `deleted`."""
+        try:
+            return self._drive_sync(self._search_plan(term, cursor, since, language, limit))
+        except SandboxError as exc:
+            return _failure(exc, _search_refused()), ListeningPage()
+
+    async def search_public_async(
+        self,
+        term: str,
+        *,
+        cursor: str | None = None,
+        since: datetime | None = None,
+        language: str = "",
+        limit: int = 100,
+    ) -> tuple[Result, ListeningPage]:
+        """`search_public` on the running event loop."""
+        try:
+            return await self._drive_async(self._search_plan(term, cursor, since, language, limit))
+        except SandboxError as exc:
+            return _failure(exc, _search_refused()), ListeningPage()
+
+    def _search_plan(
+        self, term: str, cursor: str | None, since: datetime | None, language: str, limit: int
+    ) -> SearchPlan:
+        if not term.strip():
+            return Result(Outcome.REJECTED, reason=_("Sandbox needs a term to search for.")), (
+                ListeningPage()
+            )
+        try:
+            data = yield Call(
+                "search_public",
+                {
+                    "q": term.strip(),
+                    "since": listening.since_param(since),
+                    "cursor": cursor or "",
+                    "lang": language,
+                    "limit": max(1, min(limit, listening.MAX_LIMIT)),
+                },
+            )
+        except SandboxError as exc:
+            return _failure(exc, _search_refused()), ListeningPage()
+        return Result(Outcome.OK), listening.page_of(data)
+
     def reply(self, request: ReplyRequest) -> Result:
         """Post a reply under `parent_id`, unless a reply with this key is there already."""
         return self._run_sync(self._reply_plan(request), _reply_refused())
@@ -531,6 +589,10 @@ class SandboxConnector:
 
 def _inbox_refused() -> str:
     return _("Sandbox refused to show the inbox: %(message)s.")
+
+
+def _search_refused() -> str:
+    return _("Sandbox refused the search: %(message)s.")
 
 
 def _reply_refused() -> str:

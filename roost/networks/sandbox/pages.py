@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from html import escape
 
+from roost.networks.sandbox.conversation import ConvPost
 from roost.networks.sandbox.state import Account, Post
 
 BANNER = "Sandbox — a local test network, nothing here is public"
@@ -90,3 +91,15 @@ def post_page(
         post_html(reply, account_of(reply), css_class="reply") for reply in replies
     )
     return page(f"Post {post.id}", f'<p><a href="/">← Sandbox feed</a></p>{body}')
+
+
+def public_post_page(post: ConvPost) -> str:
+    """One post of the made-up public conversation (see conversation.py)."""
+    body = (
+        f'<article id="public-{post.id}">'
+        f'<div class="meta">@{escape(post.author_handle)} ({escape(post.author_name)}) · '
+        f"{_time(post.created_at)} · a made-up public post</div>"
+        f'<p class="text" lang="{escape(post.language)}">{escape(post.text)}</p>'
+        "</article>"
+    )
+    return page(f"Public post {post.id}", body)

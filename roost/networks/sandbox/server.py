@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from roost.networks.sandbox import pages, rules, traffic
+from roost.networks.sandbox import conversation, pages, rules, traffic
 from roost.networks.sandbox.meter import Meter, slept
 from roost.networks.sandbox.state import (
     Account,
@@ -62,6 +62,11 @@ class SandboxServer:
         # not the HTTP around it): the Sandbox's own share of a poll, for the benches.
         self.inbox_answers = 0
         self.inbox_seconds = 0.0
+        # The public conversation: generated on demand, a few hours kept.
+        self.conversation = conversation.Generator()
+        self.started_at = time.time()
+        self.search_answers = 0
+        self.search_seconds = 0.0
 
     # Plumbing
 
@@ -162,7 +167,7 @@ class SandboxServer:
 
     def _model_now(self) -> float:
         """The engagement model's clock: the wall clock, ahead by the clock_ahead_s knob."""
-        return time.time() + self.state.knobs.clock_ahead_s
+        return self.state.model_now()
 
     async def audience(self, request: web.Request) -> web.Response:
         """GET /api/me/audience → the token's account's followers, following and posts."""
@@ -267,6 +272,96 @@ class SandboxServer:
             status=201,
         )
 
+    # The public conversation (listening)
+
+    async def public_search(self, request: web.Request) -> web.Response:
+        """GET /api/public/search?q=&since=&cursor=&lang=&limit= → public posts matching the
+        term, newest first; `cursor` pages older. Deleted posts are never returned; those the
+        search met are named in `deleted`."""
+        await self._authenticate(request)
+        started = time.perf_counter()
+        query = request.query
+        since = _when(query.get("since"), "since")
+        language = query.get("lang", "")
+        if language and not (language.isascii() and language.isalpha() and len(language) == 2):
+            raise ApiError(
+                400, f"lang must be a two-letter code such as 'en', not {language[:20]!r}"
+            )
+        limit = _bounded(query.get("limit"), "limit", default=100, top=conversation.MAX_PAGE)
+        try:
+            page = conversation.search(
+                self.state.world(self.started_at),
+                query.get("q", ""),
+                now=self.state.model_now(),
+                since=since,
+                cursor=query.get("cursor") or None,
+                language=language,
+                limit=limit,
+                generator=self.conversation,
+            )
+        except conversation.TermError as exc:
+            raise ApiError(400, str(exc)) from None
+        base = _base_url(request)
+        response = web.json_response(
+            {
+                "posts": [_public_json(base, post) for post in page.posts],
+                "cursor": page.cursor,
+                "deleted": list(page.deleted),
+            }
+        )
+        self.search_answers += 1
+        self.search_seconds += time.perf_counter() - started
+        return response
+
+    async def public_truth(self, request: web.Request) -> web.Response:
+        """GET /api/public/truth?since=&until=[&labels=1] → the planted bursts in the window,
+        and with labels=1 every post's intended sentiment, intent and subject (ground truth
+        for tests and benches; like /api/control, no token)."""
+        now = self.state.model_now()
+        until = _when(request.query.get("until"), "until") or now
+        since = _when(request.query.get("since"), "since")
+        since = until - 86400 if since is None else since
+        if not since < until:
+            raise ApiError(400, "since must be before until")
+        world = self.state.world(self.started_at)
+        body: dict[str, Any] = {
+            "now": datetime.fromtimestamp(now, UTC).isoformat(),
+            "world": {"seed": world.seed, "rate": world.rate, "anchor": world.anchor},
+            "bursts": [burst.as_json() for burst in conversation.bursts(world, since, until)],
+        }
+        if request.query.get("labels") in ("1", "true"):
+            if until - since > 7 * 86400:
+                raise ApiError(400, "labels: ask for at most 7 days at a time")
+            labels = []
+            for post in conversation.truth(
+                world, since=since, until=until, generator=self.conversation
+            ):
+                labels.append(post.label())
+                if len(labels) > 500_000:
+                    raise ApiError(400, "labels: more than 500,000 posts; ask for less time")
+            body["labels"] = labels
+        return web.json_response(body)
+
+    async def public_post_page(self, request: web.Request) -> web.Response:
+        """GET /public/{id} → one post of the public conversation (once it exists)."""
+        post = self._public_post(request.match_info["id"])
+        if post is None:
+            return _html(pages.page("Not found", "<h1>This post does not exist</h1>"), 404)
+        return _html(pages.public_post_page(post))
+
+    def _public_post(self, raw: str) -> conversation.ConvPost | None:
+        post_id = parse_id(raw)
+        if post_id is None:
+            return None
+        now = self.state.model_now()
+        world = self.state.world(self.started_at)
+        for post in self.conversation.hour(world, post_id // 10_000_000):
+            if post.id == post_id and post.created_at <= now:
+                if post.deleted_at is not None and post.deleted_at <= now:
+                    return None
+                return post
+        return None
+
     async def stats(self, request: web.Request) -> web.Response:
         """GET /api/stats → publishes in total and per idempotency key, duplicates, faults;
         how busy the server itself is (requests, its own time to answer, CPU); the inbox
@@ -277,6 +372,8 @@ class SandboxServer:
                 "server": self.meter.stats(),
                 "inbox_answers": self.inbox_answers,
                 "inbox_seconds": round(self.inbox_seconds, 6),
+                "search_answers": self.search_answers,
+                "search_seconds": round(self.search_seconds, 6),
                 "pid": os.getpid(),
             }
         )
@@ -416,6 +513,51 @@ def _inbox_limit(request: web.Request) -> int:
     return min(int(raw), MAX_INBOX_LIMIT) if raw.isdigit() and int(raw) > 0 else INBOX_LIMIT
 
 
+def _when(raw: str | None, name: str) -> float | None:
+    """Unix seconds from an ISO 8601 moment with its time zone; None when absent; 400 when
+    it is not one."""
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(
+            400, f"{name} must be an ISO 8601 time such as 2026-12-03T08:00:00Z, not {raw[:40]!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise ApiError(400, f"{name} needs a time zone (for example Z or +01:00)")
+    return moment.timestamp()
+
+
+def _bounded(raw: str | None, name: str, *, default: int, top: int) -> int:
+    """A whole number from 1 to `top` from the query, or a 400."""
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw[:7]) <= top):
+        raise ApiError(400, f"{name} must be a whole number from 1 to {top}")
+    return int(raw)
+
+
+def _public_json(base: str, post: conversation.ConvPost) -> dict[str, Any]:
+    """A public post as the search shows it (no labels: those are in /api/public/truth)."""
+    return {
+        "id": str(post.id),
+        "url": f"{base}/public/{post.id}",
+        "text": post.text,
+        "created_at": datetime.fromtimestamp(post.created_at, UTC).isoformat(),
+        "language": post.language,
+        "author": {
+            "id": str(post.author_id),
+            "handle": post.author_handle,
+            "name": post.author_name,
+            "followers": post.followers,
+        },
+        "likes": post.likes,
+        "reposts": post.reposts,
+        "replies": post.replies,
+    }
+
+
 def _html(text: str, status: int = 200) -> web.Response:
     """An HTML response with the pages' security headers."""
     return web.Response(text=text, status=status, content_type="text/html", headers=PAGE_HEADERS)
@@ -466,6 +608,9 @@ def create_app(
             web.get("/api/inbox", server.inbox),
             web.post("/api/inbound", server.inbound),
             web.post("/api/control", server.control),
+            web.get("/api/public/search", server.public_search),
+            web.get("/api/public/truth", server.public_truth),
+            web.get("/public/{id}", server.public_post_page),
             web.get("/", server.feed),
             web.get("/@{handle}", server.account_feed),
             web.get("/posts/{id}", server.post_page),

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from operator import itemgetter
 from typing import Any
 
-from roost.networks.sandbox import engagement, rules
+from roost.networks.sandbox import conversation, engagement, rules
 
 
 class ApiError(Exception):
@@ -109,6 +109,10 @@ class Knobs:
     # Seconds the engagement model's clock runs ahead of the wall clock: a test reads a
     # post "a day later" without waiting a day (metrics and audience only).
     clock_ahead_s: int = 0
+    # The public conversation (conversation.py): posts per hour, and the moment its planted
+    # bursts are placed around (Unix seconds; 0: the hour the Sandbox started).
+    conversation_rate: int = conversation.DEFAULT_RATE
+    conversation_anchor: int = 0
 
 
 RATE_KNOBS = ("fail_5xx_rate", "rate_limit_rate", "fail_after_commit_rate")
@@ -117,10 +121,13 @@ INT_KNOBS = {
     "retry_after": 86_400,
     "seed": 2**63,
     "clock_ahead_s": 400 * 86_400,
+    "conversation_rate": conversation.MAX_RATE,
+    "conversation_anchor": 2**40,
 }
+MAX_PLANT = 9_999  # posts in one burst planted now
 CONTROL_KEYS = frozenset(
     {*RATE_KNOBS, *INT_KNOBS, "all_endpoints", "unauthorized_tokens", "revoke", "reset"}
-    | {"metrics", "inbound_rate"}
+    | {"metrics", "inbound_rate", "plant"}
 )
 METRIC_NAMES = (
     "likes",
@@ -138,6 +145,29 @@ MAX_INBOUND_RATE = 1000
 # "@demo-coffee.sandbox" in a post's text mentions that account.
 MENTION = re.compile(r"@([a-z0-9][a-z0-9-]*\.sandbox)(?![a-z0-9-])", re.IGNORECASE)
 REPLY, MENTIONED = "reply", "mention"
+
+
+def parse_plant(value: object) -> tuple[str, int, str, str]:
+    """(term, count, sentiment, language) of a "plant" control, or a 400 saying what is
+    wrong."""
+    if not isinstance(value, dict):
+        raise ApiError(400, "plant must be an object: {term, count, sentiment, language}")
+    unknown = sorted(set(value) - {"term", "count", "sentiment", "language"})
+    if unknown:
+        raise ApiError(400, f"plant: unknown fields: {', '.join(unknown)}")
+    term = value.get("term")
+    if not isinstance(term, str) or not term.strip('" ') or len(term) > 100:
+        raise ApiError(400, "plant: term must be text of 1 to 100 characters")
+    count = value.get("count", 20)
+    if not (_is_int(count) and 1 <= count <= MAX_PLANT):
+        raise ApiError(400, f"plant: count must be a whole number from 1 to {MAX_PLANT}")
+    sentiment = value.get("sentiment", "negative")
+    if sentiment not in conversation.SENTIMENTS:
+        raise ApiError(400, f"plant: sentiment must be one of {', '.join(conversation.SENTIMENTS)}")
+    language = value.get("language", "")
+    if language not in ("", *conversation.LANGUAGES):
+        raise ApiError(400, "plant: language must be 'en', 'pl' or '' (both)")
+    return term.strip(), count, sentiment, language
 
 
 def _is_int(value: object) -> bool:
@@ -199,6 +229,8 @@ class SandboxState:
         self.traffic_ticks = 0
         self.faults = {"rate_limited": 0, "failed": 0, "lost_responses": 0, "unauthorized": 0}
         self.metric_overrides: dict[int, dict[str, int]] = {}
+        # Bursts planted now through the control API (kept in memory only).
+        self.plants: list[conversation.Burst] = []
 
     # Loading
 
@@ -595,6 +627,7 @@ class SandboxState:
         if "revoke" in body and not isinstance(body["revoke"], str):
             raise ApiError(400, "revoke must be a token")
         overrides = self._parse_metric_overrides(body.get("metrics", {}))
+        plant = parse_plant(body["plant"]) if "plant" in body else None
 
         reset = bool(body.get("reset"))
         if reset:
@@ -617,7 +650,54 @@ class SandboxState:
             self.revoked.add(body["revoke"])
         for post_id, values in overrides.items():
             self.metric_overrides.setdefault(post_id, {}).update(values)
+        if plant is not None and len(self.plants) >= conversation.MAX_PLANTS:
+            raise ApiError(400, f"plant: at most {conversation.MAX_PLANTS} bursts; reset first")
+        if plant is not None:
+            term, count, sentiment, language = plant
+            self.plant(term, count=count, sentiment=sentiment, language=language)
         return self.describe_knobs(), reset
+
+    def model_now(self) -> float:
+        """The models' clock: the wall clock, ahead by the clock_ahead_s knob."""
+        return time.time() + self.knobs.clock_ahead_s
+
+    def plant(self, term: str, *, count: int, sentiment: str, language: str) -> conversation.Burst:
+        """A burst of `count` public posts naming `term`, written just now (model time)."""
+        now = self.model_now()
+        lowered = term.strip('"').lstrip("#@").lower().replace(" ", "")
+        subject = next(
+            (
+                s.key
+                for s in conversation.SUBJECTS
+                if s.key != "chatter"
+                and any(lowered == n.lstrip("#@").lower().replace(" ", "") for n in s.names)
+            ),
+            "democoffee",  # any other term: talked about the way people talk about a brand
+        )
+        burst = conversation.Burst(
+            term=term.strip('"'),
+            subject=subject,
+            start=now,
+            end=now + 1,
+            kind="planted",
+            sentiment=sentiment,
+            language=language,
+            per_hour=0,
+            name=f"planted-{len(self.plants) + 1}",
+            count=count,
+        )
+        self.plants.append(burst)
+        return burst
+
+    def world(self, started_at: float) -> conversation.World:
+        """The public conversation as the knobs set it (anchor: the start hour by default)."""
+        anchor = self.knobs.conversation_anchor or started_at
+        return conversation.World(
+            seed=self.knobs.seed,
+            rate=self.knobs.conversation_rate,
+            anchor=float(anchor),
+            plants=tuple(self.plants),
+        )
 
     def _parse_metric_overrides(self, value: object) -> dict[int, dict[str, int]]:
         """Pinned counters from the control body, or a 400."""

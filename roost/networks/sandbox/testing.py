@@ -58,6 +58,28 @@ class SandboxHandle:
         result: dict[str, Any] = response.json()
         return result
 
+    def plant(
+        self, term: str, count: int = 20, sentiment: str = "negative", language: str = ""
+    ) -> dict[str, Any]:
+        """Plant a burst of public posts naming `term`, written now; returns the burst as
+        /api/public/truth lists it."""
+        plant = {"term": term, "count": count, "sentiment": sentiment, "language": language}
+        self.control(plant=plant)
+        bursts = self.truth()["bursts"]
+        planted: dict[str, Any] = [b for b in bursts if b["kind"] == "planted"][-1]
+        return planted
+
+    def truth(self, since: str = "", until: str = "", labels: bool = False) -> dict[str, Any]:
+        """The public conversation's bursts (and labels) between two ISO times (default:
+        the last day)."""
+        params = {"since": since, "until": until, "labels": "1" if labels else ""}
+        response = self._http.get(
+            "/api/public/truth", params={k: v for k, v in params.items() if v}, timeout=120.0
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
     def create_account(self, name: str) -> SandboxAccount:
         """A new Sandbox account and its token."""
         response = self._http.post("/api/accounts", json={"name": name})

@@ -49,3 +49,17 @@ def test_the_registry_is_loaded_when_django_starts() -> None:
     # AppConfig.ready() loaded it: the first request never pays for (or races) the import.
     assert registry.is_loaded()
     assert [n.key for n in registry.networks()] == ["bluesky", "mastodon", "sandbox"]
+
+
+def test_every_network_listens() -> None:
+    # The listening capability: every network's connector searches public posts.
+    from roost.networks.base import ListeningConnector
+
+    configs = {
+        "bluesky": ({"service_url": "https://bsky.social"}, {"handle": "a.bsky.social"}),
+        "mastodon": ({"instance_url": "https://mastodon.social"}, {"access_token": "t"}),
+        "sandbox": ({"base_url": "http://127.0.0.1:8025"}, {"token": "t"}),
+    }
+    for key, (config, credentials) in configs.items():
+        connector = registry.connector_for(key, config, credentials)
+        assert isinstance(connector, ListeningConnector), key
