@@ -15,12 +15,21 @@ from django.views.decorators.http import require_POST, require_safe
 
 from roost.analytics import charts
 from roost.core import clock
-from roost.core.exceptions import NotFound, RoostError
+from roost.core.exceptions import NotFound, PermissionDenied, RoostError, ValidationFailed
 from roost.http.forms import apply_error
 from roost.listening import selectors
 from roost.listening.forms import MentionFilterForm, PeriodForm, TopicForm
-from roost.listening.models import Mention, Sentiment, Topic
+from roost.listening.models import Sentiment, Topic
 from roost.listening.selectors import Figures, Window
+from roost.listening.services import topics as topic_services
+from roost.listening.services.inbox import mention_to_inbox as send_to_inbox
+from roost.listening.services.topics import (
+    TopicInput,
+    access_mention,
+    access_topic,
+    topic_create,
+    topic_update,
+)
 from roost.publishing.models import Campaign
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
@@ -28,27 +37,6 @@ from roost.workspaces.roles import Perm
 RECENT_ALERTS = 5
 ALERTS_PER_PAGE = 50
 PERIOD_KEYS = ("range", "start", "end")
-
-
-# Stand-ins until the services' access_topic / access_mention land from main.
-def access_topic(actor: Any, topic_id: int, perm: Perm = Perm.VIEW_LISTENING) -> Topic:
-    from roost.workspaces.access import require
-
-    require(actor, perm)
-    found = Topic.objects.filter(workspace_id=actor.workspace_id, pk=topic_id).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
-def access_mention(actor: Any, mention_id: int) -> Mention:
-    from roost.workspaces.access import require
-
-    require(actor, Perm.VIEW_LISTENING)
-    found = Mention.objects.filter(workspace_id=actor.workspace_id, pk=mention_id).first()
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -235,8 +223,6 @@ def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 
 def _topic_form(request: HttpRequest, found: Topic | None) -> HttpResponse:
-    from roost.listening.services.topics import topic_create, topic_update
-
     actor = _actor(request)
     workspace = actor.workspace
     campaigns = list(Campaign.objects.filter(workspace=workspace).order_by("name", "pk"))
@@ -253,23 +239,29 @@ def _topic_form(request: HttpRequest, found: Topic | None) -> HttpResponse:
             shown_preview = selectors.preview(workspace, request.POST.get("query", ""), clock.now())
             form.is_valid()
         elif form.is_valid():
-            data = dict(form.cleaned_data)
-            fields = {
-                "name": data["name"],
-                "kind": data["kind"],
-                "query": data["query"],
-                "campaign_id": data["campaign"],
-                "exclude_own": data["exclude_own"],
-                "is_active": data["is_active"],
-                "alert_volume": data["alert_volume"],
-                "alert_negative": data["alert_negative"],
-                "alert_to_inbox": data["alert_to_inbox"],
-            }
+            data = form.cleaned_data
+            topic_input = TopicInput(
+                name=data["name"],
+                query=data["query"],
+                kind=data["kind"],
+                campaign_id=data["campaign"],
+                exclude_own=data["exclude_own"],
+                is_active=data["is_active"],
+                alert_volume=data["alert_volume"],
+                alert_negative=data["alert_negative"],
+                alert_to_inbox=data["alert_to_inbox"],
+            )
             try:
                 if found is None:
-                    saved = topic_create(actor=actor, **fields)
+                    saved = topic_create(actor=actor, data=topic_input)
                 else:
-                    saved = topic_update(actor=actor, topic=found, **fields)
+                    saved = topic_update(actor=actor, topic=found, data=topic_input)
+            except ValidationFailed as exc:
+                # The service names the campaign by its id field; the form calls it campaign.
+                errors = {
+                    ("campaign" if k == "campaign_id" else k): v for k, v in exc.errors.items()
+                }
+                apply_error(form, ValidationFailed(errors))
             except RoostError as exc:
                 apply_error(form, exc)
             else:
@@ -305,11 +297,9 @@ def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
 def topic_delete(request: HttpRequest, topic_id: int) -> HttpResponse:
     """Delete a topic with its mentions' links and roll-ups (the mentions of other topics
     stay)."""
-    from roost.listening.services.topics import topic_delete as delete
-
     actor = _actor(request)
     found = access_topic(actor, topic_id, Perm.MANAGE_LISTENING)
-    delete(actor=actor, topic=found)
+    topic_services.topic_delete(actor=actor, topic=found)
     messages.success(request, _("Topic deleted."))
     return redirect("listening:overview", slug=actor.workspace.slug)
 
@@ -347,12 +337,11 @@ def mentions(request: HttpRequest) -> HttpResponse:
         "filter": f,
         "listed": listed,
         "rows": [
-            {"m": m, "topics": listed.topics_of.get(m.pk, [])}
-            for m in listed.page.object_list
+            {"m": m, "topics": listed.topics_of.get(m.pk, [])} for m in listed.page.object_list
         ],
         "query": query.urlencode(),
-        "may_send": _actor(request).has_perm(Perm.INBOX_REPLY)
-        or _actor(request).has_perm(Perm.INBOX_READ_ALL),
+        # The inbox takes mentions from those who read all of it (the service checks too).
+        "may_send": _actor(request).has_perm(Perm.INBOX_READ_ALL),
         "next": request.get_full_path(),
         "may_manage": _actor(request).has_perm(Perm.MANAGE_LISTENING),
         "period": _period_query(request),
@@ -369,13 +358,13 @@ def _page_number(request: HttpRequest) -> int:
 @require_POST
 def mention_to_inbox(request: HttpRequest, mention_id: int) -> HttpResponse:
     """Send a mention to the Smart Inbox (once; again: the same message)."""
-    from roost.listening.services.inbox import mention_to_inbox as send
-
     actor = _actor(request)
     found = access_mention(actor, mention_id)
     slug = actor.workspace.slug
     try:
-        message = send(actor=actor, mention=found)
+        message = send_to_inbox(actor=actor, mention=found)
+    except (NotFound, PermissionDenied):
+        raise  # the door answers these (404, 403)
     except RoostError as exc:
         messages.error(request, exc.message)
     else:
