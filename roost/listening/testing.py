@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F
 
+from roost.channels.models import Channel
 from roost.core import clock
 from roost.listening.models import (
     Alert,
@@ -123,6 +124,8 @@ def samples(workspace: Workspace, marker: str = "") -> dict[str, int]:
     m = Mention.objects.filter(workspace=workspace, remote_id__startswith="iso-").first()
     if m is None:
         m = mention([found], text=f"isolation sample {marker}".strip())
-        Mention.objects.filter(pk=m.pk).update(remote_id=f"iso-{m.pk}")
+        # Found through the workspace's channel, so "Send to inbox" goes all the way.
+        channel = Channel.objects.filter(workspace=workspace).order_by("pk").first()
+        Mention.objects.filter(pk=m.pk).update(remote_id=f"iso-{m.pk}", channel=channel)
     alert(found)
     return {"topic_id": found.pk, "mention_id": m.pk}
