@@ -393,6 +393,7 @@ class Preview:
     """What a query would match among the workspace's recent mentions, or why it cannot
     be read."""
 
+    asked: bool = False  # a query was written
     error: str = ""
     position: int | None = None
     scanned: int = 0
@@ -411,7 +412,7 @@ def preview(workspace: Workspace, text: str, now: datetime) -> Preview:
     try:
         query = parse(text)
     except QueryError as exc:
-        return Preview(error=exc.message, position=exc.position)
+        return Preview(asked=True, error=exc.message, position=exc.position)
     rows = list(
         Mention.objects.filter(
             workspace=workspace, posted_at__gte=now - timedelta(days=PREVIEW_DAYS)
@@ -435,6 +436,7 @@ def preview(workspace: Workspace, text: str, now: datetime) -> Preview:
         if query.matches(Doc.of(m.text, language=m.language, author=m.author_handle))
     ]
     return Preview(
+        asked=True,
         scanned=len(rows),
         count=len(matched),
         examples=matched[:PREVIEW_EXAMPLES],
