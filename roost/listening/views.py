@@ -354,7 +354,9 @@ def _page_number(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
-@workspace_view(Perm.VIEW_LISTENING)
+# The door is the inbox's: only those who read the whole inbox may put things into it (every
+# role that does also sees listening; the service checks both).
+@workspace_view(Perm.INBOX_READ_ALL)
 @require_POST
 def mention_to_inbox(request: HttpRequest, mention_id: int) -> HttpResponse:
     """Send a mention to the Smart Inbox (once; again: the same message)."""
