@@ -30,6 +30,7 @@ from roost.publishing.models import Campaign
 from roost.workspaces.models import Workspace
 
 DAYS = 30
+CAMPAIGN_NAME = "Winter Blend 2026"
 POS, NEU, NEG = Sentiment.POSITIVE, Sentiment.NEUTRAL, Sentiment.NEGATIVE
 COLUMN: dict[int, str] = {1: "positive", -1: "negative"}
 
@@ -189,11 +190,9 @@ def _pick(options: Sequence[Line], *parts: object) -> Line:
     return options[int(_unit(*parts) * len(options))]
 
 
-def _campaign(workspace: Workspace) -> Campaign:
-    found = Campaign.objects.filter(workspace=workspace, name="Winter Blend 2026").first()
-    if found is None:
-        found, _made = Campaign.objects.get_or_create(workspace=workspace, name="Winter Blend")
-    return found
+def _campaign(workspace: Workspace) -> Campaign | None:
+    """The story's campaign (roost/web/demo/posts.py makes it), once the story is told."""
+    return Campaign.objects.filter(workspace=workspace, name=CAMPAIGN_NAME).first()
 
 
 def _plan(story: Story, start: datetime) -> list[tuple[datetime, Line]]:
@@ -213,12 +212,12 @@ def _plan(story: Story, start: datetime) -> list[tuple[datetime, Line]]:
 @transaction.atomic
 def seed_listening(workspace: Workspace, now: datetime | None = None) -> int:
     """Write the demo's topics, mentions, roll-ups and alerts once; the mentions written
-    (0 when the demo has them already)."""
-    if Topic.objects.filter(workspace=workspace, name=BRAND.name).exists():
+    (0 when the demo has them already, or before the story made its campaign)."""
+    campaign = _campaign(workspace)
+    if campaign is None or Topic.objects.filter(workspace=workspace, name=BRAND.name).exists():
         return 0
     now = (now or clock.now()).replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(days=DAYS)
-    campaign = _campaign(workspace)
     plans: list[tuple[Topic, list[tuple[datetime, Line]]]] = []
     for story in (BRAND, *RIVALS, CAMPAIGN):
         t = Topic.objects.create(
