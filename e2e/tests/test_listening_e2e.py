@@ -1,5 +1,6 @@
 """Listening against a real (local) Bluesky network: the connector's search_public finds a
-public post by a unique term exactly once, and no longer once the post is deleted.
+public post by a unique term exactly once, Roost's listening stores it as one mention however
+often it is polled, and the search no longer returns it once the post is deleted.
 
 The post is written by another account through the SDK (someone else talking in public);
 Roost searches through its own connector of a connected channel.
@@ -14,6 +15,8 @@ from network_helpers import Account, AppView, letters, wait_for
 from test_bluesky_e2e import connect
 
 from roost.channels.services import channel_connector
+from roost.listening.models import Mention, Topic, TopicMention
+from roost.listening.services.ingest import ingest
 from roost.networks.base import ListeningConnector, ListeningPage, Outcome
 from roost.workspaces.models import Membership
 
@@ -52,6 +55,21 @@ def test_search_finds_a_public_post_once_and_forgets_it_when_deleted(
     )
     assert found.url == f"https://bsky.app/profile/{ala.handle}/post/{posted.uri.rsplit('/', 1)[1]}"
     assert page.cursor is None
+
+    # Two polls of the topic's term, ingested as listening does: one mention, once.
+    topic = Topic.objects.create(
+        workspace=owner.workspace, name="Zebra", query=term, created_by=owner
+    )
+    first, second = ingest(channel=channel, page=search()), ingest(channel=channel, page=search())
+    assert (first.new, first.matched, second.new, second.duplicates) == (1, 1, 0, 1)
+    mention = Mention.objects.get(workspace=owner.workspace)
+    assert (mention.network, mention.remote_id, mention.author_handle, mention.text) == (
+        "bluesky",
+        posted.uri,
+        ala.handle,
+        f"Kto pił {term} w Demo Coffee? Polecam ☕",
+    )
+    assert list(TopicMention.objects.values_list("topic_id", flat=True)) == [topic.pk]
 
     ala.sdk.delete_post(posted.uri)
     wait_for(f"{term} gone from the AppView's search", lambda: not search().posts)

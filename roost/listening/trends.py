@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,7 @@ VOLUME_MIN_SCORE = 4.0
 NEGATIVE_MIN_COUNT = 5
 NEGATIVE_MIN_RATIO = 1.5
 NEGATIVE_MIN_SCORE = 3.0
+_TERM_BATCH = 500  # terms per baseline query (bound parameters)
 _MAX_SCORE = 300.0  # beyond what a float tail can say; keeps sorting and JSON finite
 _LN10 = math.log(10)
 
@@ -147,39 +148,42 @@ def trending_terms(
     min_score: float = TERM_MIN_SCORE,
 ) -> list[Trend]:
     """The topics' terms used in the last `window_hours` (plus the current hour so far)
-    significantly more than their rate over the `baseline_days` before, best first."""
+    significantly more than at the same hours of day on the `baseline_days` before, best
+    first."""
     ids = sorted({int(i) for i in topic_ids})
-    if not ids:
+    if not ids or baseline_days < 1:
         return []
     now = now or clock.now()
     current, window_start, length = _window(now, window_hours)
-    baseline_start = window_start - timedelta(days=baseline_days)
-    firsts = _history_starts(ids, baseline_start)
-    base_hours = {
-        topic: _baseline_hours(window_start, baseline_start, first)
-        for topic, first in firsts.items()
+    # The baseline: the same hours of day (the window's full hours) on each earlier day.
+    days = [timedelta(days=d) for d in range(1, baseline_days + 1)]
+    slices = [(window_start - d, current - d) for d in days]
+    firsts = _history_starts(ids, slices[-1][0])
+    covered = {
+        topic: sum(1 for start, _ in slices if start >= first) for topic, first in firsts.items()
     }
-    ready = [t for t in ids if base_hours.get(t, 0) >= MIN_BASELINE_HOURS]
+    ready = [t for t in ids if covered.get(t, 0) > 0]
     if not ready:
         return []
-    recent = Q(hour__gte=window_start)
-    # One aggregate over the unique (topic, hour, term) index: window and baseline sums
-    # side by side, and only the terms with enough uses in the window come back.
-    rows = (
-        TermHour.objects.filter(topic_id__in=ready, hour__gte=baseline_start, hour__lte=current)
-        .values("topic_id", "term")
-        .annotate(
-            recent=Sum("count", filter=recent),
-            base=Sum("count", filter=~recent),
-            first=Min("hour", filter=recent),
+    # 1. The candidates: the terms used at least `min_count` times in the window (an index
+    # range on the unique (topic, hour, term): a few hours of rows).
+    recent = {
+        (row["topic_id"], row["term"]): (int(row["recent"]), row["first"])
+        for row in TermHour.objects.filter(
+            topic_id__in=ready, hour__gte=window_start, hour__lte=current
         )
+        .values("topic_id", "term")
+        .annotate(recent=Sum("count"), first=Min("hour"))
         .filter(recent__gte=min_count)
         .order_by()
-    )
+    }
+    if not recent:
+        return []
+    base = _slice_sums(recent.keys(), slices)
+    slice_hours = window_hours + 1
     found = []
-    for row in rows:
-        count = int(row["recent"])
-        rate = (int(row["base"] or 0) + PSEUDO_COUNT) / base_hours[row["topic_id"]]
+    for (topic_id, term), (count, first_hour) in recent.items():
+        rate = (base.get((topic_id, term), 0) + PSEUDO_COUNT) / (covered[topic_id] * slice_hours)
         expected = rate * length
         ratio = count / expected
         if ratio < min_ratio:
@@ -189,17 +193,43 @@ def trending_terms(
             continue
         found.append(
             Trend(
-                topic_id=row["topic_id"],
-                term=row["term"],
+                topic_id=topic_id,
+                term=term,
                 count=count,
                 expected=round(expected, 3),
                 ratio=round(ratio, 2),
                 score=round(score, 2),
-                first_hour=row["first"],
+                first_hour=first_hour,
             )
         )
     found.sort(key=lambda t: (-t.score, -t.count, t.topic_id, t.term))
     return found[: max(0, limit)]
+
+
+def _slice_sums(
+    candidates: Set[tuple[int, str]], slices: list[tuple[datetime, datetime]]
+) -> dict[tuple[int, str], int]:
+    """2. The candidates' uses in the baseline's slices: index ranges on (topic, hour),
+    the terms filtered in the index, in batches of terms."""
+    topics = sorted({topic for topic, _ in candidates})
+    terms = sorted({term for _, term in candidates})
+    in_slices = Q()
+    for start, end in slices:
+        in_slices |= Q(hour__gte=start, hour__lte=end)
+    sums: dict[tuple[int, str], int] = {}
+    for i in range(0, len(terms), _TERM_BATCH):
+        rows = (
+            TermHour.objects.filter(
+                in_slices, topic_id__in=topics, term__in=terms[i : i + _TERM_BATCH]
+            )
+            .values_list("topic_id", "term")
+            .annotate(base=Sum("count"))
+            .order_by()
+        )
+        for topic_id, term, total in rows:
+            if (topic_id, term) in candidates:
+                sums[(topic_id, term)] = int(total)
+    return sums
 
 
 def rising_terms_for_workspace(

@@ -39,6 +39,7 @@ EXPECTED_JOBS = {
     "analytics.collect": "roost.analytics.tasks.collect_metrics",
     "analytics.audience": "roost.analytics.tasks.collect_audience",
     "listening.collect": "roost.listening.tasks.collect_listening",
+    "listening.alerts": "roost.listening.tasks.check_alerts",
 }
 
 
@@ -103,6 +104,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "analytics.collect": timedelta(minutes=3),
         "analytics.audience": timedelta(hours=4),
         "listening.collect": timedelta(minutes=6),
+        "listening.alerts": timedelta(minutes=5),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from roost.core import clock
@@ -100,7 +101,15 @@ def _fire(topic: Topic, spike: Spike, now: datetime) -> Alert | None:
             )
             _tell(topic, alert)
     except IntegrityError:
-        return None  # another check fired it first
+        # Another check fired it first (or this spike outlived a pause in the checks):
+        # it is the same spike, so its quiet time follows this check too.
+        Alert.objects.filter(
+            topic=topic,
+            kind=spike.kind,
+            started_at=spike.started_at,
+            quiet_until__lt=quiet_until,
+        ).update(quiet_until=quiet_until)
+        return None
     log.info("listening alert %s: %s on topic %s", alert.pk, alert.kind, topic.pk)
     if topic.alert_to_inbox:
         _to_inbox(topic, alert)
@@ -133,7 +142,13 @@ def topic_url(topic: Topic) -> str:
 
 
 def alert_text(topic: Topic, alert: Alert) -> str:
-    """One line a person can act on: the topic, the kind and the figures."""
+    """One line a person can act on: the topic, the kind and the figures (in the
+    workspace's language)."""
+    with translation.override(topic.workspace.language):
+        return _alert_text(topic, alert)
+
+
+def _alert_text(topic: Topic, alert: Alert) -> str:
     minutes = int(alert.detail.get("minutes", 60))
     if alert.kind == Alert.Kind.VOLUME:
         return _(
@@ -183,7 +198,7 @@ def _to_inbox(topic: Topic, alert: Alert) -> None:
             key=f"listening-alert:{alert.pk}",
             text=alert_text(topic, alert),
             url="",
-            author_name=_("Roost listening"),
+            author_name="Roost",
         )
     except Exception:
         log.exception("listening alert %s: could not put it in the inbox", alert.pk)

@@ -153,6 +153,7 @@ def test_two_checks_at_once_fire_one_alert(world: World, monkeypatch: Any) -> No
     assert alerts_check(now=NOW + timedelta(minutes=1)) == []
 
     assert Alert.objects.count() == 1
+    assert Alert.objects.get().quiet_until == NOW + timedelta(minutes=1, hours=6)
     assert told("listening.volume_spike") == LISTENERS
 
 
@@ -276,3 +277,20 @@ def test_the_job_runs_the_check_every_five_minutes(world: World, monkeypatch: An
     assert Alert.objects.count() == 0
     check_alerts.enqueue()  # the immediate backend in tests
     assert Alert.objects.filter(topic=t, kind="volume").count() == 1
+
+
+def test_an_internal_inbox_item_is_stored_once_per_key(world: World) -> None:
+    from roost.inbox.services.internal import internal_item_add
+
+    first = internal_item_add(workspace=world.a, key="k1", text="Spike", url="javascript:x")
+    again = internal_item_add(workspace=world.a, key="k1", text="Spike again")
+
+    assert first is not None and again is not None
+    assert again.pk == first.pk
+    assert Message.objects.filter(remote_id="k1").count() == 1
+    assert (first.kind, first.url, first.author_name, first.status) == (
+        "alert",
+        "",
+        "Roost",
+        "open",
+    )

@@ -23,6 +23,11 @@ so a history of a million posts costs nothing until it is read.
   was written. Search never returns a deleted post; it names the deleted posts it met in
   the window it read (matching the term) in `deleted`, so a listener can forget them.
 
+Search (`search`) reads newest first from model time back to `since`, and never further
+back than SEARCH_DAYS; the cursor is the last post's exact time and id, so pages neither
+skip nor repeat. A search that has generated MAX_SCAN_POSTS posts stops with a cursor even
+if its page is short. `rate` is capped at MAX_RATE (ids keep 100,000 posts per hour).
+
 `truth` lists the bursts and each post's labels, for tests and benches to measure recall
 and accuracy against.
 """
@@ -42,7 +47,9 @@ from zoneinfo import ZoneInfo
 ZONE = ZoneInfo("Europe/Warsaw")
 HOUR = 3600
 DEFAULT_RATE = 240  # posts per hour, on average over a day
-MAX_RATE = 1_000_000  # ≤ 100,000 posts in the busiest hour: ids keep 100,000 per hour
+MAX_RATE = (
+    50_000  # the busiest hour (1.96 × the rate) stays under 100,000 posts: ids keep that many
+)
 HISTORY_DAYS = 30  # how far back the conversation's daily bursts go
 SEARCH_DAYS = 3  # how far back a search goes (at most, and without `since`)
 DELETE_SHARE = 0.02
@@ -476,10 +483,11 @@ class Generator:
     """Posts hour by hour, with recent hours cached: an hour's own posts never change, and
     the bursts planted now are added to the one hour they fall in."""
 
-    CACHE_HOURS = 200
+    CACHE_POSTS = 400_000  # a few hundred MB; at the default rate, weeks of hours
 
     def __init__(self) -> None:
         self._cache: OrderedDict[tuple[World, int], list[ConvPost]] = OrderedDict()
+        self._cached_posts = 0
 
     def hour(self, world: World, hour: int) -> list[ConvPost]:
         """Every post written in this hour (deleted ones too), oldest first."""
@@ -489,8 +497,10 @@ class Generator:
         if posts is None:
             posts = generate_hour(plain, hour)
             self._cache[key] = posts
-            if len(self._cache) > self.CACHE_HOURS:
-                self._cache.popitem(last=False)
+            self._cached_posts += len(posts)
+            while self._cached_posts > self.CACHE_POSTS and len(self._cache) > 1:
+                _key, dropped = self._cache.popitem(last=False)
+                self._cached_posts -= len(dropped)
         else:
             self._cache.move_to_end(key)
         planted = [
@@ -697,7 +707,8 @@ def matcher(term: str) -> re.Pattern[str]:
         # Several words without quotes: each must appear (as a search box would do it).
         patterns = [matcher(word) for word in term.split()]
         joined = "".join(f"(?=.*?{p.pattern})" for p in patterns)
-        return re.compile(joined, re.DOTALL)
+        # Anchored: the lookaheads are tried once, not at every position of the text.
+        return re.compile(rf"\A{joined}", re.DOTALL)
     return re.compile(rf"(?<![\w#@]){re.escape(term.lower())}(?!\w)")
 
 

@@ -93,6 +93,8 @@ def test_control_knobs(sandbox: SandboxHandle) -> None:
         "all_endpoints": False,
         "seed": 3,
         "clock_ahead_s": 0,
+        "conversation_rate": 240,
+        "conversation_anchor": 0,
         "revoked_tokens": 0,
     }
     for body, message in [
@@ -132,6 +134,7 @@ def test_reset_clears_posts_and_faults_but_keeps_accounts_and_ids(
     assert stats.pop("server")["requests"] == {"POST /api/control": 1}
     assert isinstance(stats.pop("pid"), int)
     assert (stats.pop("inbox_answers"), stats.pop("inbox_seconds")) == (0, 0)
+    assert (stats.pop("search_answers"), stats.pop("search_seconds")) == (0, 0)
     assert stats == {
         "publishes": 0,
         "by_key": {},
