@@ -16,6 +16,7 @@ from roost.api.auth import TokenAuth
 from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
+from roost.api.listening import router as listening_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
@@ -167,6 +168,7 @@ ROUTERS = (
     roi_router,
     analytics_router,
     reports_router,
+    listening_router,
 )
 
 

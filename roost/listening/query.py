@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
@@ -80,7 +81,7 @@ class Doc:
     mentions: frozenset[str]  # handles and their shorter forms (see _handle_keys)
     language: str
     authors: frozenset[str]
-    keys: frozenset[str]  # what QueryIndex looks up: words, "#tag", "@handle"
+    keys: frozenset[str]  # what QueryIndex looks up: words, word pairs, "#tag", "@handle"
 
     @classmethod
     def of(cls, text: str, *, language: str = "", author: str = "") -> Doc:
@@ -91,7 +92,10 @@ class Doc:
         for handle in _MENTION.findall(norm):
             mentions |= _handle_keys(handle)
         word_set = frozenset(words)
-        keys = set(word_set) | {"#" + tag for tag in hashtags} | {"@" + key for key in mentions}
+        keys = set(word_set)
+        keys.update(f"{a} {b}" for a, b in pairwise(words))
+        keys.update("#" + tag for tag in hashtags)
+        keys.update("@" + key for key in mentions)
         return cls(
             words=word_set,
             joined=" " + " ".join(words) + " ",
@@ -211,8 +215,9 @@ def _words_term(words: list[str], search: str) -> _Term:
         word = words[0]
         return _Term(lambda doc: word in doc.words, word, word)
     needle = " " + " ".join(words) + " "
-    # The longest word is the rarest guess for the index.
-    key = max(words, key=len)
+    # Indexed by its first two words (a text's keys hold its word pairs too): a single
+    # word such as "product" would make every "product N" topic a candidate.
+    key = words[0] + " " + words[1]
     return _Term(lambda doc: needle in doc.joined, search, key)
 
 

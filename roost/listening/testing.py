@@ -1,11 +1,13 @@
-"""Test data for listening: topics, mentions and their hourly roll-ups written directly to
-the models (ingestion has tests of its own; these are about what comes after)."""
+"""Test data for listening, stored directly: a topic and a mention per workspace for the
+route-walking suites and API tests (sample_topic, sample_mention), and topics, mentions with
+their hourly roll-ups and alerts for the pages (found mentions need a network; ingestion has
+tests of its own, these are about what comes after)."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import F
 
@@ -129,3 +131,41 @@ def samples(workspace: Workspace, marker: str = "") -> dict[str, int]:
         Mention.objects.filter(pk=m.pk).update(remote_id=f"iso-{m.pk}", channel=channel)
     alert(found)
     return {"topic_id": found.pk, "mention_id": m.pk}
+
+
+def sample_topic(workspace: Workspace, name: str = "Brand") -> Topic:
+    """The workspace's topic `name` (made once), listening for "roost"."""
+    topic, _made = Topic.objects.get_or_create(
+        workspace=workspace, name=name, defaults={"query": "roost OR #roost"}
+    )
+    return topic
+
+
+def sample_mention(channel: Channel, text: str = "Roost is great #roost") -> Mention:
+    """A mention found through `channel` (made once per channel), linked to its workspace's
+    sample topic."""
+    topic = sample_topic(channel.workspace)
+    at = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    mention, made = Mention.objects.get_or_create(
+        workspace_id=channel.workspace_id,
+        network=channel.network,
+        remote_id=f"sample-{channel.pk}",
+        defaults={
+            "channel": channel,
+            "author_id": "did:sample",
+            "author_handle": "someone.sandbox",
+            "author_name": "Someone",
+            "text": text,
+            "url": "https://example.test/sample",
+            "posted_at": at,
+            "language": "en",
+            "sentiment": 1,
+            "sentiment_score": 0.8,
+            "terms": ["#roost"],
+        },
+    )
+    if made:
+        TopicMention.objects.create(
+            topic=topic, mention=mention, posted_at=at, sentiment=1, intent=False
+        )
+    return mention

@@ -204,6 +204,7 @@ class ApiScope(models.TextChoices):
         "analytics:write",
         _("Import conversions, create short links, run and schedule analytics reports"),
     )
+    LISTENING_WRITE = "listening:write", _("Create, change and delete listening topics")
 
 
 class ApiToken(models.Model):

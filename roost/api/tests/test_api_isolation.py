@@ -15,6 +15,7 @@ from ninja.operation import PathView
 from roost.analytics.testing import report_schedule
 from roost.api.auth import WorkspaceAccess
 from roost.conftest import B_MARKER, World, token_for
+from roost.listening.testing import sample_mention, sample_topic
 from roost.routes import fill, iter_routes
 from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import MATRIX, Role
@@ -78,6 +79,8 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "message_id": world.a_inbox.message.pk,
             "channel_id": world.a_channel.pk,
             "schedule_id": report_schedule(world.members["owner"]).pk,
+            "topic_id": sample_topic(world.a).pk,
+            "mention_id": sample_mention(world.a_channel).pk,
         }
     return {
         "slug": world.b.slug,
@@ -89,6 +92,8 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "message_id": world.b_inbox.message.pk,
         "channel_id": world.b_channel.pk,
         "schedule_id": report_schedule(world.b_owner).pk,
+        "topic_id": sample_topic(world.b, f"Topic {B_MARKER}").pk,
+        "mention_id": sample_mention(world.b_channel, f"Mention {B_MARKER}").pk,
     }
 
 
@@ -141,6 +146,8 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "message_id",
             "channel_id",
             "schedule_id",
+            "topic_id",
+            "mention_id",
         )
         if f"{p}>" in route
     ]

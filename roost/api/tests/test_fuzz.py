@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from roost.analytics.testing import report_schedule
 from roost.conftest import World, token_for
 from roost.core import clock
+from roost.listening.testing import sample_mention, sample_topic
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 # (mode, grounded, examples): valid input with real ids in it, valid input as generated,
@@ -73,6 +74,8 @@ def _ids(world: World) -> dict[str, Any]:
         "request_id": world.a_request.pk,
         "channel_id": world.a_channel.pk,
         "schedule_id": report_schedule(world.members["owner"]).pk,
+        "topic_id": sample_topic(world.a).pk,
+        "mention_id": sample_mention(world.a_channel).pk,
     }
 
 
