@@ -26,6 +26,7 @@ MAIN_NAV: list[tuple[str, Promise, str | None]] = [
     # The inbox's "My tasks" list, once the inbox has one (no route: no item).
     ("inbox:my_tasks", _("My tasks"), None),
     ("analytics:overview", _("Analytics"), "analytics"),
+    ("listening:overview", _("Listening"), "listening"),
     ("workspaces:team", _("Team"), "team"),
 ]
 # Beyond the page's own permission: whom an item is for. "My tasks" is in the menu of

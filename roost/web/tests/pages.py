@@ -44,6 +44,41 @@ def _analytics_post(world: Any) -> int:
     return d.post_id
 
 
+def _listening_topic(world: Any) -> int:
+    """A brand and a competitor topic in A with a day of mentions (one of them with a
+    long unbroken word and a link) and an alert, so the listening pages are checked with
+    figures, charts and lists on them (made once)."""
+    from datetime import timedelta
+
+    from roost.core import clock
+    from roost.listening.models import Sentiment, Topic
+    from roost.listening.testing import alert, mention, topic
+
+    brand = topic(world.a, "Alpha Coffee", query='"alpha coffee"')
+    alert(brand)
+    if not _has_mentions(brand):
+        rival = topic(world.a, "Rival Beans", Topic.Kind.COMPETITOR, query="rival")
+        now = clock.now()
+        for i, s in enumerate((Sentiment.POSITIVE, Sentiment.NEGATIVE, Sentiment.NEUTRAL) * 4):
+            mention(
+                [brand, rival] if i % 3 == 0 else [brand],
+                at=now - timedelta(hours=2 + i * 5),
+                sentiment=s,
+                intent=i % 4 == 0,
+                text="Alpha coffee " + "x" * 90 if i == 0 else f"Alpha coffee is fine #{i}",
+                terms=["latte", f"#tag{i % 3}"],
+                author=f"@person{i % 5}.example",
+                url="https://bsky.app/profile/x/post/1",
+            )
+    return brand.pk
+
+
+def _has_mentions(topic: Any) -> bool:
+    from roost.listening.models import TopicMention
+
+    return TopicMention.objects.filter(topic=topic).exists()
+
+
 def main_pages(world: Any, role: str) -> dict[str, str]:
     """name -> path of the pages `role` reaches from its menu in workspace A."""
     w = f"/w/{world.a.slug}"
@@ -90,6 +125,11 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "analytics reports": f"{w}/analytics/reports/",
         "daily brief": f"{w}/brief/",
         "daily brief settings": f"{w}/brief/settings/",
+        "listening": f"{w}/listening/",
+        "listening topic": f"{w}/listening/topics/{_listening_topic(world)}/?range=30d",
+        "listening new topic": f"{w}/listening/topics/new/",
+        "listening mentions": f"{w}/listening/mentions/",
+        "listening alerts": f"{w}/listening/alerts/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

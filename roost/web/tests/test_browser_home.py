@@ -61,6 +61,7 @@ def test_three_roles_land_on_their_today_page(live_server: Any, page: Any) -> No
         "Approvals",
         "Inbox",
         "Analytics",
+        "Listening",
         "Team",
     ]
     home = page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")

@@ -16,6 +16,7 @@ from PIL import Image
 from roost.analytics.testing import report_schedule
 from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World
+from roost.listening import testing as listening_testing
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.media import media_upload
 from roost.routes import fill, iter_routes, params
@@ -154,6 +155,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "schedule_id": report_schedule(world.members["owner"]).pk,
             "share_id": _report_share(world.members["owner"]).pk,
             "item_id": action_item(world.members["owner"]).pk,
+            **listening_testing.samples(world.a),
         }
     else:
         token_owner = world.b_owner
@@ -179,6 +181,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "schedule_id": report_schedule(world.b_owner).pk,
             "share_id": _report_share(world.b_owner).pk,
             "item_id": action_item(world.b_owner).pk,
+            **listening_testing.samples(world.b, B_MARKER),
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(

@@ -90,6 +90,7 @@ def test_the_owner_sees_every_part_once(world: World) -> None:
         "Approvals",
         "Inbox",
         "Analytics",
+        "Listening",
         "Team",
     ]
     assert sub == [
@@ -108,6 +109,7 @@ def test_each_item_is_shown_with_the_permission_its_page_checks() -> None:
     assert required_perm("calendar:month") == Perm.VIEW_CONTENT
     assert required_perm("publishing:compose") == Perm.COMPOSE
     assert required_perm("analytics:overview") == Perm.VIEW_ANALYTICS
+    assert required_perm("listening:overview") == Perm.VIEW_LISTENING
     assert required_perm("workspaces:audit") == Perm.MANAGE_MEMBERS
     assert required_perm("no:such-page") is None
     # Every item names a workspace page that checks a permission.
@@ -135,3 +137,4 @@ def test_the_page_marks_where_you_are(world: World) -> None:
     assert _current(client, f"/w/{slug}/channels/") == ["Channels"]
     assert _current(client, f"/w/{slug}/inbox/") == ["Inbox"]
     assert _current(client, f"/w/{slug}/team/") == ["Team"]
+    assert _current(client, f"/w/{slug}/listening/mentions/") == ["Listening"]
