@@ -36,6 +36,9 @@ from roost.networks.base import ListeningConnector, ListeningPage, Outcome, Resu
 log = logging.getLogger("roost.listening")
 MAX_PAGES = 5  # per term and channel per poll: a burst is caught up over the next polls
 PAGE_LIMIT = 100
+# A new term's first poll reads further back (the recent past the network still has), so a
+# new topic starts with a day or more of history: trends and spikes need a baseline.
+FIRST_POLL_PAGES = 30
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)
 # A claimed cursor is not searched again before this, even if the run that claimed it died.
@@ -100,8 +103,9 @@ def _search(unit: _Unit, search: _Search, max_pages: int) -> tuple[Result, list[
     since = search.cursor.newest_at
     pages: list[ListeningPage] = []
     cursor: str | None = None
+    pages_allowed = max_pages if since is not None else max(max_pages, FIRST_POLL_PAGES)
     try:
-        for _n in range(max_pages):
+        for _n in range(pages_allowed):
             result, page = connector.search_public(
                 search.cursor.term,
                 cursor=cursor,

@@ -208,6 +208,23 @@ def test_pages_are_followed_at_most_max_pages_and_older_posts_dropped(
 
 
 @pytest.mark.django_db
+def test_a_new_terms_first_poll_reads_further_back_for_a_baseline(
+    world: World, edge: Edge, setup: tuple[Channel, Channel]
+) -> None:
+    Topic.objects.create(workspace=world.a, name="Brand", query="roost")
+    edge.pages[("one", "roost")] = [
+        ok(
+            post(f"p{n}", f"roost {n}", at=T0 - timedelta(hours=n)),
+            cursor=str(n + 1) if n < 7 else None,
+        )
+        for n in range(8)
+    ]
+    listening_collect(max_pages=2)
+    assert len([c for c in edge.calls if c.channel == "one"]) == 8
+    assert {remote for _ws, remote in stored()} == {f"p{n}" for n in range(8)}
+
+
+@pytest.mark.django_db
 def test_failures_back_off_per_search_and_never_stop_the_others(
     world: World, edge: Edge, setup: tuple[Channel, Channel]
 ) -> None:
