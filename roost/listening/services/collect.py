@@ -34,7 +34,11 @@ from roost.listening.services.ingest import compiled, ingest
 from roost.networks.base import ListeningConnector, ListeningPage, Outcome, Result
 
 log = logging.getLogger("roost.listening")
-MAX_PAGES = 5  # per term and channel per poll: a burst is caught up over the next polls
+# Pages per term and channel per poll. A normal poll stops long before (at the posts it
+# already has); a burst needs them: pages run newest first, and a poll that stops early
+# moves its cursor past what it did not read, so it is generous (3,000 posts per term),
+# and a poll that still hits it says so in the log.
+MAX_PAGES = 30
 PAGE_LIMIT = 100
 # A new term's first poll reads further back (the recent past the network still has), so a
 # new topic starts with a day or more of history: trends and spikes need a baseline.
@@ -126,6 +130,16 @@ def _search(unit: _Unit, search: _Search, max_pages: int) -> tuple[Result, list[
             cursor = page.cursor
             if cursor is None or older or not page.posts:
                 break
+        else:
+            if since is not None:
+                log.warning(
+                    "channel %s: listening search %r had more than %s pages since %s; "
+                    "the older ones are not read",
+                    unit.channel.pk,
+                    search.cursor.term,
+                    pages_allowed,
+                    since.isoformat(),
+                )
         return Result(Outcome.OK), pages
     except Exception as exc:  # a connector bug must not stop the other searches
         log.exception("channel %s: listening search failed", unit.channel.pk)
