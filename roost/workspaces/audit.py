@@ -294,6 +294,26 @@ SENTENCES: dict[str, Sentence] = {
         gettext_lazy("%(actor)s made a read-only report link (until %(until)s)")
     ),
     "report_share.revoked": _simple(gettext_lazy("%(actor)s revoked a read-only report link")),
+    "listening.topic_created": _simple(
+        gettext_lazy("%(actor)s created the listening topic %(target)s")
+    ),
+    "listening.topic_updated": _simple(
+        gettext_lazy("%(actor)s changed the listening topic %(target)s")
+    ),
+    "listening.topic_deleted": _simple(
+        gettext_lazy("%(actor)s deleted the listening topic %(target)s")
+    ),
+    "listening.mention_to_inbox": _simple(
+        gettext_lazy("%(actor)s sent a public mention to the inbox")
+    ),
+    "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
+    "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
+    "brief.settings_changed": _simple(
+        gettext_lazy("%(actor)s changed the daily brief's settings (at %(time)s)")
+    ),
+    "brief.item_added": _simple(gettext_lazy("%(actor)s added an action item to the brief")),
+    "brief.item_done": _simple(gettext_lazy("%(actor)s ticked off an action item of the brief")),
+    "brief.item_reopened": _simple(gettext_lazy("%(actor)s reopened an action item of the brief")),
     "calendar_feed.created": _simple(gettext_lazy("%(actor)s created the calendar feed link")),
     "calendar_feed.rotated": _simple(
         gettext_lazy("%(actor)s replaced the calendar feed link (the old one stopped working)")

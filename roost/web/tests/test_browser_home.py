@@ -56,6 +56,7 @@ def test_three_roles_land_on_their_today_page(live_server: Any, page: Any) -> No
         expect(page.get_by_test_id(block)).to_be_visible()
     assert _menu(page) == [
         "Home",
+        "Brief",
         "Calendar",
         "Compose",
         "Approvals",
@@ -74,7 +75,7 @@ def test_three_roles_land_on_their_today_page(live_server: Any, page: Any) -> No
     _log_in(page, base, "creator")
     for block in BLOCKS:
         expect(page.get_by_test_id(block)).to_be_visible()
-    assert _menu(page) == ["Home", "Calendar", "Compose", "Approvals", "Inbox", "Team"]
+    assert _menu(page) == ["Home", "Brief", "Calendar", "Compose", "Approvals", "Inbox", "Team"]
     _log_out(page)
 
     # Customer care: what waits for them and the inbox, nothing of the calendar.
