@@ -4,10 +4,10 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from roost.analytics.selectors import Period, last_days
+from roost.core.forms import check_custom_period
 
 MAX_DAYS = 731  # two years: the longest period a page or report covers
 
@@ -35,14 +35,7 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("range") == "custom":
-            start, end = data.get("start"), data.get("end")
-            if start is None or end is None:
-                raise ValidationError(_("A custom period needs both a start and an end day."))
-            if end < start:
-                raise ValidationError(_("The period ends before it starts."))
-            if (end - start).days + 1 > MAX_DAYS:
-                raise ValidationError(_("A period can cover at most %(n)s days.") % {"n": MAX_DAYS})
+        check_custom_period(data, MAX_DAYS)
         return data
 
     def period(self) -> Period:

@@ -7,9 +7,9 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from roost.core.forms import check_custom_period
 from roost.listening.models import Sentiment, Topic
 from roost.listening.selectors import MentionFilter, Window, days_window, last_hours
 
@@ -54,14 +54,7 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("range") == "custom":
-            start, end = data.get("start"), data.get("end")
-            if start is None or end is None:
-                raise ValidationError(_("A custom period needs both a start and an end day."))
-            if end < start:
-                raise ValidationError(_("The period ends before it starts."))
-            if (end - start).days + 1 > MAX_DAYS:
-                raise ValidationError(_("A period can cover at most %(n)s days.") % {"n": MAX_DAYS})
+        check_custom_period(data, MAX_DAYS)
         return data
 
     def window(self) -> Window:
