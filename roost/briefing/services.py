@@ -21,14 +21,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from django.conf import settings as django_settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from roost.analytics.services.reports import clean_emails as report_emails
 from roost.briefing import sections
 from roost.briefing.models import ActionItem, Brief, BriefSettings
 from roost.core import clock, crypto, outbound
@@ -302,22 +301,11 @@ class SettingsInput:
 
 
 def clean_emails(emails: Sequence[str], errors: dict[str, list[str]]) -> list[str]:
-    out, bad = [], []
-    for raw in emails:
-        email = str(raw).strip()
-        if not email:
-            continue
-        try:
-            validate_email(email)
-        except ValidationError:
-            bad.append(email[:80])
-        else:
-            out.append(email.lower())
-    if bad:
-        errors["emails"] = [_("Not an e-mail address: %(list)s.") % {"list": ", ".join(bad[:5])}]
-    elif len(set(out)) > MAX_EMAILS:
+    """The reports' check of outside addresses, with the brief's cap on how many."""
+    out = report_emails(emails, errors)
+    if "emails" not in errors and len(out) > MAX_EMAILS:
         errors["emails"] = [_("At most %(n)s addresses.") % {"n": MAX_EMAILS}]
-    return list(dict.fromkeys(out))
+    return out
 
 
 def clean_webhook(url: str, errors: dict[str, list[str]]) -> str:
