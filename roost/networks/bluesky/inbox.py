@@ -157,11 +157,6 @@ def inbound(notification: Mapping[str, Any], own_did: str) -> Inbound | None:
     if kind is InboundKind.MENTION and parent and _repo_of(parent) == own_did:
         # A reply to our post that also @mentions us arrives as "mention" only: it is a reply.
         kind = InboundKind.REPLY
-    langs = record.get("langs")
-    language = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else ""
-    name = author.get("displayName")
-    # A handle that no longer verifies is "handle.invalid"; the DID always makes a link.
-    profile = did if handle == "handle.invalid" else handle
     return Inbound(
         remote_id=str(uri),
         kind=kind,
@@ -169,12 +164,31 @@ def inbound(notification: Mapping[str, Any], own_did: str) -> Inbound | None:
         created_at=created,
         author_id=did,
         author_handle=handle,
-        author_name=name if isinstance(name, str) else "",
-        url=f"{APP_URL}/profile/{profile}/post/{at_uri.rkey}",
+        author_name=display_name(author),
+        url=post_url(did, handle, at_uri.rkey),
         parent_id=parent,
         root_id=root,
-        language=language[:20],
+        language=first_language(record),
     )
+
+
+def first_language(record: Mapping[str, Any]) -> str:
+    """The first language the author declared on the post, or ""."""
+    langs = record.get("langs")
+    language = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else ""
+    return language[:20]
+
+
+def display_name(author: Mapping[str, Any]) -> str:
+    name = author.get("displayName")
+    return name if isinstance(name, str) else ""
+
+
+def post_url(did: str, handle: str, rkey: str) -> str:
+    """The post's bsky.app page. A handle that no longer verifies is "handle.invalid";
+    the DID always makes a link."""
+    profile = did if handle == "handle.invalid" else handle
+    return f"{APP_URL}/profile/{profile}/post/{rkey}"
 
 
 def _reply_uris(reply: object) -> tuple[str | None, str | None]:

@@ -17,7 +17,15 @@ from atproto import Client, models
 
 from roost.networks.base import ListeningPage, PublicPost, count_of
 from roost.networks.bluesky.client import BlueskyClient
-from roost.networks.bluesky.inbox import APP_URL, POST, Unreadable, parse_time, post_uri
+from roost.networks.bluesky.inbox import (
+    POST,
+    Unreadable,
+    display_name,
+    first_language,
+    parse_time,
+    post_uri,
+    post_url,
+)
 from roost.networks.bluesky.validation import MAX_TEXT_BYTES
 
 logger = logging.getLogger(__name__)
@@ -86,20 +94,15 @@ def public_post(view: object) -> PublicPost | None:
     created = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
     if created is None:
         return None
-    langs = record.get("langs")
-    language = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else ""
-    name = author.get("displayName")
-    # A handle that no longer verifies is "handle.invalid"; the DID always makes a link.
-    profile = did if handle == "handle.invalid" else handle
     return PublicPost(
         remote_id=str(uri),
         text=text,
         created_at=created,
         author_id=did,
         author_handle=handle,
-        author_name=name if isinstance(name, str) else "",
-        url=f"{APP_URL}/profile/{profile}/post/{at_uri.rkey}",
-        language=language[:20],
+        author_name=display_name(author),
+        url=post_url(did, handle, at_uri.rkey),
+        language=first_language(record),
         likes=count_of(view.get("likeCount")),
         reposts=count_of(view.get("repostCount")),
         replies=count_of(view.get("replyCount")),
