@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
-from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +30,7 @@ from roost.inbox.models import Message, MessageStatus, Priority
 from roost.inbox.services import sla
 from roost.inbox.services.triage import inbox_settings
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
+from roost.publishing.selectors import pause_state
 
 NOTABLE = 5  # notable messages listed
 TOP_POSTS = 5
@@ -392,26 +392,21 @@ def risks(ctx: Context) -> SectionResult:
 
 def _pause_items(ctx: Context) -> list[Item]:
     """Publishing paused (the crisis switch): the whole workspace, or channels on their
-    own — read through publishing's `pause_state` where publishing offers it."""
-    selectors = import_module("roost.publishing.selectors")
-    pause_state = getattr(selectors, "pause_state", None)
-    if pause_state is None:
-        return []
+    own; each line links to the switch, where it is reviewed and resumed."""
     state = pause_state(ctx.workspace.pk)
-    where = link("calendar:month", ctx.workspace.slug)
+    where = link("publishing:pause", ctx.workspace.slug)
     items = []
-    if getattr(state, "paused", False):
-        reason = getattr(state, "reason", "")
+    if state.paused:
         items.append(
             Item(
                 _("Publishing is paused: nothing goes out until someone resumes it.")
-                + (f" ({reason})" if reason else ""),
-                {"by": getattr(state, "by", "")},
+                + (f" ({state.reason})" if state.reason else ""),
+                {"by": state.by},
                 where,
                 CRITICAL,
             )
         )
-    for channel_id, name, reason, _since, _by in getattr(state, "channels", ()):
+    for channel_id, name, reason, _since, _by in state.channels:
         items.append(
             Item(
                 _("Publishing on %(channel)s is paused") % {"channel": name}

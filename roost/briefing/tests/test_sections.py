@@ -373,21 +373,21 @@ def test_the_brief_takes_a_fixed_handful_of_queries(
 def test_risks_say_when_publishing_is_paused(
     owner: Membership, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from types import SimpleNamespace
+    from roost.publishing.selectors import PauseState
 
-    from roost.publishing import selectors as publishing_selectors
-
-    state = SimpleNamespace(
+    state = PauseState(
         paused=True,
         reason="Outage",
         by="Brief Lead",
+        channel_ids_paused=frozenset({7}),
         channels=((7, "Coffee PL", "", NOW, "Brief Lead"),),
     )
-    # The crisis switch's read (publishing.selectors.pause_state), as publishing offers it.
-    monkeypatch.setattr(publishing_selectors, "pause_state", lambda ws_id: state, raising=False)
+    # The crisis switch's read (publishing.selectors.pause_state, tested with publishing).
+    monkeypatch.setattr(builtin, "pause_state", lambda ws_id: state)
     result = builtin.risks(ctx(owner))
     assert texts(result) == [
         "Publishing is paused: nothing goes out until someone resumes it. (Outage)",
         "Publishing on Coffee PL is paused",
     ]
     assert [i.severity for i in result.items] == ["critical", "warning"]
+    assert {i.link for i in result.items} == {f"/w/{owner.workspace.slug}/publishing/pause/"}
