@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("roost.analytics.urls")),
     path("", include("roost.briefing.urls")),
     path("", include("roost.listening.urls")),
+    path("", include("roost.paid.urls")),
     path("", include("roost.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from roost.core.urls import safe_http_url
@@ -369,3 +369,90 @@ class ListeningConnector(Connector, Protocol):
         language: str = "",
         limit: int = 100,
     ) -> tuple[Result, ListeningPage]: ...
+
+
+# The ads capability: ad accounts, boosts of published posts, split tests and daily
+# figures. Money crosses this boundary as Decimal strings in the account's own currency;
+# the caller never mixes currencies.
+
+
+@dataclass(frozen=True)
+class AdAccountInfo:
+    remote_id: str
+    name: str
+    currency: str  # ISO 4217, upper case
+
+
+@dataclass(frozen=True)
+class BoostRequest:
+    """Paid reach for a published post. `idempotency_key` is stable across every try: the
+    network creates one boost per key, and `find_boost` looks it up after a crash."""
+
+    idempotency_key: str
+    account_id: str
+    post_remote_id: str
+    budget: str  # a Decimal as a string, in the account's currency ("150.00")
+    days: int
+    audience: Mapping[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class SplitTestRequest:
+    """A paid split test: one ad per variant, the budget split evenly, same audience."""
+
+    idempotency_key: str
+    account_id: str
+    name: str
+    variants: Mapping[str, str]  # label → the ad's text
+    budget: str
+    days: int
+    audience: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AdCreated:
+    """What the network made: the campaign (its figures arrive per campaign) and its ads."""
+
+    remote_id: str  # the boost's or split test's id
+    campaign_id: str
+    ad_ids: Mapping[str, str] = field(default_factory=dict)  # split tests: label → ad id
+
+
+@dataclass(frozen=True)
+class AdInsight:
+    """One campaign's (or, with `ad_id`, one ad's) figures for one day."""
+
+    campaign_id: str
+    day: date
+    spend: str  # Decimal string, account currency
+    impressions: int
+    clicks: int
+    conversions: str = "0"  # Decimal string: some networks attribute fractions
+    conversion_value: str = "0"
+    reach: int | None = None
+    ad_id: str = ""
+    campaign_name: str = ""
+
+
+@runtime_checkable
+class AdsConnector(Connector, Protocol):
+    """A connector that can spend: ad accounts, boosts, split tests and their figures."""
+
+    def ad_accounts(self) -> tuple[Result, list[AdAccountInfo]]: ...
+
+    def create_boost(self, request: BoostRequest) -> tuple[Result, AdCreated | None]:
+        """Create it once per idempotency key (a repeat returns the first one)."""
+        ...
+
+    def find_boost(self, idempotency_key: str) -> tuple[Result, AdCreated | None]:
+        """The boost made with this key, or (OK, None) when there is none."""
+        ...
+
+    def create_split_test(self, request: SplitTestRequest) -> tuple[Result, AdCreated | None]: ...
+
+    def fetch_insights(
+        self, account_id: str, since: date, until: date
+    ) -> tuple[Result, list[AdInsight]]:
+        """Daily figures per campaign and per ad, for days since..until (inclusive)."""
+        ...

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "roost.inbox",
     "roost.analytics",
     "roost.listening",
+    "roost.paid",
     "roost.briefing",
     "roost.web",
     "roost.api",

@@ -27,6 +27,7 @@ MAIN_NAV: list[tuple[str, Promise, str | None]] = [
     ("inbox:my_tasks", _("My tasks"), None),
     ("analytics:overview", _("Analytics"), "analytics"),
     ("listening:overview", _("Listening"), "listening"),
+    ("paid:overview", _("Paid"), "paid"),
     ("workspaces:team", _("Team"), "team"),
 ]
 # Beyond the page's own permission: whom an item is for. "My tasks" is in the menu of

@@ -37,7 +37,13 @@ class Perm(models.TextChoices):
     VIEW_ANALYTICS = "view_analytics", _("See analytics")
     EXPORT_ANALYTICS = "export_analytics", _("Export, share and schedule analytics reports")
     MANAGE_ANALYTICS = "manage_analytics", _("Set analytics goals, values and costs (ROI)")
-    MANAGE_BUDGETS = "manage_budgets", _("Manage paid budgets and A/B tests")
+    VIEW_PAID = "view_paid", _("See paid media: accounts, campaigns, spend, boosts, A/B tests")
+    MANAGE_BUDGETS = (
+        "manage_budgets",
+        _("Manage paid media: ad accounts, imports, campaigns and budgets, A/B tests"),
+    )
+    SPEND = "spend", _("Boost posts (spend above the threshold goes through approval)")
+    APPROVE_SPEND = "approve_spend", _("Approve spend: boosts above the threshold")
     VIEW_LISTENING = "view_listening", _("See listening: topics, mentions, trends and alerts")
     MANAGE_LISTENING = "manage_listening", _("Create and edit listening topics and their alerts")
     PAUSE_PUBLISHING = "pause_publishing", _("Pause and resume publishing (the crisis switch)")
@@ -70,6 +76,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             P.MANAGE_LISTENING,
             P.PAUSE_PUBLISHING,
             P.MANAGE_BRIEF,
+            P.VIEW_PAID,
+            P.APPROVE_SPEND,
         }
     ),
     Role.CONTENT_CREATOR: frozenset(_CONTENT_TEAM | {P.COMPOSE}),
@@ -82,6 +90,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             P.INBOX_READ_ALL,
             P.VIEW_LISTENING,
             P.MANAGE_LISTENING,
+            P.VIEW_PAID,
         }
     ),
     Role.COMMUNITY_MANAGER: frozenset(
@@ -97,7 +106,15 @@ MATRIX: dict[Role, frozenset[Perm]] = {
     ),
     Role.PAID_MEDIA: frozenset(
         _CONTENT_TEAM
-        | {P.COMPOSE, P.VIEW_ANALYTICS, P.EXPORT_ANALYTICS, P.MANAGE_BUDGETS, P.VIEW_LISTENING}
+        | {
+            P.COMPOSE,
+            P.VIEW_ANALYTICS,
+            P.EXPORT_ANALYTICS,
+            P.VIEW_LISTENING,
+            P.VIEW_PAID,
+            P.MANAGE_BUDGETS,
+            P.SPEND,
+        }
     ),
     # Cross-department roles only see what is routed to them.
     Role.CUSTOMER_CARE: frozenset(_EVERY_MEMBER | {P.INBOX_REPLY}),

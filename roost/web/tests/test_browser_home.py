@@ -63,6 +63,7 @@ def test_three_roles_land_on_their_today_page(live_server: Any, page: Any) -> No
         "Inbox",
         "Analytics",
         "Listening",
+        "Paid",
         "Team",
     ]
     home = page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")

@@ -91,6 +91,7 @@ def test_the_owner_sees_every_part_once(world: World) -> None:
         "Inbox",
         "Analytics",
         "Listening",
+        "Paid",
         "Team",
     ]
     assert sub == [
