@@ -209,6 +209,11 @@ class ApiScope(models.TextChoices):
         _("Add and tick the daily brief's action items; change its settings"),
     )
     LISTENING_WRITE = "listening:write", _("Create, change and delete listening topics")
+    PAID_WRITE = (
+        "paid:write",
+        _("Manage ad accounts, imports, paid campaigns and A/B tests; push daily spend"),
+    )
+    SPEND = "paid:spend", _("Boost posts (spend money; above the threshold through approval)")
 
 
 class ApiToken(models.Model):
