@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +12,10 @@ class PaidConfig(AppConfig):
     verbose_name = _("Paid media")
 
     def ready(self) -> None:
-        pass
+        from roost.analytics.roi import register_spend_source
+        from roost.core import jobs
+        from roost.paid.roi_source import roi_spend
+        from roost.paid.tasks import check_pacing
+
+        jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
+        register_spend_source(roi_spend)

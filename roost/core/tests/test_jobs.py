@@ -41,6 +41,7 @@ EXPECTED_JOBS = {
     "listening.collect": "roost.listening.tasks.collect_listening",
     "listening.alerts": "roost.listening.tasks.check_alerts",
     "briefing.due": "roost.briefing.tasks.send_due_briefs",
+    "paid.pacing": "roost.paid.tasks.check_pacing",
 }
 
 
