@@ -108,6 +108,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "listening.collect": timedelta(minutes=6),
         "listening.alerts": timedelta(minutes=5),
         "briefing.due": timedelta(minutes=5),
+        "paid.pacing": timedelta(hours=1),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"
