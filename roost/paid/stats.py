@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 MIN_TRIALS = 100  # per arm: below this the normal approximation is not trusted
 MAX_ARMS = 10
@@ -354,4 +354,72 @@ def _rule(arms: int, alpha: float, alpha_per: float, planned: int) -> str:
         k=arms - 1,
         planned=planned,
         minimum=MIN_TRIALS,
+    )
+
+
+# -- simulation (tests, bench/experiments.py and the figures in docs/experiments.md) -------
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """Shares over simulated tests looked at once a day up to the planned sample."""
+
+    planned_per_variant: int
+    declared: float  # any winner declared (the false-positive rate when all rates are equal)
+    correct: float  # the declared winner is the arm with the highest true rate
+    naive_declared: float  # a fixed-horizon z-test at alpha_per, looked at every day
+
+
+def simulate(
+    rates: Sequence[float],
+    *,
+    baseline: float,
+    min_effect: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sims: int = 10_000,
+    days: int = DEFAULT_LOOKS,
+    seed: int = 1,
+) -> Simulated:
+    """Run `sims` tests with true `rates` (first = control) day by day, all at once in numpy."""
+    rng = np.random.default_rng(seed)
+    k = len(rates)
+    planned = sample_size(
+        baseline=baseline, min_effect=min_effect, alpha=alpha, power=power, variants=k
+    )
+    alpha_per = alpha / (k - 1)
+    tau2 = (baseline * min_effect) ** 2
+    daily = -(-planned // days)  # the last look reaches the planned sample
+    trials = np.arange(1, days + 1) * daily
+    successes = [rng.binomial(daily, rate, size=(sims, days)).cumsum(axis=1) for rate in rates]
+    significant, better, worse, naive = [], [], [], []
+    z_naive = float(ndtri(1 - alpha_per / 2))
+    for i in range(1, k):
+        effect, p, v = always_valid_p(successes[0], trials, successes[i], trials, tau2)
+        # With every earlier look kept (decide's history), p is the running minimum.
+        hit = np.minimum.accumulate(p, axis=1) <= alpha_per
+        significant.append(hit)
+        better.append(hit & (effect > 0))
+        worse.append(hit & (effect < 0))
+        naive.append(np.abs(effect) / np.sqrt(v) >= z_naive)
+    any_better = np.any(better, axis=0)
+    all_worse = np.all(worse, axis=0)
+    fires = any_better | all_worse
+    declared = fires.any(axis=1)
+    first = np.where(declared, fires.argmax(axis=1), 0)
+    rows = np.arange(sims)
+    # The winner at the first look that fires: the best significantly better variant, else A.
+    winner = np.zeros(sims, dtype=int)
+    best_rate = np.full(sims, -1.0)
+    for i in range(1, k):
+        at_first = better[i - 1][rows, first]
+        rate_i = successes[i][rows, first] / trials[first]
+        take = at_first & (rate_i > best_rate)
+        winner[take], best_rate[take] = i, rate_i[take]
+    truth = int(np.argmax(rates))
+    return Simulated(
+        planned_per_variant=planned,
+        declared=float(declared.mean()),
+        correct=float((declared & (winner == truth)).mean()),
+        naive_declared=float(np.any(naive, axis=0).any(axis=1).mean()),
     )
