@@ -36,6 +36,7 @@ from scipy.special import ndtr, ndtri
 MIN_TRIALS = 100  # per arm: below this the normal approximation is not trusted
 MAX_ARMS = 10
 DEFAULT_LOOKS = 28  # planning assumes a look every day for four weeks
+MIN_ABSOLUTE_EFFECT = 1e-6  # smaller planned effects would need more than ~10¹³ trials
 
 COLLECTING = "collecting"
 WINNER = "winner"
@@ -101,10 +102,15 @@ def _check_plan(baseline: float, min_effect: float, alpha: float, power: float) 
         raise ValueError(f"min_effect must be a positive relative lift, not {min_effect!r}")
     if baseline * (1 + min_effect) >= 1:
         raise ValueError("baseline × (1 + min_effect) must stay below 1 (a rate above 100 %)")
-    if not (isinstance(alpha, int | float) and 0 < alpha < 0.5):
-        raise ValueError(f"alpha must be between 0 and 0.5 (exclusive), not {alpha!r}")
-    if not (isinstance(power, int | float) and 0.5 <= power < 1):
-        raise ValueError(f"power must be at least 0.5 and below 1, not {power!r}")
+    if baseline * min_effect < MIN_ABSOLUTE_EFFECT:
+        raise ValueError(
+            "baseline × min_effect (the planned absolute effect) must be at least "
+            f"{MIN_ABSOLUTE_EFFECT:g}: no test could detect a smaller one"
+        )
+    if not (isinstance(alpha, int | float) and 0.001 <= alpha < 0.5):
+        raise ValueError(f"alpha must be at least 0.001 and below 0.5, not {alpha!r}")
+    if not (isinstance(power, int | float) and 0.5 <= power <= 0.99):
+        raise ValueError(f"power must be between 0.5 and 0.99, not {power!r}")
 
 
 def _check_arms(arms: Sequence[Arm]) -> None:
@@ -167,8 +173,10 @@ def sequential_power(c: float, *, alpha: float, looks: int = DEFAULT_LOOKS) -> f
 @lru_cache(maxsize=256)
 def planning_constant(alpha: float, power: float, looks: int = DEFAULT_LOOKS) -> float:
     """c* = n δ²/σ² at which the sequential test has the requested power."""
-    low, high = 1.0, 400.0
-    for _step in range(50):
+    low, high = 0.0, 16.0
+    while sequential_power(high, alpha=alpha, looks=looks) < power:
+        low, high = high, high * 2
+    for _step in range(60):
         mid = (low + high) / 2
         if sequential_power(mid, alpha=alpha, looks=looks) >= power:
             high = mid

@@ -58,6 +58,14 @@ def test_sample_size_is_larger_than_the_fixed_horizon_one() -> None:
     assert sample_size(baseline=0.1, min_effect=0.1) > 1.6 * fixed * sigma2 / 0.01**2
 
 
+def test_sample_size_at_the_edges_of_the_ranges() -> None:
+    """The strictest plan allowed is still computed to its power, not capped."""
+    c = stats.planning_constant(0.001 / 9, 0.99, 366)
+    assert c > 3 * stats.planning_constant(0.05, 0.8)
+    assert 0.99 <= stats.sequential_power(c, alpha=0.001 / 9, looks=366) < 0.9905
+    assert sample_size(baseline=0.5, min_effect=0.9, alpha=0.001, power=0.99, variants=10) > 0
+
+
 def test_sample_size_monotonic() -> None:
     """Smaller effects, stricter alpha, more power and more variants all need more."""
     base = sample_size(baseline=0.05, min_effect=0.1)
@@ -172,10 +180,14 @@ def test_three_arms_bonferroni_and_best_significant_wins() -> None:
         ({"baseline": 0.1, "min_effect": 0.0}, "min_effect must be a positive"),
         ({"baseline": 0.1, "min_effect": -0.2}, "min_effect must be a positive"),
         ({"baseline": 0.6, "min_effect": 1.0}, "must stay below 1"),
-        ({"baseline": 0.1, "min_effect": 0.1, "alpha": 0.0}, "alpha must be between"),
-        ({"baseline": 0.1, "min_effect": 0.1, "alpha": 0.5}, "alpha must be between"),
-        ({"baseline": 0.1, "min_effect": 0.1, "power": 1.0}, "power must be at least 0.5"),
-        ({"baseline": 0.1, "min_effect": 0.1, "power": 0.3}, "power must be at least 0.5"),
+        ({"baseline": 1e-4, "min_effect": 1e-3}, "planned absolute effect"),
+        ({"baseline": 0.1, "min_effect": float("inf")}, "min_effect must be a positive"),
+        ({"baseline": float("nan"), "min_effect": 0.1}, "baseline must be a rate"),
+        ({"baseline": 0.1, "min_effect": 0.1, "alpha": 0.0}, "alpha must be at least 0.001"),
+        ({"baseline": 0.1, "min_effect": 0.1, "alpha": 0.5}, "alpha must be at least 0.001"),
+        ({"baseline": 0.1, "min_effect": 0.1, "power": 1.0}, "power must be between 0.5"),
+        ({"baseline": 0.1, "min_effect": 0.1, "power": 0.3}, "power must be between 0.5"),
+        ({"baseline": 0.1, "min_effect": 0.1, "looks": 0}, "looks must be between 1"),
         ({"baseline": 0.1, "min_effect": 0.1, "variants": 1}, "variants must be between 2"),
         ({"baseline": 0.1, "min_effect": 0.1, "variants": 11}, "variants must be between 2"),
     ],
