@@ -306,6 +306,9 @@ SENTENCES: dict[str, Sentence] = {
     "listening.mention_to_inbox": _simple(
         gettext_lazy("%(actor)s sent a public mention to the inbox")
     ),
+    "paid.ad_accounts_connected": _simple(
+        gettext_lazy("%(actor)s connected the Sandbox Ads accounts of %(target)s")
+    ),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(
