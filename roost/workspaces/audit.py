@@ -309,6 +309,28 @@ SENTENCES: dict[str, Sentence] = {
     "paid.ad_accounts_connected": _simple(
         gettext_lazy("%(actor)s connected the Sandbox Ads accounts of %(target)s")
     ),
+    "paid.campaign_created": _simple(
+        gettext_lazy(
+            "%(actor)s created the paid campaign %(name)s "
+            "(budget %(total_budget)s %(currency)s, %(starts_on)s–%(ends_on)s)"
+        )
+    ),
+    "paid.campaign_updated": _simple(
+        gettext_lazy(
+            "%(actor)s changed the paid campaign %(name)s "
+            "(budget %(total_budget)s %(currency)s, %(starts_on)s–%(ends_on)s)"
+        )
+    ),
+    "paid.settings_saved": _simple(
+        gettext_lazy(
+            "%(actor)s set the paid reporting currency to %(currency)s and the boost "
+            "approval threshold to %(approval_threshold)s"
+        )
+    ),
+    "paid.rate_set": _simple(
+        gettext_lazy("%(actor)s set the rate 1 %(currency)s = %(rate)s %(reporting)s")
+    ),
+    "paid.rate_deleted": _simple(gettext_lazy("%(actor)s removed the rate of %(currency)s")),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(
