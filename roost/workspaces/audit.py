@@ -331,6 +331,24 @@ SENTENCES: dict[str, Sentence] = {
         gettext_lazy("%(actor)s set the rate 1 %(currency)s = %(rate)s %(reporting)s")
     ),
     "paid.rate_deleted": _simple(gettext_lazy("%(actor)s removed the rate of %(currency)s")),
+    "paid.ad_account_created": _simple(
+        gettext_lazy("%(actor)s added the ad account %(name)s (%(source)s, %(currency)s)")
+    ),
+    "paid.ad_account_renamed": _simple(
+        gettext_lazy("%(actor)s renamed the ad account %(before)s to %(name)s")
+    ),
+    "paid.imported": _simple(
+        gettext_lazy(
+            "%(actor)s imported %(rows)s rows of ad figures into %(target)s "
+            "(%(created)s new, %(updated)s changed, %(unchanged)s unchanged)"
+        )
+    ),
+    "paid.days_pushed": _simple(
+        gettext_lazy(
+            "%(actor)s pushed %(rows)s rows of ad figures into %(target)s "
+            "(%(created)s new, %(updated)s changed, %(unchanged)s unchanged)"
+        )
+    ),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(
