@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,7 +16,14 @@ class PaidConfig(AppConfig):
         from roost.analytics.roi import register_spend_source
         from roost.core import jobs
         from roost.paid.roi_source import roi_spend
-        from roost.paid.tasks import check_pacing
+        from roost.paid.tasks import check_pacing, sync_ad_accounts
 
+        # Sandbox Ads figures (roost/paid/services/sync.py).
+        jobs.register(
+            "paid.sync",
+            lambda: timedelta(minutes=settings.ROOST_PAID_SYNC_MINUTES),
+            sync_ad_accounts,
+        )
+        # Pacing alerts (roost/paid/services/alerts.py).
         jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
         register_spend_source(roi_spend)

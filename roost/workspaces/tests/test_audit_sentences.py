@@ -146,6 +146,7 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "listening.topic_updated": (None, {}),
         "listening.topic_deleted": (None, {}),
         "listening.mention_to_inbox": (None, {"message_id": 7}),
+        "paid.ad_accounts_connected": (ch, {"accounts": ["alpha.sandbox Sandbox Ads"]}),
         "paid.campaign_created": (
             None,
             {
@@ -172,6 +173,10 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "paid.settings_saved": (None, {"currency": "EUR", "approval_threshold": "100.00"}),
         "paid.rate_set": (None, {"currency": "USD", "rate": "0.92", "reporting": "EUR"}),
         "paid.rate_deleted": (None, {"currency": "USD"}),
+        "paid.ad_account_created": (None, {"name": "Meta PL", "source": "meta", "currency": "PLN"}),
+        "paid.ad_account_renamed": (None, {"before": "Meta PL", "name": "Meta Poland"}),
+        "paid.imported": (None, {"rows": 3, "created": 2, "updated": 1, "unchanged": 0}),
+        "paid.days_pushed": (None, {"rows": 3, "created": 2, "updated": 1, "unchanged": 0}),
         "publishing.paused": (None, {"channel": None, "reason": "Storm", "in_flight": 0}),
         "publishing.resumed": (None, {"channel": None, "decisions": {}}),
         "brief.settings_changed": (None, {"time": "08:45:00", "webhook": False}),
