@@ -13,9 +13,9 @@ class PaidConfig(AppConfig):
     verbose_name = _("Paid media")
 
     def ready(self) -> None:
-        from roost.analytics.roi import register_spend_source
+        from roost.analytics.roi import register_spend_notes, register_spend_source
         from roost.core import jobs
-        from roost.paid.roi_source import roi_spend
+        from roost.paid.roi_source import roi_notes, roi_spend
         from roost.paid.tasks import check_pacing, sync_ad_accounts
 
         # Sandbox Ads figures (roost/paid/services/sync.py).
@@ -27,3 +27,4 @@ class PaidConfig(AppConfig):
         # Pacing alerts (roost/paid/services/alerts.py).
         jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
         register_spend_source(roi_spend)
+        register_spend_notes(roi_notes)
