@@ -247,8 +247,13 @@ def _look(control: Arm, variant: Arm, tau2: float, alpha: float) -> tuple[float,
             control.successes, control.trials, variant.successes, variant.trials, tau2
         )
     )
-    half = math.sqrt(v * (v + tau2) / tau2 * (2 * math.log(1 / alpha) + math.log((v + tau2) / v)))
-    return effect, p, half
+    return effect, p, float(half_width(v, tau2, alpha))
+
+
+def half_width(v: np.ndarray | float, tau2: float, alpha: float) -> np.ndarray:
+    """Half the always-valid interval: the effects within it the test would not reject."""
+    v = np.asarray(v, dtype=float)
+    return np.sqrt(v * (v + tau2) / tau2 * (2 * math.log(1 / alpha) + np.log((v + tau2) / v)))
 
 
 def _compare(
