@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,4 +13,12 @@ class PaidConfig(AppConfig):
     verbose_name = _("Paid media")
 
     def ready(self) -> None:
-        pass
+        from roost.core import jobs
+        from roost.paid.tasks import sync_ad_accounts
+
+        # Sandbox Ads figures (roost/paid/services/sync.py).
+        jobs.register(
+            "paid.sync",
+            lambda: timedelta(minutes=settings.ROOST_PAID_SYNC_MINUTES),
+            sync_ad_accounts,
+        )
