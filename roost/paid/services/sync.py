@@ -146,8 +146,8 @@ def _fetch(account: AdAccount, since: date, until: date) -> tuple[Result, list[A
         return Result(Outcome.REJECTED, reason=_("This ad account has no Sandbox channel.")), []
     # No keep_refreshed() here (it writes, and this may run in a pool thread): a Sandbox
     # token never changes.
-    opened = connector_open(account.channel)
     try:
+        opened = connector_open(account.channel)
         return _ads_connector(opened).fetch_insights(account.external_id, since, until)
     except Conflict as exc:
         return Result(Outcome.REJECTED, reason=exc.message), []
