@@ -130,6 +130,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "listening new topic": f"{w}/listening/topics/new/",
         "listening mentions": f"{w}/listening/mentions/",
         "listening alerts": f"{w}/listening/alerts/",
+        "paid sandbox ads": f"{w}/paid/accounts/sandbox/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
