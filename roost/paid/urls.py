@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.paid import views
+from roost.paid import import_views, views
 
 app_name = "paid"
 
@@ -8,4 +8,11 @@ P = "w/<slug:slug>/paid/"
 
 urlpatterns = [
     path(P, views.overview, name="overview"),
+    path(P + "accounts/", import_views.accounts, name="accounts"),
+    path(P + "accounts/new/", import_views.account_new, name="account_new"),
+    path(P + "accounts/<int:ad_account_id>/", import_views.account_edit, name="account_edit"),
+    path(P + "imports/", import_views.imports, name="imports"),
+    path(P + "imports/new/", import_views.import_new, name="import_new"),
+    path(P + "imports/<int:import_id>/", import_views.import_preview, name="import_preview"),
+    path(P + "imports/<int:import_id>/run/", import_views.import_run, name="import_run"),
 ]
