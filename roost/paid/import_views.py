@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from roost.core.exceptions import Conflict, RoostError, ValidationFailed
+from roost.core.uploads import refused_upload
 from roost.http.forms import apply_error
 from roost.paid.import_forms import AccountForm, ImportForm, RenameForm
 from roost.paid.importers.sources import FIELDS, MAPPINGS
@@ -145,9 +146,10 @@ def import_new(request: HttpRequest) -> HttpResponse:
     initial = {"ad_account": request.GET.get("account", "")}
     form = ImportForm(None, accounts=accounts_list, initial=initial)
     if request.method == "POST":
-        # A file over the cap is refused before its body is read.
+        # A file over the cap: the upload handler stopped reading it (roost/core/uploads.py,
+        # ROOST_UPLOAD_LARGE_PATHS), or the declared length says so.
         length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > import_services.max_bytes():
+        if length > import_services.max_bytes() or refused_upload(request) is not None:
             refused = import_services.too_large(length).errors["file"][0]
             status = 413
         else:
