@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.paid import sync_views, views
+from roost.paid import import_views, sync_views, views
 
 app_name = "paid"
 
@@ -19,4 +19,11 @@ urlpatterns = [
         sync_views.accounts_sandbox_sync,
         name="accounts_sandbox_sync",
     ),
+    path(P + "accounts/", import_views.accounts, name="accounts"),
+    path(P + "accounts/new/", import_views.account_new, name="account_new"),
+    path(P + "accounts/<int:ad_account_id>/", import_views.account_edit, name="account_edit"),
+    path(P + "imports/", import_views.imports, name="imports"),
+    path(P + "imports/new/", import_views.import_new, name="import_new"),
+    path(P + "imports/<int:import_id>/", import_views.import_preview, name="import_preview"),
+    path(P + "imports/<int:import_id>/run/", import_views.import_run, name="import_run"),
 ]
