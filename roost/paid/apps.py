@@ -13,8 +13,10 @@ class PaidConfig(AppConfig):
     verbose_name = _("Paid media")
 
     def ready(self) -> None:
+        from roost.analytics.roi import register_spend_source
         from roost.core import jobs
-        from roost.paid.tasks import sync_ad_accounts
+        from roost.paid.roi_source import roi_spend
+        from roost.paid.tasks import check_pacing, sync_ad_accounts
 
         # Sandbox Ads figures (roost/paid/services/sync.py).
         jobs.register(
@@ -22,3 +24,6 @@ class PaidConfig(AppConfig):
             lambda: timedelta(minutes=settings.ROOST_PAID_SYNC_MINUTES),
             sync_ad_accounts,
         )
+        # Pacing alerts (roost/paid/services/alerts.py).
+        jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
+        register_spend_source(roi_spend)

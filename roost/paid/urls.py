@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.paid import import_views, sync_views, views
+from roost.paid import campaign_views, import_views, pages, sync_views, views
 
 app_name = "paid"
 
@@ -26,4 +26,16 @@ urlpatterns = [
     path(P + "imports/new/", import_views.import_new, name="import_new"),
     path(P + "imports/<int:import_id>/", import_views.import_preview, name="import_preview"),
     path(P + "imports/<int:import_id>/run/", import_views.import_run, name="import_run"),
+    path(f"{P}campaigns/", campaign_views.campaigns, name="campaigns"),
+    path(f"{P}campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path(f"{P}campaigns/<int:paid_campaign_id>/", campaign_views.campaign, name="campaign"),
+    path(
+        f"{P}campaigns/<int:paid_campaign_id>/edit/",
+        campaign_views.campaign_edit,
+        name="campaign_edit",
+    ),
+    path(f"{P}settings/", pages.settings, name="settings"),
+    path(f"{P}settings/rates/", pages.rate_set, name="rate_set"),
+    path(f"{P}settings/rates/delete/", pages.rate_delete, name="rate_delete"),
+    path(f"{P}planning/", pages.planning_page, name="planning"),
 ]

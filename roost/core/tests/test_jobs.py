@@ -41,6 +41,7 @@ EXPECTED_JOBS = {
     "listening.collect": "roost.listening.tasks.collect_listening",
     "listening.alerts": "roost.listening.tasks.check_alerts",
     "briefing.due": "roost.briefing.tasks.send_due_briefs",
+    "paid.pacing": "roost.paid.tasks.check_pacing",
     "paid.sync": "roost.paid.tasks.sync_ad_accounts",
 }
 
@@ -108,6 +109,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "listening.collect": timedelta(minutes=6),
         "listening.alerts": timedelta(minutes=5),
         "briefing.due": timedelta(minutes=5),
+        "paid.pacing": timedelta(hours=1),
         "paid.sync": timedelta(minutes=60),
     }
     [(name, factory)] = jobs.services()
