@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +12,13 @@ class PaidConfig(AppConfig):
     verbose_name = _("Paid media")
 
     def ready(self) -> None:
-        pass
+        from roost.core import jobs
+        from roost.paid import (
+            approval,  # noqa: F401 - registers the boost adapter
+            post_actions,
+        )
+        from roost.paid.tasks import sweep_boosts
+
+        # Boosts due (queued, retries) and stranded (a worker died mid-call): every minute.
+        jobs.register("paid.boosts", timedelta(minutes=1), sweep_boosts)
+        post_actions.register()

@@ -306,6 +306,10 @@ SENTENCES: dict[str, Sentence] = {
     "listening.mention_to_inbox": _simple(
         gettext_lazy("%(actor)s sent a public mention to the inbox")
     ),
+    "boost.requested": _simple(
+        gettext_lazy("%(actor)s asked for a boost of %(amount)s %(currency)s for %(days)s days")
+    ),
+    "boost.cancelled": _simple(gettext_lazy("%(actor)s cancelled a boost waiting for approval")),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(

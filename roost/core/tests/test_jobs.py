@@ -41,6 +41,7 @@ EXPECTED_JOBS = {
     "listening.collect": "roost.listening.tasks.collect_listening",
     "listening.alerts": "roost.listening.tasks.check_alerts",
     "briefing.due": "roost.briefing.tasks.send_due_briefs",
+    "paid.boosts": "roost.paid.tasks.sweep_boosts",
 }
 
 
@@ -107,6 +108,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "listening.collect": timedelta(minutes=6),
         "listening.alerts": timedelta(minutes=5),
         "briefing.due": timedelta(minutes=5),
+        "paid.boosts": timedelta(minutes=1),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

@@ -146,6 +146,11 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "listening.topic_updated": (None, {}),
         "listening.topic_deleted": (None, {}),
         "listening.mention_to_inbox": (None, {"message_id": 7}),
+        "boost.requested": (
+            None,
+            {"amount": "150.00", "currency": "EUR", "days": 7, "post": 1, "approval": True},
+        ),
+        "boost.cancelled": (None, {}),
         "publishing.paused": (None, {"channel": None, "reason": "Storm", "in_flight": 0}),
         "publishing.resumed": (None, {"channel": None, "decisions": {}}),
         "brief.settings_changed": (None, {"time": "08:45:00", "webhook": False}),
