@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,8 +18,14 @@ class PaidConfig(AppConfig):
             approval,  # noqa: F401 - registers the boost adapter
             post_actions,
         )
-        from roost.paid.tasks import sweep_boosts
+        from roost.paid.tasks import sweep_boosts, sync_ad_accounts
 
+        # Sandbox Ads figures (roost/paid/services/sync.py).
+        jobs.register(
+            "paid.sync",
+            lambda: timedelta(minutes=settings.ROOST_PAID_SYNC_MINUTES),
+            sync_ad_accounts,
+        )
         # Boosts due (queued, retries) and stranded (a worker died mid-call): every minute.
         jobs.register("paid.boosts", timedelta(minutes=1), sweep_boosts)
         post_actions.register()

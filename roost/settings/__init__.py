@@ -4,6 +4,7 @@ from roost.settings.base import *  # noqa: F403
 from roost.settings.database import *  # noqa: F403
 from roost.settings.listening import *  # noqa: F403
 from roost.settings.outbound import *  # noqa: F403
+from roost.settings.paid_import import *  # noqa: F403
 from roost.settings.security import *  # noqa: F403
 from roost.settings.storage import *  # noqa: F403
 from roost.settings.tasks import *  # noqa: F403

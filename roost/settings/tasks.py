@@ -34,6 +34,11 @@ ROOST_ANALYTICS_COLLECT_MINUTES = env_int("ROOST_ANALYTICS_COLLECT_MINUTES", 5)
 ROOST_ANALYTICS_AUDIENCE_HOURS = env_int("ROOST_ANALYTICS_AUDIENCE_HOURS", 6)
 # Listening (roost/listening/services/collect.py): how often topics' searches are polled.
 ROOST_LISTENING_COLLECT_MINUTES = env_int("ROOST_LISTENING_COLLECT_MINUTES", 5)
+# Paid media (roost/paid/services/sync.py): how often Sandbox Ads figures are synced, how
+# many days back each sync asks for, and how many accounts are asked at once.
+ROOST_PAID_SYNC_MINUTES = env_int("ROOST_PAID_SYNC_MINUTES", 60)
+ROOST_PAID_SYNC_DAYS = env_int("ROOST_PAID_SYNC_DAYS", 28)
+ROOST_PAID_SYNC_THREADS = env_int("ROOST_PAID_SYNC_THREADS", 4)
 ROOST_INBOX_POLL_SECONDS = env_int("ROOST_INBOX_POLL_SECONDS", 30)
 # Listening spike alerts (roost/listening/services/alerts.py): hours after a spike was last
 # seen before another alert of its kind may fire for the same topic.

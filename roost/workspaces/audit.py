@@ -306,10 +306,55 @@ SENTENCES: dict[str, Sentence] = {
     "listening.mention_to_inbox": _simple(
         gettext_lazy("%(actor)s sent a public mention to the inbox")
     ),
-    "boost.requested": _simple(
+    "paid.ad_accounts_connected": _simple(
+        gettext_lazy("%(actor)s connected the Sandbox Ads accounts of %(target)s")
+    ),
+    "paid.campaign_created": _simple(
+        gettext_lazy(
+            "%(actor)s created the paid campaign %(name)s "
+            "(budget %(total_budget)s %(currency)s, %(starts_on)s–%(ends_on)s)"
+        )
+    ),
+    "paid.campaign_updated": _simple(
+        gettext_lazy(
+            "%(actor)s changed the paid campaign %(name)s "
+            "(budget %(total_budget)s %(currency)s, %(starts_on)s–%(ends_on)s)"
+        )
+    ),
+    "paid.settings_saved": _simple(
+        gettext_lazy(
+            "%(actor)s set the paid reporting currency to %(currency)s and the boost "
+            "approval threshold to %(approval_threshold)s"
+        )
+    ),
+    "paid.rate_set": _simple(
+        gettext_lazy("%(actor)s set the rate 1 %(currency)s = %(rate)s %(reporting)s")
+    ),
+    "paid.rate_deleted": _simple(gettext_lazy("%(actor)s removed the rate of %(currency)s")),
+    "paid.ad_account_created": _simple(
+        gettext_lazy("%(actor)s added the ad account %(name)s (%(source)s, %(currency)s)")
+    ),
+    "paid.ad_account_renamed": _simple(
+        gettext_lazy("%(actor)s renamed the ad account %(before)s to %(name)s")
+    ),
+    "paid.imported": _simple(
+        gettext_lazy(
+            "%(actor)s imported %(rows)s rows of ad figures into %(target)s "
+            "(%(created)s new, %(updated)s changed, %(unchanged)s unchanged)"
+        )
+    ),
+    "paid.days_pushed": _simple(
+        gettext_lazy(
+            "%(actor)s pushed %(rows)s rows of ad figures into %(target)s "
+            "(%(created)s new, %(updated)s changed, %(unchanged)s unchanged)"
+        )
+    ),
+    "paid.boost_requested": _simple(
         gettext_lazy("%(actor)s asked for a boost of %(amount)s %(currency)s for %(days)s days")
     ),
-    "boost.cancelled": _simple(gettext_lazy("%(actor)s cancelled a boost waiting for approval")),
+    "paid.boost_cancelled": _simple(
+        gettext_lazy("%(actor)s cancelled a boost waiting for approval")
+    ),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(

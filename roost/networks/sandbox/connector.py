@@ -28,6 +28,8 @@ from roost.networks.base import (
 )
 from roost.networks.sandbox import inbox, listening, rules
 from roost.networks.sandbox.aclient import AsyncSandboxClient
+from roost.networks.sandbox.ads_client import SandboxAdsClient
+from roost.networks.sandbox.ads_connector import SandboxAdsMixin
 from roost.networks.sandbox.client import (
     InboxBatch,
     RemoteAccount,
@@ -141,8 +143,8 @@ def _first_per_key(posts: Sequence[RemotePost]) -> dict[str, RemotePost]:
     return found
 
 
-class SandboxConnector:
-    """A connected Sandbox account."""
+class SandboxConnector(SandboxAdsMixin):
+    """A connected Sandbox account (and its Sandbox Ads account: ads_connector.py)."""
 
     network = "sandbox"
 
@@ -150,7 +152,7 @@ class SandboxConnector:
         self.base_url = str(config.get("base_url") or default_base_url()).rstrip("/")
         self._token = str(credentials.get("token") or "")
         timeout = config.get("timeout")  # seconds; tests shorten it
-        self._client = SandboxClient(
+        self._client = SandboxAdsClient(
             self.base_url,
             self._token,
             timeout=float(timeout) if isinstance(timeout, int | float) and timeout > 0 else None,

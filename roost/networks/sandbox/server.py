@@ -3,6 +3,7 @@
 A real local server, so the whole publish loop (and its failures) can be seen and measured
 without any account on a real network. Control knobs inject latency, 429s, 503s, revoked
 tokens and lost responses; `GET /api/stats` counts publishes per idempotency key.
+The Sandbox Ads live under `/api/ads/` (ads_server.py).
 `GET /api/inbox` shows what others said to an account; `POST /api/inbound` and the
 `inbound_rate` knob make simulated people say it.
 """
@@ -24,7 +25,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from roost.networks.sandbox import conversation, pages, rules, traffic
+from roost.networks.sandbox import ads_server, conversation, pages, rules, traffic
 from roost.networks.sandbox.meter import Meter, slept
 from roost.networks.sandbox.state import (
     Account,
@@ -67,6 +68,8 @@ class SandboxServer:
         self.started_at = time.time()
         self.search_answers = 0
         self.search_seconds = 0.0
+        # The Sandbox Ads (ads_server.py): in memory only, reset with the posts.
+        self.ads = ads_server.AdsRoutes(self)
 
     # Plumbing
 
@@ -383,6 +386,7 @@ class SandboxServer:
         knobs, reset = self.state.control(await self._json(request))
         if reset:
             self.meter.reset()
+            self.ads.ads.reset()
             await self._save(Reset(self.state.next_post_id))
         return web.json_response(
             {"knobs": knobs, "traffic": {"inbound_rate": self.state.inbound_rate}}
@@ -617,6 +621,7 @@ def create_app(
             web.get("/media/{id}/{n}", server.media),
         ]
     )
+    ads_server.add_routes(app, server.ads)
     return app
 
 

@@ -80,6 +80,27 @@ class SandboxHandle:
         result: dict[str, Any] = response.json()
         return result
 
+    def ads_simulate(self, days: int) -> str:
+        """Move the Sandbox Ads' clock `days` days on; returns its new date (ISO)."""
+        response = self._http.post("/api/ads/simulate", json={"days": days})
+        response.raise_for_status()
+        today: str = response.json()["today"]
+        return today
+
+    def ads_control(self, **knobs: Any) -> dict[str, Any]:
+        """Set the Sandbox Ads' knobs (currency per handle, true ctr/cvr per ad)."""
+        response = self._http.post("/api/ads/control", json=knobs)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def ads_stats(self) -> dict[str, Any]:
+        """Boosts and split tests made and asked for per idempotency key; the ads clock."""
+        response = self._http.get("/api/ads/stats")
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
     def create_account(self, name: str) -> SandboxAccount:
         """A new Sandbox account and its token."""
         response = self._http.post("/api/accounts", json={"name": name})

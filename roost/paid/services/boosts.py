@@ -256,7 +256,7 @@ def boost_create(
         audit_record(
             workspace=actor.workspace,
             actor=actor.user,
-            action="boost.requested",
+            action="paid.boost_requested",
             target=boost,
             amount=str(amount),
             currency=ad_account.currency,
@@ -296,7 +296,7 @@ def boost_cancel(*, actor: Membership, boost: Boost) -> Boost:
             kind=KIND, object_id=boost.pk, actor=actor.user, reason=_("The boost was cancelled.")
         )
         audit_record(
-            workspace=actor.workspace, actor=actor.user, action="boost.cancelled", target=boost
+            workspace=actor.workspace, actor=actor.user, action="paid.boost_cancelled", target=boost
         )
     boost.status = BoostStatus.CANCELLED
     return boost

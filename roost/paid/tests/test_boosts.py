@@ -50,7 +50,7 @@ def test_at_or_below_the_threshold_a_boost_is_queued_at_once(world: World) -> No
         "interests": ["coffee"],
     }
     assert not ApprovalRequest.objects.filter(kind="boost").exists()
-    entry = AuditEntry.objects.get(action="boost.requested")
+    entry = AuditEntry.objects.get(action="paid.boost_requested")
     assert entry.data == {
         "amount": "100.00",
         "currency": "EUR",
@@ -132,7 +132,7 @@ def test_cancelling_in_review_withdraws_the_request(world: World) -> None:
     boost.refresh_from_db()
     assert boost.status == BoostStatus.CANCELLED
     assert _request(boost).status == RequestStatus.CANCELLED
-    assert AuditEntry.objects.filter(action="boost.cancelled").count() == 1
+    assert AuditEntry.objects.filter(action="paid.boost_cancelled").count() == 1
     with pytest.raises(Conflict):
         boost_cancel(actor=world.members["paid_media"], boost=boost)
 
@@ -150,7 +150,7 @@ def test_who_may_not_spend_changes_nothing(world: World, role: str) -> None:
     with pytest.raises(PermissionDenied):
         _ask(world, "10.00", role=role)
     assert not Boost.objects.exists()
-    assert not AuditEntry.objects.filter(action="boost.requested").exists()
+    assert not AuditEntry.objects.filter(action="paid.boost_requested").exists()
 
 
 def test_cancel_needs_spend(world: World) -> None:
