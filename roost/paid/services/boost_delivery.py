@@ -14,6 +14,7 @@ import logging
 import random
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -86,9 +87,22 @@ def _request(boost: Boost) -> BoostRequest:
         post_remote_id=remote or "",
         budget=str(boost.budget),
         days=boost.days,
-        audience=dict(boost.audience),
+        audience=_audience(boost.audience),
         name=_("Boost %(id)s") % {"id": boost.pk},
     )
+
+
+def _audience(stored: dict[str, Any]) -> dict[str, Any]:
+    """The audience as the ads capability names it: countries are "locations"."""
+    sent: dict[str, Any] = {
+        "age_min": stored.get("age_min", 13),
+        "age_max": stored.get("age_max", 65),
+    }
+    if stored.get("countries"):
+        sent["locations"] = list(stored["countries"])
+    if stored.get("interests"):
+        sent["interests"] = list(stored["interests"])
+    return sent
 
 
 def call_network(boost: Boost) -> tuple[Result, AdCreated | None]:

@@ -77,7 +77,7 @@ def test_a_queued_boost_is_created_once_with_its_campaign(
         7,
         boost.ad_account.external_id,
     )
-    assert request.audience == {"countries": ["PL"], "age_min": 13, "age_max": 65, "interests": []}
+    assert request.audience == {"locations": ["PL"], "age_min": 13, "age_max": 65}
     campaign = PaidCampaign.objects.get(pk=boost.paid_campaign_id)
     assert campaign.external_id == "camp-1"
     assert campaign.ad_account_id == boost.ad_account_id
