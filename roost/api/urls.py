@@ -19,6 +19,7 @@ from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.listening import router as listening_router
 from roost.api.paid_accounts import router as paid_accounts_router
+from roost.api.paid_boosts import router as paid_boosts_router
 from roost.api.paid_campaigns import router as paid_campaigns_router
 from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
@@ -177,6 +178,7 @@ ROUTERS = (
     listening_router,
     paid_accounts_router,
     paid_campaigns_router,
+    paid_boosts_router,
 )
 
 

@@ -15,8 +15,12 @@ class PaidConfig(AppConfig):
     def ready(self) -> None:
         from roost.analytics.roi import register_spend_source
         from roost.core import jobs
+        from roost.paid import (
+            approval,  # noqa: F401 - registers the boost adapter
+            post_actions,
+        )
         from roost.paid.roi_source import roi_spend
-        from roost.paid.tasks import check_pacing, sync_ad_accounts
+        from roost.paid.tasks import check_pacing, sweep_boosts, sync_ad_accounts
 
         # Sandbox Ads figures (roost/paid/services/sync.py).
         jobs.register(
@@ -27,3 +31,6 @@ class PaidConfig(AppConfig):
         # Pacing alerts (roost/paid/services/alerts.py).
         jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
         register_spend_source(roi_spend)
+        # Boosts due (queued, retries) and stranded (a worker died mid-call): every minute.
+        jobs.register("paid.boosts", timedelta(minutes=1), sweep_boosts)
+        post_actions.register()

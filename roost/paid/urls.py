@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roost.paid import campaign_views, import_views, pages, sync_views, views
+from roost.paid import boost_views, campaign_views, import_views, pages, sync_views, views
 
 app_name = "paid"
 
@@ -38,4 +38,8 @@ urlpatterns = [
     path(f"{P}settings/rates/", pages.rate_set, name="rate_set"),
     path(f"{P}settings/rates/delete/", pages.rate_delete, name="rate_delete"),
     path(f"{P}planning/", pages.planning_page, name="planning"),
+    path(P + "boosts/", boost_views.boost_list, name="boosts"),
+    path(P + "boosts/new/<id:post_id>/", boost_views.boost_new, name="boost_new"),
+    path(P + "boosts/<id:boost_id>/", boost_views.boost_detail, name="boost"),
+    path(P + "boosts/<id:boost_id>/cancel/", boost_views.boost_cancel, name="boost_cancel"),
 ]
