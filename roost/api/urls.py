@@ -18,6 +18,7 @@ from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.listening import router as listening_router
+from roost.api.paid_experiments import router as paid_experiments_router
 from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
@@ -173,6 +174,7 @@ ROUTERS = (
     reports_router,
     briefing_router,
     listening_router,
+    paid_experiments_router,
 )
 
 

@@ -22,3 +22,11 @@ class PaidConfig(AppConfig):
             lambda: timedelta(minutes=settings.ROOST_PAID_SYNC_MINUTES),
             sync_ad_accounts,
         )
+        # A/B tests (roost/paid/services/experiment_data.py): fresh counts and decisions,
+        # and the split tests' per-ad figures from each sync.
+        from roost.paid.services.experiment_data import on_ad_insights as experiment_insights
+        from roost.paid.services.sync import on_ad_insights
+        from roost.paid.tasks import check_experiments
+
+        jobs.register("paid.experiments", timedelta(minutes=15), check_experiments)
+        on_ad_insights(experiment_insights)

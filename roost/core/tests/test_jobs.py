@@ -42,6 +42,7 @@ EXPECTED_JOBS = {
     "listening.alerts": "roost.listening.tasks.check_alerts",
     "briefing.due": "roost.briefing.tasks.send_due_briefs",
     "paid.sync": "roost.paid.tasks.sync_ad_accounts",
+    "paid.experiments": "roost.paid.tasks.check_experiments",
 }
 
 
@@ -109,6 +110,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "listening.alerts": timedelta(minutes=5),
         "briefing.due": timedelta(minutes=5),
         "paid.sync": timedelta(minutes=60),
+        "paid.experiments": timedelta(minutes=15),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

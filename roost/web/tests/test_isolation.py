@@ -17,6 +17,7 @@ from roost.analytics.testing import report_schedule
 from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World
 from roost.listening import testing as listening_testing
+from roost.paid import testing as paid_testing
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.media import media_upload
 from roost.routes import fill, iter_routes, params
@@ -156,6 +157,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "share_id": _report_share(world.members["owner"]).pk,
             "item_id": action_item(world.members["owner"]).pk,
             **listening_testing.samples(world.a),
+            **paid_testing.samples(world.a),
         }
     else:
         token_owner = world.b_owner
@@ -182,6 +184,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "share_id": _report_share(world.b_owner).pk,
             "item_id": action_item(world.b_owner).pk,
             **listening_testing.samples(world.b, B_MARKER),
+            **paid_testing.samples(world.b, B_MARKER),
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
