@@ -1,6 +1,14 @@
 from django.urls import path
 
-from roost.paid import boost_views, campaign_views, import_views, pages, sync_views, views
+from roost.paid import (
+    boost_views,
+    campaign_views,
+    experiment_views,
+    import_views,
+    pages,
+    sync_views,
+    views,
+)
 
 app_name = "paid"
 
@@ -42,4 +50,18 @@ urlpatterns = [
     path(P + "boosts/new/<id:post_id>/", boost_views.boost_new, name="boost_new"),
     path(P + "boosts/<id:boost_id>/", boost_views.boost_detail, name="boost"),
     path(P + "boosts/<id:boost_id>/cancel/", boost_views.boost_cancel, name="boost_cancel"),
+    path(f"{P}experiments/", experiment_views.experiments, name="experiments"),
+    path(f"{P}experiments/new/", experiment_views.experiment_new, name="experiment_new"),
+    path(f"{P}experiments/plan/", experiment_views.experiment_plan, name="experiment_plan"),
+    path(f"{P}experiments/<id:experiment_id>/", experiment_views.experiment, name="experiment"),
+    path(
+        f"{P}experiments/<id:experiment_id>/start/",
+        experiment_views.experiment_start_view,
+        name="experiment_start",
+    ),
+    path(
+        f"{P}experiments/<id:experiment_id>/stop/",
+        experiment_views.experiment_stop_view,
+        name="experiment_stop",
+    ),
 ]

@@ -44,6 +44,7 @@ EXPECTED_JOBS = {
     "paid.pacing": "roost.paid.tasks.check_pacing",
     "paid.sync": "roost.paid.tasks.sync_ad_accounts",
     "paid.boosts": "roost.paid.tasks.sweep_boosts",
+    "paid.experiments": "roost.paid.tasks.check_experiments",
 }
 
 
@@ -113,6 +114,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "paid.pacing": timedelta(hours=1),
         "paid.sync": timedelta(minutes=60),
         "paid.boosts": timedelta(minutes=1),
+        "paid.experiments": timedelta(minutes=15),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"
