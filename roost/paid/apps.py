@@ -15,8 +15,19 @@ class PaidConfig(AppConfig):
     def ready(self) -> None:
         from roost.analytics.roi import register_spend_notes, register_spend_source
         from roost.core import jobs
+        from roost.paid import (
+            approval,  # noqa: F401 - registers the boost adapter
+            post_actions,
+        )
         from roost.paid.roi_source import roi_notes, roi_spend
-        from roost.paid.tasks import check_pacing, sync_ad_accounts
+        from roost.paid.services.experiment_data import on_ad_insights as experiment_insights
+        from roost.paid.services.sync import on_ad_insights
+        from roost.paid.tasks import (
+            check_experiments,
+            check_pacing,
+            sweep_boosts,
+            sync_ad_accounts,
+        )
 
         # Sandbox Ads figures (roost/paid/services/sync.py).
         jobs.register(
@@ -28,3 +39,10 @@ class PaidConfig(AppConfig):
         jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
         register_spend_source(roi_spend)
         register_spend_notes(roi_notes)
+        # Boosts due (queued, retries) and stranded (a worker died mid-call): every minute.
+        jobs.register("paid.boosts", timedelta(minutes=1), sweep_boosts)
+        post_actions.register()
+        # A/B tests (roost/paid/services/experiment_data.py): fresh counts and decisions,
+        # and the split tests' per-ad figures from each sync.
+        jobs.register("paid.experiments", timedelta(minutes=15), check_experiments)
+        on_ad_insights(experiment_insights)
