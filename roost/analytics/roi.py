@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -56,6 +57,31 @@ def register_spend_notes(fn: SpendNotes) -> None:
 def paid_spend_notes(workspace: Workspace, period: Period, campaign: Campaign | None) -> list[str]:
     """What the paid spend leaves out and why (shown beside it)."""
     return [note for fn in _SPEND_NOTES for note in fn(workspace, period, campaign)]
+
+
+# The same spend for every campaign at once (campaign id → spend; None: the workspace),
+# so the ROI table costs a fixed number of queries however many campaigns it has.
+SpendTable = Callable[[Workspace, Period], dict[int | None, Decimal]]
+_SPEND_TABLES: list[SpendTable] = []
+
+
+def register_spend_table(fn: SpendTable) -> None:
+    if fn not in _SPEND_TABLES:
+        _SPEND_TABLES.append(fn)
+
+
+def _spend_lookup(workspace: Workspace, period: Period) -> Callable[[Campaign | None], Any]:
+    """Spend per line: from the tables when sources give them, else source by source."""
+    if not _SPEND_TABLES:
+        return lambda campaign: paid_spend(workspace, period, campaign)
+    tables = [fn(workspace, period) for fn in _SPEND_TABLES]
+
+    def get(campaign: Campaign | None) -> Decimal | None:
+        key = campaign.pk if campaign is not None else None
+        found = [t[key] for t in tables if key in t]
+        return sum(found, ZERO) if found else None
+
+    return get
 
 
 def paid_spend(workspace: Workspace, period: Period, campaign: Campaign | None) -> Decimal | None:
@@ -160,13 +186,15 @@ def roi_report(workspace: Workspace, period: Period) -> tuple[Roi, list[Roi]]:
         c.campaign_id: c.production_cost for c in CampaignCost.objects.filter(workspace=workspace)
     }
 
+    spend_of = _spend_lookup(workspace, period)
+
     def line(label: str, campaign: Campaign | None) -> Roi:
         return Roi(
             label=label,
             campaign=campaign,
             value_per_lead=s.value_per_lead,
             value_per_click=s.value_per_click,
-            paid_spend=paid_spend(workspace, period, campaign),
+            paid_spend=spend_of(campaign),
         )
 
     overall = line(_("All posts"), None)

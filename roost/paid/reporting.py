@@ -46,7 +46,7 @@ def convert_between(
     """`amount` of `source` in `target`, both through the reporting currency's rates
     (`money.rates`); None when either has no rate."""
     if source == target:
-        return amount
+        return amount.quantize(CENTS, rounding=ROUND_HALF_UP)
     a, b = table.get(source), table.get(target)
     if a is None or b is None or b == 0:
         return None

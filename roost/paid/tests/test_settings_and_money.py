@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from roost.analytics.models import RoiSettings
-from roost.analytics.roi import paid_spend
+from roost.analytics.roi import paid_spend, roi_report
 from roost.analytics.selectors import Period
 from roost.conftest import World
 from roost.core import clock
@@ -130,6 +130,11 @@ def test_roi_gets_the_paid_spend_in_its_currency(world: World) -> None:
         "USD spend (500.00 USD) not included: no rate set."
     ]
     assert paid_spend(world.a, NOVEMBER, winter) == Decimal("1000.00")
+    overall, lines = roi_report(world.a, NOVEMBER)  # the same figures, from the table
+    assert overall.paid_spend == Decimal("1000.00")
+    assert [(r.label, r.paid_spend) for r in lines if r.campaign == winter] == [
+        ("Winter", Decimal("1000.00"))
+    ]
     currency_rate_set(actor=world.members["owner"], currency="USD", rate="0.9")
     assert paid_spend(world.a, NOVEMBER, None) == Decimal("1450.00")
     # ROI in PLN: through the reporting currency, when PLN has a rate too.
