@@ -140,6 +140,8 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "paid sandbox ads": f"{w}/paid/accounts/sandbox/",
         "A/B tests": f"{w}/paid/experiments/",
         "A/B test": f"{w}/paid/experiments/{_experiment(world)}/",
+        "paid ad accounts": f"{w}/paid/accounts/",
+        "paid imports": f"{w}/paid/imports/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
