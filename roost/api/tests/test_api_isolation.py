@@ -17,6 +17,7 @@ from roost.api.auth import WorkspaceAccess
 from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World, token_for
 from roost.listening.testing import sample_mention, sample_topic
+from roost.paid import testing as paid_testing
 from roost.routes import fill, iter_routes
 from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import MATRIX, Role
@@ -83,6 +84,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "item_id": action_item(world.members["owner"]).pk,
             "topic_id": sample_topic(world.a).pk,
             "mention_id": sample_mention(world.a_channel).pk,
+            **paid_testing.samples(world.a),
         }
     return {
         "slug": world.b.slug,
@@ -97,6 +99,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "item_id": action_item(world.b_owner).pk,
         "topic_id": sample_topic(world.b, f"Topic {B_MARKER}").pk,
         "mention_id": sample_mention(world.b_channel, f"Mention {B_MARKER}").pk,
+        **paid_testing.samples(world.b, B_MARKER),
     }
 
 
@@ -152,6 +155,7 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "item_id",
             "topic_id",
             "mention_id",
+            "experiment_id",
         )
         if f"{p}>" in route
     ]
