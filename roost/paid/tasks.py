@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from roost.core import clock
 from roost.core.tasks import recoverable
 from roost.paid.services import experiment_data
 from roost.paid.services.alerts import pacing_alerts_check
@@ -22,6 +23,27 @@ def sync_ad_accounts(workspace_ids: list[int] | None = None) -> int:
 def check_pacing() -> int:
     """Alert the budget managers of campaigns under or over pace."""
     return len(pacing_alerts_check())
+
+
+@recoverable  # claimed: a rerun after a crash waits for the lease, then asks the network
+@task()
+def create_boost(boost_id: int) -> str:
+    """One try at creating the boost on the ad network (claimed, so safe to run twice)."""
+    from roost.paid.services.boost_delivery import boost_run
+
+    return boost_run(boost_id)
+
+
+@recoverable  # it only enqueues tries; each is claimed
+@task()
+def sweep_boosts() -> int:
+    """Enqueue a try for every boost that is due or whose worker died mid-call."""
+    from roost.paid.services.boost_delivery import due_ids
+
+    found = due_ids(clock.now())
+    for boost_id in found:
+        create_boost.enqueue(boost_id)
+    return len(found)
 
 
 @recoverable  # the split's key is the same on every try: the network makes one per key

@@ -29,7 +29,7 @@ from roost.core.moments import format_moment, is_ambiguous, utc_offset
 from roost.core.validation import moment_problem, parse_ids
 from roost.http.decorators import public_view
 from roost.networks import registry
-from roost.publishing import selectors
+from roost.publishing import hooks, selectors
 from roost.publishing.models import Post, PostStatus
 from roost.publishing.services import calendar as calendar_services
 from roost.publishing.services import scheduling
@@ -166,6 +166,7 @@ class Card:
     time: str = ""  # HH:MM, in the workspace's zone
     iso: str = ""  # with the zone's offset: a drop keeps its wall-clock time of day
     paused: bool = False  # scheduled, but held by a pause (the crisis switch)
+    actions: list[tuple[str, str]] = field(default_factory=list)  # other apps' (hooks)
 
 
 _SENTINEL_ID = 4_611_686_018_427_387_904
@@ -201,6 +202,7 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
     channels = selectors.card_channels(ids) if rows else {}
     images = selectors.card_media(ids) if rows else {}
     held = selectors.held_by_pause(ids)  # posts waiting on the crisis switch: "Paused"
+    actions = hooks.post_actions(actor, [(row["id"], row["status"]) for row in rows])
     paused_label = _("Paused")
     thumb_url = _id_url("publishing:media_thumb", actor.workspace.slug)
     sandbox = _("Sandbox")
@@ -238,6 +240,7 @@ def _cards(actor: Membership, rows: list[dict[str, Any]], drag: bool) -> list[Ca
                 networks=[(key, network_labels.get(key, key)) for key in networks],
                 thumb=thumb_url(image["asset_id"]) if image else "",
                 thumb_alt=image["asset__alt_text"] if image else "",
+                actions=actions.get(row["id"], []),
             )
         )
     return cards

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 
@@ -86,4 +87,35 @@ def engagement_of(delivery_ids: Sequence[int]) -> dict[int, str]:
                 found.setdefault(delivery_id, line)
         except Exception:
             log.exception("an engagement reader failed (%s)", reader)
+    return found
+
+
+# A post-actions provider gets the member looking and posts as (id, status) pairs, and
+# returns, for those it has something for, the actions it offers on them as (label, path)
+# — e.g. paid's "Boost" on published posts. The post page and the calendar's cards show
+# them. A provider must not query per post (the calendar shows many).
+PostAction = tuple[str, str]
+PostRef = tuple[int, str]
+PostActionsProvider = Callable[[Any, Sequence[PostRef]], dict[int, list[PostAction]]]
+_POST_ACTIONS: list[PostActionsProvider] = []
+
+
+def on_post_actions(provider: PostActionsProvider) -> None:
+    """Add a source of actions on posts (registering again is harmless)."""
+    if provider not in _POST_ACTIONS:
+        _POST_ACTIONS.append(provider)
+
+
+def post_actions(member: Any, posts: Sequence[PostRef]) -> dict[int, list[PostAction]]:
+    """The actions other apps offer on each post, by post id (a provider that fails is
+    logged and skipped: an extra link is never worth an error page)."""
+    found: dict[int, list[PostAction]] = {}
+    if not posts:
+        return found
+    for provider in _POST_ACTIONS:
+        try:
+            for post_id, actions in provider(member, posts).items():
+                found.setdefault(post_id, []).extend(actions)
+        except Exception:
+            log.exception("a post-actions provider failed (%s)", provider)
     return found

@@ -275,6 +275,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "rows": _delivery_rows(post),
             "schedule": ScheduleForm(initial={"mode": "at"}),
             "needs_review": _may_need_review(actor),
+            "post_actions": hooks.post_actions(actor, [(post.pk, post.status)]).get(post.pk, []),
             **_approval_context(actor, post),
         },
     )

@@ -349,6 +349,12 @@ SENTENCES: dict[str, Sentence] = {
             "(%(created)s new, %(updated)s changed, %(unchanged)s unchanged)"
         )
     ),
+    "paid.boost_requested": _simple(
+        gettext_lazy("%(actor)s asked for a boost of %(amount)s %(currency)s for %(days)s days")
+    ),
+    "paid.boost_cancelled": _simple(
+        gettext_lazy("%(actor)s cancelled a boost waiting for approval")
+    ),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(

@@ -137,6 +137,7 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "listening new topic": f"{w}/listening/topics/new/",
         "listening mentions": f"{w}/listening/mentions/",
         "listening alerts": f"{w}/listening/alerts/",
+        "paid sandbox ads": f"{w}/paid/accounts/sandbox/",
         "A/B tests": f"{w}/paid/experiments/",
         "A/B test": f"{w}/paid/experiments/{_experiment(world)}/",
         "notifications": "/notifications/",

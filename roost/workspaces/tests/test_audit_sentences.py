@@ -177,6 +177,11 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "paid.ad_account_renamed": (None, {"before": "Meta PL", "name": "Meta Poland"}),
         "paid.imported": (None, {"rows": 3, "created": 2, "updated": 1, "unchanged": 0}),
         "paid.days_pushed": (None, {"rows": 3, "created": 2, "updated": 1, "unchanged": 0}),
+        "paid.boost_requested": (
+            None,
+            {"amount": "150.00", "currency": "EUR", "days": 7, "post": 1, "approval": True},
+        ),
+        "paid.boost_cancelled": (None, {}),
         "experiment.created": (
             None,
             {"name": "Headline", "kind": "organic", "variants": 2, "planned_per_variant": 900},
