@@ -156,6 +156,7 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "topic_id",
             "mention_id",
             "ad_account_id",
+            "experiment_id",
         )
         if f"{p}>" in route
     ]
