@@ -18,7 +18,10 @@ from roost.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from roost.api.idempotency import KeyRefused
 from roost.api.inbox import router as inbox_router
 from roost.api.listening import router as listening_router
+from roost.api.paid_accounts import router as paid_accounts_router
 from roost.api.paid_boosts import router as paid_boosts_router
+from roost.api.paid_campaigns import router as paid_campaigns_router
+from roost.api.paid_experiments import router as paid_experiments_router
 from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
@@ -174,7 +177,10 @@ ROUTERS = (
     reports_router,
     briefing_router,
     listening_router,
+    paid_accounts_router,
+    paid_campaigns_router,
     paid_boosts_router,
+    paid_experiments_router,
 )
 
 

@@ -9,6 +9,7 @@ and shows the refusal in words.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,16 @@ DRAIN_LIMIT = 64 * 1024 * 1024
 REFUSED = "roost_upload_refused"
 
 
+def upload_limit(request: HttpRequest | None) -> int:
+    """The cap for this request: ROOST_UPLOAD_MAX_BYTES, or a larger one that
+    ROOST_UPLOAD_LARGE_PATHS grants to a path (e.g. the paid CSV imports)."""
+    path = getattr(request, "path_info", "") or ""
+    for pattern, limit in getattr(settings, "ROOST_UPLOAD_LARGE_PATHS", ()):
+        if re.match(pattern, path):
+            return int(limit)
+    return int(settings.ROOST_UPLOAD_MAX_BYTES)
+
+
 class UploadLimitHandler(FileUploadHandler):
     """Stop an upload the moment it is too large; the files before it are kept."""
 
@@ -35,7 +46,8 @@ class UploadLimitHandler(FileUploadHandler):
         encoding: str | None = None,
     ) -> None:
         self.request_length = content_length
-        self.over = content_length > settings.ROOST_UPLOAD_MAX_BYTES + FRAMING_ALLOWANCE
+        self.limit = upload_limit(self.request)
+        self.over = content_length > self.limit + FRAMING_ALLOWANCE
 
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
@@ -44,7 +56,7 @@ class UploadLimitHandler(FileUploadHandler):
             self._refuse()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > settings.ROOST_UPLOAD_MAX_BYTES:
+        if start + len(raw_data) > getattr(self, "limit", settings.ROOST_UPLOAD_MAX_BYTES):
             self._refuse()
         return raw_data
 

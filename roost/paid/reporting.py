@@ -28,6 +28,7 @@ class Converted:
     currency: str
     amount: Decimal = ZERO
     missing: dict[str, Decimal] = field(default_factory=dict)
+    included: list[str] = field(default_factory=list)  # the currencies added up
     any_spend: bool = False
 
     def notes(self) -> list[str]:
@@ -85,4 +86,5 @@ def total_in(by_currency: dict[str, Decimal], target: str, table: dict[str, Deci
             out.missing[code] = amount
         else:
             out.amount += value
+            out.included.append(code)
     return out

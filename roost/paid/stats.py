@@ -1,26 +1,12 @@
 """A/B test statistics: an always-valid sequential test for rates, and its sample size.
 
-The method (docs/experiments.md explains it for people):
-
-- Each variant is compared with the control (the first arm) on the difference of rates
-  `θ = rate_variant − rate_control`, estimated by `θ̂` with variance
-  `V = p̂_c(1 − p̂_c)/n_c + p̂_v(1 − p̂_v)/n_v`.
-- A mixture sequential probability ratio test (mSPRT, Johari et al., "Always valid
-  inference", 2017) with a normal mixture `θ ~ N(0, τ²)` over the alternative gives
-  `Λ = sqrt(V/(V+τ²)) · exp(θ̂² τ² / (2V(V+τ²)))`. `1/Λ` is a p-value that stays valid
-  however often it is looked at (Ville's inequality): the chance that `Λ` EVER reaches
-  `1/alpha` under no difference is at most `alpha`. We tie `τ` to the planned effect:
-  `τ = baseline × min_effect`.
-- More than two arms: k − 1 comparisons with the control, each at `alpha/(k − 1)`
-  (Bonferroni), so the chance of any false winner stays ≤ alpha.
-- The sample size is planned for THIS test, looked at `looks` times (28 = daily for four
-  weeks): in the z-scale the test depends on the data only through
-  `c = n δ²/σ²` (δ the planned absolute effect, σ² = p₀(1−p₀) + p₁(1−p₁)), so
-  `n = ceil(c* · σ²/δ²)`, where `c*(alpha, power, looks)` is the smallest `c` at which the
-  sequential test crosses its boundary with the requested power; it is computed by exact
-  recursive numerical integration of a Brownian motion with drift (no simulation).
-
-Pure Python + numpy/scipy: no database, no Django (except for translating the rule).
+Each variant is compared with the control (the first arm) on the difference of rates by a
+mixture sequential probability ratio test (mSPRT, Johari et al. 2017; normal mixture
+N(0, τ²) with τ = the planned absolute effect): `1/Λ` is a p-value that stays valid however
+often it is looked at. More arms: Bonferroni over the k − 1 comparisons. The sample size is
+planned for this test looked at `looks` times: n = ceil(c* σ²/δ²), c* found by exact
+recursive integration of a Brownian motion with drift. docs/experiments.md derives it all.
+Plain numpy/scipy: no database, no Django (except for translating the rule).
 """
 
 from __future__ import annotations
@@ -247,25 +233,30 @@ def _look(control: Arm, variant: Arm, tau2: float, alpha: float) -> tuple[float,
             control.successes, control.trials, variant.successes, variant.trials, tau2
         )
     )
-    half = math.sqrt(v * (v + tau2) / tau2 * (2 * math.log(1 / alpha) + math.log((v + tau2) / v)))
-    return effect, p, half
+    return effect, p, float(half_width(v, tau2, alpha))
+
+
+def half_width(v: np.ndarray | float, tau2: float, alpha: float) -> np.ndarray:
+    """Half the always-valid interval: the effects within it the test would not reject."""
+    v = np.asarray(v, dtype=float)
+    return np.sqrt(v * (v + tau2) / tau2 * (2 * math.log(1 / alpha) + np.log((v + tau2) / v)))
 
 
 def _compare(
     looks: Sequence[tuple[Arm, Arm]], tau2: float, alpha: float, enough: bool
 ) -> Comparison:
     """Combine every look at one comparison: the running minimum p, the running intersection."""
-    p_value, low, high = 1.0, -1.0, 1.0
+    p_value, low, high, counted = 1.0, -1.0, 1.0, False
     for control, variant in looks:
         effect, p, half = _look(control, variant, tau2, alpha)
         if min(control.trials, variant.trials) < MIN_TRIALS:
             continue  # looks before the minimum do not count, so they cannot lower p
-        p_value = min(p_value, p)
+        p_value, counted = min(p_value, p), True
         low, high = max(low, effect - half), min(high, effect + half)
     control, variant = looks[-1]
     effect, p, half = _look(control, variant, tau2, alpha)
-    if low > high:  # an empty intersection (chance ≤ alpha): show the latest interval
-        low, high = effect - half, effect + half
+    if not counted or low > high:  # nothing to intersect yet, or an empty intersection
+        low, high = effect - half, effect + half  # (chance ≤ alpha): show this look's
     rate_c, rate_v = _rate(control), _rate(variant)
     return Comparison(
         label=variant.label,

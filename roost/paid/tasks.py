@@ -6,6 +6,7 @@ from django.tasks import task
 
 from roost.core import clock
 from roost.core.tasks import recoverable
+from roost.paid.services import experiment_data
 from roost.paid.services.alerts import pacing_alerts_check
 from roost.paid.services.sync import ad_accounts_sync_all
 
@@ -43,3 +44,17 @@ def sweep_boosts() -> int:
     for boost_id in found:
         create_boost.enqueue(boost_id)
     return len(found)
+
+
+@recoverable  # the split's key is the same on every try: the network makes one per key
+@task()
+def launch_split_test(experiment_id: int, countries: list[str] | None = None) -> bool:
+    """Create a paid A/B test's split on the ad network."""
+    return experiment_data.launch_split_test(experiment_id, countries or [])
+
+
+@recoverable  # a decision is recorded by a conditional update: a rerun records none
+@task()
+def check_experiments() -> int:
+    """Refresh running A/B tests' counts and record the decisions the rule reaches."""
+    return experiment_data.experiments_check()

@@ -408,6 +408,21 @@ SENTENCES: dict[str, Sentence] = {
     "inbox.task_reopened": _simple(gettext_lazy("%(actor)s reopened a task")),
     "inbox.replied": _simple(gettext_lazy("%(actor)s replied to %(target)s")),
     "inbox.reply_retried": _simple(gettext_lazy("%(actor)s retried the reply to %(target)s")),
+    "experiment.created": _simple(
+        gettext_lazy("%(actor)s planned the A/B test %(name)s (%(variants)s versions)")
+    ),
+    "experiment.started": _simple(gettext_lazy("%(actor)s started the A/B test %(name)s")),
+    "experiment.stopped": _simple(
+        gettext_lazy("%(actor)s stopped the A/B test %(name)s without a decision")
+    ),
+    "experiment.decided": _simple(
+        gettext_lazy("%(actor)s recorded the decision of the A/B test %(name)s")
+    ),
+    "experiment.failed": _simple(
+        gettext_lazy(
+            "%(actor)s could not start the A/B test %(name)s on the ad network: %(reason)s"
+        )
+    ),
 }
 
 # Data keys whose values are lists of codes or ids, written out for people.

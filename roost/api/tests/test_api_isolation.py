@@ -17,7 +17,7 @@ from roost.api.auth import WorkspaceAccess
 from roost.briefing.testing import action_item
 from roost.conftest import B_MARKER, World, token_for
 from roost.listening.testing import sample_mention, sample_topic
-from roost.paid.testing import sample_boost
+from roost.paid import testing as paid_testing
 from roost.routes import fill, iter_routes
 from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import MATRIX, Role
@@ -84,7 +84,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "item_id": action_item(world.members["owner"]).pk,
             "topic_id": sample_topic(world.a).pk,
             "mention_id": sample_mention(world.a_channel).pk,
-            "boost_id": sample_boost(world.a).pk,
+            **paid_testing.samples(world.a),
         }
     return {
         "slug": world.b.slug,
@@ -99,7 +99,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "item_id": action_item(world.b_owner).pk,
         "topic_id": sample_topic(world.b, f"Topic {B_MARKER}").pk,
         "mention_id": sample_mention(world.b_channel, f"Mention {B_MARKER}").pk,
-        "boost_id": sample_boost(world.b, B_MARKER).pk,
+        **paid_testing.samples(world.b, B_MARKER),
     }
 
 
@@ -155,7 +155,6 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "item_id",
             "topic_id",
             "mention_id",
-            "boost_id",
         )
         if f"{p}>" in route
     ]

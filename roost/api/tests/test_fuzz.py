@@ -30,7 +30,7 @@ from roost.briefing.testing import action_item
 from roost.conftest import World, token_for
 from roost.core import clock
 from roost.listening.testing import sample_mention, sample_topic
-from roost.paid.testing import sample_boost
+from roost.paid import testing as paid_testing
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 # (mode, grounded, examples): valid input with real ids in it, valid input as generated,
@@ -79,7 +79,7 @@ def _ids(world: World) -> dict[str, Any]:
         "item_id": action_item(world.members["owner"]).pk,
         "topic_id": sample_topic(world.a).pk,
         "mention_id": sample_mention(world.a_channel).pk,
-        "boost_id": sample_boost(world.a).pk,
+        **paid_testing.samples(world.a),
     }
 
 

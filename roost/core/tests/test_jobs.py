@@ -41,8 +41,10 @@ EXPECTED_JOBS = {
     "listening.collect": "roost.listening.tasks.collect_listening",
     "listening.alerts": "roost.listening.tasks.check_alerts",
     "briefing.due": "roost.briefing.tasks.send_due_briefs",
+    "paid.pacing": "roost.paid.tasks.check_pacing",
     "paid.sync": "roost.paid.tasks.sync_ad_accounts",
     "paid.boosts": "roost.paid.tasks.sweep_boosts",
+    "paid.experiments": "roost.paid.tasks.check_experiments",
 }
 
 
@@ -109,8 +111,10 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "listening.collect": timedelta(minutes=6),
         "listening.alerts": timedelta(minutes=5),
         "briefing.due": timedelta(minutes=5),
+        "paid.pacing": timedelta(hours=1),
         "paid.sync": timedelta(minutes=60),
         "paid.boosts": timedelta(minutes=1),
+        "paid.experiments": timedelta(minutes=15),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

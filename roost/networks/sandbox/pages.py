@@ -80,7 +80,8 @@ def feed_page(
     if not items:
         items = "<p>Nothing here yet. Publish from Roost to a Sandbox channel.</p>"
     older = f'<p><a href="{escape(older_href)}">Older posts</a></p>' if older_href else ""
-    return page(title, f"<h1>{escape(title)}</h1>{items}{older}")
+    ads = '<p class="meta"><a href="/ads">Sandbox Ads</a>: the simulated ad network</p>'
+    return page(title, f"<h1>{escape(title)}</h1>{ads}{items}{older}")
 
 
 def post_page(

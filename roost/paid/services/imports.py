@@ -34,8 +34,11 @@ _DAY_BITS = 22  # date.toordinal() < 2**22
 
 
 class Upload(Protocol):
-    name: str | None
-    size: int | None
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from roost.channels.models import Channel, ChannelStatus
@@ -145,8 +146,8 @@ def _fetch(account: AdAccount, since: date, until: date) -> tuple[Result, list[A
         return Result(Outcome.REJECTED, reason=_("This ad account has no Sandbox channel.")), []
     # No keep_refreshed() here (it writes, and this may run in a pool thread): a Sandbox
     # token never changes.
-    opened = connector_open(account.channel)
     try:
+        opened = connector_open(account.channel)
         return _ads_connector(opened).fetch_insights(account.external_id, since, until)
     except Conflict as exc:
         return Result(Outcome.REJECTED, reason=exc.message), []
@@ -300,3 +301,55 @@ def ad_accounts_sync_all(*, workspace_ids: Sequence[int] | None = None) -> list[
                 log.exception("paid sync: account %s could not be stored", account.pk)
                 report.append(AccountSync(account.pk, None, str(exc)[:300]))
     return report
+
+
+def access_sandbox_account(actor: Membership, ad_account_id: int) -> AdAccount:
+    """A Sandbox Ads account of the actor's workspace (MANAGE_BUDGETS)."""
+    require(actor, Perm.MANAGE_BUDGETS)
+    found = (
+        AdAccount.objects.filter(
+            workspace_id=actor.workspace_id, pk=ad_account_id, source=AdSource.SANDBOX
+        )
+        .select_related("channel")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No such Sandbox Ads account in this workspace."))
+    return found
+
+
+@dataclass(frozen=True)
+class SandboxChannelRow:
+    """A Sandbox channel of the workspace, its ad accounts and each one's last sync."""
+
+    channel: Channel
+    accounts: list[tuple[AdAccount, ImportRun | None]]
+
+
+def sandbox_channels(workspace_id: int) -> list[SandboxChannelRow]:
+    """The workspace's Sandbox channels (not disconnected) with their Sandbox Ads accounts;
+    three queries however many there are."""
+    channels = list(
+        Channel.objects.filter(workspace_id=workspace_id, network="sandbox")
+        .exclude(status=ChannelStatus.DISCONNECTED)
+        .order_by("name", "pk")
+    )
+    latest = ImportRun.objects.filter(ad_account=OuterRef("pk"), source=AdSource.SANDBOX).order_by(
+        "-created_at", "-pk"
+    )
+    accounts = list(
+        AdAccount.objects.filter(
+            workspace_id=workspace_id, source=AdSource.SANDBOX, channel__in=channels
+        )
+        .annotate(last_run_id=Subquery(latest.values("pk")[:1]))
+        .order_by("name")
+    )
+    runs = ImportRun.objects.filter(pk__in=[a.last_run_id for a in accounts if a.last_run_id])
+    last = {run.ad_account_id: run for run in runs}
+    return [
+        SandboxChannelRow(
+            channel,
+            [(a, last.get(a.pk)) for a in accounts if a.channel_id == channel.pk],
+        )
+        for channel in channels
+    ]

@@ -146,6 +146,9 @@ def test_statuses() -> None:
     small = decide([Arm("A", 99, 10), Arm("B", 500, 400)], **kwargs)  # type: ignore[arg-type]
     assert (small.status, small.winner) == (stats.TOO_LITTLE_DATA, None)
     assert not small.comparisons[0].significant
+    assert small.comparisons[0].p_value == 1.0  # looks under the minimum do not count
+    low, high = small.comparisons[0].interval  # but the interval is this look's
+    assert 0.3 < low < 0.7 < high <= 1.0
     mid = decide([Arm("A", 2_000, 200), Arm("B", 2_000, 205)], **kwargs)  # type: ignore[arg-type]
     assert (mid.status, mid.winner, mid.progress) == (stats.COLLECTING, None, 0.4)
     done = decide([Arm("A", 5_000, 500), Arm("B", 5_100, 505)], **kwargs)  # type: ignore[arg-type]

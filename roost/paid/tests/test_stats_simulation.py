@@ -61,6 +61,27 @@ def test_ab_tests_reach_the_planned_power(rates: list[float], baseline: float, l
     assert low >= 0.77 and high <= 0.83, (result, low, high)
 
 
+@pytest.mark.parametrize(("p_c", "p_v"), [(0.10, 0.11), (0.05, 0.05)])
+def test_the_interval_holds_the_true_effect_at_every_look_at_once(p_c: float, p_v: float) -> None:
+    """10,000 runs, 28 daily looks: the truth leaves the interval at some look ≤ 5 % of runs."""
+    baseline, lift, days = 0.10, 0.1, 28
+    planned = stats.sample_size(baseline=baseline, min_effect=lift)
+    daily = -(-planned // days)
+    trials = np.arange(1, days + 1) * daily
+    rng = np.random.default_rng(9)
+    a = rng.binomial(daily, p_c, size=(RUNS, days)).cumsum(axis=1)
+    b = rng.binomial(daily, p_v, size=(RUNS, days)).cumsum(axis=1)
+    tau2 = (baseline * lift) ** 2
+    effect, _, v = stats.always_valid_p(a, trials, b, trials, tau2)
+    half = stats.half_width(v, tau2, 0.05)
+    truth = p_v - p_c
+    missed = ((effect - half > truth) | (effect + half < truth)).any(axis=1)
+    assert interval(float(missed.mean()))[1] <= 0.05
+    # A one-look 95 % interval read every day misses far more often.
+    naive = np.abs(effect - truth) > 1.959964 * np.sqrt(v)
+    assert interval(float(naive.any(axis=1).mean()))[0] > 0.05
+
+
 def test_the_simulation_decides_as_decide_does() -> None:
     """For 300 simulated tests, decide() with the daily history agrees with the simulation."""
     baseline, lift, days = 0.05, 0.1, 28

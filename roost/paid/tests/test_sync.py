@@ -230,3 +230,26 @@ def test_a_failed_sync_raises_and_stores_nothing(
     assert AdDay.objects.count() == 0 and PaidCampaign.objects.count() == 0
     channels[0].refresh_from_db()
     assert channels[0].status == ChannelStatus.ACTIVE
+
+
+def test_a_connector_that_breaks_is_one_accounts_failure(
+    world: World, sandbox: SandboxHandle, channels: list[Channel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = world.members["paid_media"]
+    [coffee] = ad_accounts_connect(actor=actor, channel=channels[0])
+    [tea] = ad_accounts_connect(actor=actor, channel=channels[1])
+    real_open = sync.connector_open
+
+    def breaking_open(channel: Channel) -> Any:
+        if channel.pk == channels[0].pk:
+            raise RuntimeError("the stored credentials cannot be read")
+        return real_open(channel)
+
+    monkeypatch.setattr(sync, "connector_open", breaking_open)
+
+    report = {done.account_id: done for done in ad_accounts_sync_all()}
+
+    assert report[coffee.pk].error == "the stored credentials cannot be read"
+    assert report[tea.pk].counts is not None and report[tea.pk].error == ""
+    channels[0].refresh_from_db()
+    assert channels[0].status == ChannelStatus.ACTIVE  # not a revoked token: retried next time

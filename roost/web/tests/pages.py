@@ -44,6 +44,13 @@ def _analytics_post(world: Any) -> int:
     return d.post_id
 
 
+def _experiment(world: Any) -> int:
+    """A running A/B test with counts, so its page shows the tables and the chart."""
+    from roost.paid.testing import sample_experiment
+
+    return sample_experiment(world.a).pk
+
+
 def _listening_topic(world: Any) -> int:
     """A brand and a competitor topic in A with a day of mentions (one of them with a
     long unbroken word and a link) and an alert, so the listening pages are checked with
@@ -137,6 +144,9 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "listening new topic": f"{w}/listening/topics/new/",
         "listening mentions": f"{w}/listening/mentions/",
         "listening alerts": f"{w}/listening/alerts/",
+        "paid sandbox ads": f"{w}/paid/accounts/sandbox/",
+        "A/B tests": f"{w}/paid/experiments/",
+        "A/B test": f"{w}/paid/experiments/{_experiment(world)}/",
         "paid boosts": f"{w}/paid/boosts/",
         "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
         "notifications": "/notifications/",

@@ -330,6 +330,7 @@ def test_reset_forgets_the_ads_and_the_page_shows_them(
     sandbox: SandboxHandle, connector: SandboxConnector
 ) -> None:
     connector.create_split_test(_split())
+    assert '<a href="/ads">Sandbox Ads</a>' in httpx.get(f"{sandbox.url}/").text
     page = httpx.get(f"{sandbox.url}/ads").text
     assert "Sandbox Ads" in page and "Headline test" in page and "ad_4 (A)" in page
 

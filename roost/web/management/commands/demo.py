@@ -19,6 +19,7 @@ from roost.channels.services import connect_with_form
 from roost.core.exceptions import RoostError
 from roost.web.demo.brief import seed_brief
 from roost.web.demo.listening import seed_listening
+from roost.web.demo.paid import seed_paid
 from roost.web.demo.story import seed_story
 from roost.workspaces.models import Group, Membership, Workspace
 from roost.workspaces.roles import Role
@@ -63,6 +64,8 @@ class Command(BaseCommand):
         seed_brief(coffee, self.stdout.write)
         if made := seed_listening(coffee):
             self.stdout.write(f"roost: the demo's listening has {made} mentions over 30 days")
+        if made := seed_paid(coffee):
+            self.stdout.write(f"roost: the demo's paid media has 3 campaigns and {made} days")
         self._land_in(coffee)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for local, name, roles in PEOPLE:
