@@ -187,7 +187,10 @@ def _detail(e: Experiment) -> dict[str, Any]:
             "alpha_per_comparison": float(decision.alpha_per_comparison),
             "rule": decision.rule,
             "progress": float(decision.progress),
-            "comparisons": experiment_data.decision_json(decision)["comparisons"],
+            "comparisons": [
+                {**c, "p_value": c["p"]}
+                for c in experiment_data.decision_json(decision)["comparisons"]
+            ],
         },
     }
 
