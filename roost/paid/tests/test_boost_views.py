@@ -177,3 +177,16 @@ def test_the_list_takes_a_fixed_number_of_queries(world: World) -> None:
         page = client.get(f"{W}/paid/boosts/").content.decode()
     assert page.count("data-boost=") == 5
     assert len(five) == len(one)
+
+
+def test_the_approvals_queue_shows_the_spend_only_to_who_may_see_paid_media(
+    world: World,
+) -> None:
+    boost = _in_review(world)
+    req = ApprovalRequest.objects.get(kind="boost", object_id=boost.pk)
+    title = "Boost of 150.00 EUR for 7 days: Winter latte"
+    queue = world.client_for("social_media_manager").get(f"{W}/approvals/").content.decode()
+    assert title in queue and f"{W}/approvals/{req.pk}/" in queue
+    creator = world.client_for("content_creator")
+    assert title not in creator.get(f"{W}/approvals/").content.decode()
+    assert creator.get(f"{W}/approvals/{req.pk}/").status_code == 404
