@@ -4,6 +4,8 @@ spend; bad input and denied roles change nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -190,3 +192,12 @@ def test_the_approvals_queue_shows_the_spend_only_to_who_may_see_paid_media(
     creator = world.client_for("content_creator")
     assert title not in creator.get(f"{W}/approvals/").content.decode()
     assert creator.get(f"{W}/approvals/{req.pk}/").status_code == 404
+
+
+def test_a_failing_post_actions_provider_is_skipped(world: World, monkeypatch: Any) -> None:
+    def broken(member: Any, posts: Any) -> dict[int, list[tuple[str, str]]]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(hooks, "_POST_ACTIONS", [broken, *hooks._POST_ACTIONS])
+    found = hooks.post_actions(world.members["paid_media"], [(7, "published")])
+    assert found == {7: [("Boost", "/w/alpha/paid/boosts/new/7/")]}
