@@ -81,12 +81,17 @@ class ExperimentForm(forms.Form):
     def plan_numbers(self) -> dict[str, Any] | None:
         """The planning fields alone (for the live sample size), or None if not all valid."""
         keys = ("baseline_pct", "min_effect_pct", "alpha", "power")
-        if any(k in self.errors for k in keys):
+        if not self.is_bound:  # the page as first shown: the plan of the initial values
+            data: dict[str, Any] = {k: self.fields[k].initial for k in keys}
+        elif any(k in self.errors for k in keys):
             return None
-        data = self.cleaned_data
+        else:
+            data = self.cleaned_data
         if any(data.get(k) in (None, "") for k in keys):
             return None
-        variants = sum(1 for label in LABELS if data.get(f"variant_{label.lower()}", "").strip())
+        variants = sum(
+            1 for label in LABELS if (data.get(f"variant_{label.lower()}") or "").strip()
+        )
         return {
             "baseline_rate": float(data["baseline_pct"]) / 100,
             "min_effect": float(data["min_effect_pct"]) / 100,

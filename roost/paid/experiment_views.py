@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from roost.analytics import charts
 from roost.channels.selectors import channels_for_compose
-from roost.core.exceptions import RoostError, ValidationFailed
+from roost.core.exceptions import Conflict, RoostError, ValidationFailed
 from roost.http.forms import apply_error
 from roost.paid.experiment_forms import ExperimentForm, StartForm
 from roost.paid.models import AdAccount, AdSource, Experiment, ExperimentStatus
@@ -211,6 +211,10 @@ def experiment_stop_view(request: HttpRequest, experiment_id: int) -> HttpRespon
     """Stop a test by hand, without a decision."""
     actor = _actor(request)
     found = access_experiment(actor, experiment_id, Perm.MANAGE_BUDGETS)
-    experiment_stop(actor=actor, experiment=found)
-    messages.success(request, _("A/B test stopped."))
+    try:
+        experiment_stop(actor=actor, experiment=found)
+    except Conflict as exc:  # it ended meanwhile (decided, or stopped in another tab)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A/B test stopped."))
     return redirect("paid:experiment", slug=actor.workspace.slug, experiment_id=found.pk)

@@ -150,7 +150,7 @@ def launch_split_test(experiment_id: int, countries: Iterable[str] = ()) -> bool
         variants={v.label: v.text for v in experiment.variants.all()},
         budget=f"{campaign.total_budget:.2f}",
         days=days,
-        audience={"countries": list(countries)} if countries else {},
+        audience={"locations": list(countries)} if countries else {},
     )
     with channel_connector(account.channel) as connector:
         if not isinstance(connector, AdsConnector):

@@ -293,8 +293,8 @@ def _start_paid(actor: Membership, experiment: Experiment, data: StartInput) -> 
     if data.days is None or not 1 <= data.days <= DAYS_MAX:
         errors["days"] = [_("The test runs between 1 and %(max)d days.") % {"max": DAYS_MAX}]
     countries = [c.strip().upper() for c in data.countries if c.strip()]
-    if any(len(c) != 2 or not c.isalpha() for c in countries) or len(countries) > 50:
-        errors["countries"] = [_("Countries are two-letter codes, e.g. PL, DE.")]
+    if any(len(c) != 2 or not c.isalpha() for c in countries) or len(countries) > 20:
+        errors["countries"] = [_("Up to 20 countries as two-letter codes, e.g. PL, DE.")]
     if errors or account is None or data.budget is None or data.days is None:
         raise ValidationFailed(errors)
     _claim(experiment)

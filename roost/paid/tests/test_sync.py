@@ -253,3 +253,18 @@ def test_a_connector_that_breaks_is_one_accounts_failure(
     assert report[tea.pk].counts is not None and report[tea.pk].error == ""
     channels[0].refresh_from_db()
     assert channels[0].status == ChannelStatus.ACTIVE  # not a revoked token: retried next time
+
+
+def test_the_job_counts_the_accounts_that_failed(
+    world: World, sandbox: SandboxHandle, channels: list[Channel]
+) -> None:
+    from roost.paid.tasks import sync_ad_accounts
+
+    actor = world.members["paid_media"]
+    for channel in channels:
+        ad_accounts_connect(actor=actor, channel=channel)
+    sandbox.control(revoke=connector(channels[1]).credentials()["token"])
+
+    assert sync_ad_accounts.call() == 1
+    assert sync_ad_accounts.call() == 0  # the revoked channel waits for reconnecting
+    assert ImportRun.objects.filter(status=ImportStatus.IMPORTED).count() == 2

@@ -105,6 +105,13 @@ def _listening_topic(world: Any) -> int:
     return brand.pk
 
 
+def _boost(world: Any) -> int:
+    """A boost of A waiting for approval (made once)."""
+    from roost.paid.testing import sample_boost
+
+    return sample_boost(world.a).pk
+
+
 def _has_mentions(topic: Any) -> bool:
     from roost.listening.models import TopicMention
 
@@ -166,9 +173,12 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "paid campaigns": f"{w}/paid/campaigns/",
         "paid campaign": f"{w}/paid/campaigns/{_paid_campaign(world)}/",
         "paid planning": f"{w}/paid/planning/",
-        "paid sandbox ads": f"{w}/paid/accounts/sandbox/",
         "A/B tests": f"{w}/paid/experiments/",
         "A/B test": f"{w}/paid/experiments/{_experiment(world)}/",
+        "paid ad accounts": f"{w}/paid/accounts/",
+        "paid imports": f"{w}/paid/imports/",
+        "paid boosts": f"{w}/paid/boosts/",
+        "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
