@@ -16,10 +16,18 @@ from roost.channels.services import connect_with_form
 from roost.conftest import World
 from roost.core import clock
 from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
-from roost.paid.models import AdSource, ImportRun
+from roost.networks.base import AdInsight, Outcome, Result
+from roost.paid.models import AdSource, BoostStatus, ImportRun
+from roost.paid.services import sync
+from roost.paid.services.boost_delivery import boost_run
+from roost.paid.services.boosts import boost_create
 from roost.paid.services.imports import import_run, import_upload
 from roost.paid.services.sync import ad_accounts_connect, insights_sync
+from roost.paid.tests import boosting
+from roost.paid.tests.boosting import FakeAdsNetwork, ad_account, fake_channel, published_post
 from roost.paid.tests.factories import account, upload
+
+fake_ads = boosting.fake_ads  # the fixture, for this module's tests
 
 
 @pytest.fixture
@@ -59,3 +67,32 @@ def test_sandbox_syncs_are_not_listed_or_counted_as_imports(
     assert re.findall(r'data-import="(\d+)"', listing) == [str(run.pk)]
     overview = client.get(f"/w/{world.a.slug}/paid/").content.decode()
     assert "1 import ·" in overview
+
+
+def test_a_boosts_spend_is_shown_in_cents(world: World, fake_ads: FakeAdsNetwork) -> None:
+    """SQLite sums a decimal column as a float: the boost page showed 0.300000000000000
+    EUR for 0.10 + 0.20."""
+    channel = fake_channel(world.a)
+    ads = ad_account(world.a, channel)
+    boost = boost_create(
+        actor=world.members["paid_media"],
+        post=published_post(world.members["owner"], channel),
+        channel=channel,
+        ad_account=ads,
+        budget="70.00",
+        days=7,
+        audience={"countries": ["PL"]},
+    )
+    assert boost_run(boost.pk) == BoostStatus.ACTIVE
+    today = clock.now().date()
+    rows = [
+        AdInsight(campaign_id="camp-1", day=today, spend="0.10", impressions=40, clicks=1),
+        AdInsight(
+            campaign_id="camp-1", day=today + timedelta(days=1), spend="0.20", impressions=60, clicks=2
+        ),
+    ]
+    assert sync._record(ads, Result(Outcome.OK), rows).created == 2  # as the sync writes them
+
+    page = world.client_for("paid_media").get(f"/w/{world.a.slug}/paid/boosts/{boost.pk}/")
+    figures = page.content.decode().split('data-testid="boost-figures"')[1].split("</dl>")[0]
+    assert re.findall(r"<dd>([^<]*)</dd>", figures) == ["0.30 EUR", "100", "3"]
