@@ -15,8 +15,8 @@ from django.test import override_settings
 from roost.channels.services import connect_with_form
 from roost.conftest import World
 from roost.core import clock
-from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
 from roost.networks.base import AdInsight, Outcome, Result
+from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
 from roost.paid.models import AdSource, BoostStatus, ImportRun
 from roost.paid.services import sync
 from roost.paid.services.boost_delivery import boost_run
@@ -84,12 +84,10 @@ def test_a_boosts_spend_is_shown_in_cents(world: World, fake_ads: FakeAdsNetwork
         audience={"countries": ["PL"]},
     )
     assert boost_run(boost.pk) == BoostStatus.ACTIVE
-    today = clock.now().date()
+    today, tomorrow = clock.now().date(), clock.now().date() + timedelta(days=1)
     rows = [
         AdInsight(campaign_id="camp-1", day=today, spend="0.10", impressions=40, clicks=1),
-        AdInsight(
-            campaign_id="camp-1", day=today + timedelta(days=1), spend="0.20", impressions=60, clicks=2
-        ),
+        AdInsight(campaign_id="camp-1", day=tomorrow, spend="0.20", impressions=60, clicks=2),
     ]
     assert sync._record(ads, Result(Outcome.OK), rows).created == 2  # as the sync writes them
 
