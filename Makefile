@@ -55,6 +55,7 @@ bench-short: setup
 	@$(BIN)/python bench/pages.py --posts 1000 --approvals 1000 --messages 5000 --requests 10 --runs 1 --busy-ok
 	@$(BIN)/python bench/analytics.py --rows 30000 --requests 20 --runs 1 --busy-ok
 	@$(BIN)/python bench/listening.py --n 2000 --topics 100 --runs 1 --busy-ok
+	@$(BIN)/python bench/paid.py --rows 20000 --runs 1 --busy-ok
 
 clean:
 	rm -rf $(VENV) var/static

@@ -8,7 +8,8 @@ Leads are the inbox's Lead tasks created in the period, attributed to a campaign
 message answers a post of that campaign. Clicks are the networks' clicks plus Roost short
 link clicks on posts published in the period. Conversions are imported (CSV or API).
 Production cost is one figure per campaign (not spread over days); the overall cost adds
-up every campaign's. Paid spend has no source yet (issue 14 registers one).
+up every campaign's. Paid spend comes from the paid-media app (docs/paid.md), in the ROI
+currency through its explicit rates; what it leaves out for want of a rate is named.
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ _SPEND_SOURCES: list[SpendSource] = []
 def register_spend_source(fn: SpendSource) -> None:
     if fn not in _SPEND_SOURCES:
         _SPEND_SOURCES.append(fn)
+
+
+# What a source left out of its spend (e.g. a currency with no rate), in sentences.
+SpendNotes = Callable[[Workspace, Period, Campaign | None], list[str]]
+_SPEND_NOTES: list[SpendNotes] = []
+
+
+def register_spend_notes(fn: SpendNotes) -> None:
+    if fn not in _SPEND_NOTES:
+        _SPEND_NOTES.append(fn)
+
+
+def paid_spend_notes(workspace: Workspace, period: Period, campaign: Campaign | None) -> list[str]:
+    """What the paid spend leaves out and why (shown beside it)."""
+    return [note for fn in _SPEND_NOTES for note in fn(workspace, period, campaign)]
 
 
 def paid_spend(workspace: Workspace, period: Period, campaign: Campaign | None) -> Decimal | None:

@@ -62,6 +62,7 @@ def _page(
         "form": period_form,
         "period": period,
         "overall": overall,
+        "spend_notes": roi_reads.paid_spend_notes(workspace, period, None),
         "lines": lines,
         "settings": current,
         "value_per_click": roi_reads.plain(current.value_per_click),

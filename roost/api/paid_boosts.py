@@ -16,7 +16,14 @@ from roost.channels.models import Channel
 from roost.core.exceptions import ValidationFailed
 from roost.paid.models import AdAccount, Boost
 from roost.paid.services import boosts
-from roost.paid.services.boosts import access_boost, approval_note, boost_cancel, boost_create
+from roost.paid.services.boosts import (
+    ApprovalNote,
+    access_boost,
+    approval_note,
+    approval_notes,
+    boost_cancel,
+    boost_create,
+)
 from roost.publishing.selectors import post_detail
 from roost.workspaces.models import ApiScope, Membership
 from roost.workspaces.roles import Perm
@@ -80,8 +87,7 @@ def _actor(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _out(b: Boost) -> dict[str, Any]:
-    note = approval_note(b)
+def _out(b: Boost, note: ApprovalNote | None = None) -> dict[str, Any]:
     return {
         "id": b.pk,
         "post": b.post_id,
@@ -114,7 +120,9 @@ def boost_list(request: HttpRequest, slug: str, q: Query[BoostsQuery]) -> Any:
     )
     if q.status:
         found = found.filter(status=q.status)
-    return [_out(b) for b in found.order_by("-created_at", "-id")[: q.limit]]
+    rows = list(found.order_by("-created_at", "-id")[: q.limit])
+    notes = approval_notes([b.pk for b in rows])
+    return [_out(b, notes.get(b.pk)) for b in rows]
 
 
 @router.post(
@@ -157,7 +165,8 @@ def boost_post(request: HttpRequest, slug: str, payload: BoostIn) -> Any:
     summary="One boost: its status, approval and id on the ad network",
 )
 def boost_get(request: HttpRequest, slug: str, boost_id: Id) -> Any:
-    return _out(access_boost(_actor(request), boost_id))
+    boost = access_boost(_actor(request), boost_id)
+    return _out(boost, approval_note(boost))
 
 
 @router.post(
@@ -169,4 +178,5 @@ def boost_get(request: HttpRequest, slug: str, boost_id: Id) -> Any:
 @idempotent
 def boost_cancel_post(request: HttpRequest, slug: str, boost_id: Id) -> Any:
     actor = _actor(request)
-    return _out(boost_cancel(actor=actor, boost=access_boost(actor, boost_id)))
+    boost = boost_cancel(actor=actor, boost=access_boost(actor, boost_id))
+    return _out(boost, approval_note(boost))

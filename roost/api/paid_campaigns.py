@@ -47,7 +47,7 @@ Day = Annotated[date, AfterValidator(_in_range)]
 Amount = Annotated[Decimal, Field(gt=0, le=BUDGET_MAX, max_digits=14, decimal_places=2)]
 
 
-class CampaignIn(Schema):
+class PaidCampaignIn(Schema):
     ad_account: Id
     name: str = Field(min_length=1, max_length=200)
     objective: str = Field(default="traffic", json_schema_extra={"enum": OBJECTIVES})
@@ -59,7 +59,7 @@ class CampaignIn(Schema):
     external_id: str = Field(default="", max_length=200)
 
 
-class PacingOut(Schema):
+class PaidPacingOut(Schema):
     state: str = Field(description="on_pace, under, over, not_started, ended, no_budget")
     budget: str | None
     flight_days: int
@@ -73,7 +73,7 @@ class PacingOut(Schema):
     projected: str | None = Field(description="forecast − budget: > 0 over, < 0 under")
 
 
-class MetricsOut(Schema):
+class PaidMetricsOut(Schema):
     spend: str
     impressions: int
     clicks: int
@@ -86,7 +86,7 @@ class MetricsOut(Schema):
     roas: str | None
 
 
-class CampaignOut(Schema):
+class PaidCampaignOut(Schema):
     id: int
     ad_account: int
     currency: str
@@ -98,18 +98,18 @@ class CampaignOut(Schema):
     ends_on: date | None
     campaign: int | None
     external_id: str
-    pacing: PacingOut
-    metrics: MetricsOut
+    pacing: PaidPacingOut
+    metrics: PaidMetricsOut
 
 
-class PlanningQuery(Schema):
+class PaidPlanningQuery(Schema):
     ad_account: Id
     goal: int = Field(ge=1, le=10**12)
     unit: str = Field(json_schema_extra={"enum": UNITS})
     objective: str = Field(default="", json_schema_extra={"enum": ["", *OBJECTIVES]})
 
 
-class EstimateOut(Schema):
+class PaidEstimateOut(Schema):
     unit: str
     goal: int
     currency: str
@@ -127,30 +127,30 @@ class EstimateOut(Schema):
     budget_high: str | None
 
 
-class SettingsIn(Schema):
+class PaidSettingsIn(Schema):
     currency: str = Field(min_length=3, max_length=3)
     approval_threshold: Annotated[
         Decimal, Field(ge=0, le=BUDGET_MAX, max_digits=14, decimal_places=2)
     ]
 
 
-class RateIn(Schema):
+class PaidRateIn(Schema):
     currency: str = Field(min_length=3, max_length=3)
     rate: Annotated[Decimal, Field(gt=0, le=Decimal("9999999999"), max_digits=18, decimal_places=8)]
 
 
-class RateOut(Schema):
+class PaidRateOut(Schema):
     currency: str
     rate: str = Field(description="1 unit = rate × the reporting currency")
 
 
-class SettingsOut(Schema):
+class PaidSettingsOut(Schema):
     currency: str
     approval_threshold: str
-    rates: list[RateOut]
+    rates: list[PaidRateOut]
 
 
-class RateQuery(Schema):
+class PaidRateQuery(Schema):
     currency: str = Field(min_length=3, max_length=3)
 
 
@@ -220,7 +220,7 @@ def _outs(campaigns: list[PaidCampaign], today: date) -> list[dict[str, Any]]:
     ]
 
 
-def _input(payload: CampaignIn) -> PaidCampaignInput:
+def _input(payload: PaidCampaignIn) -> PaidCampaignInput:
     return PaidCampaignInput(
         ad_account_id=payload.ad_account,
         name=payload.name,
@@ -241,7 +241,7 @@ def _one(actor: Membership, campaign: PaidCampaign) -> dict[str, Any]:
 
 @router.get(
     "/{slug}/paid/campaigns",
-    response=responses({200: list[CampaignOut]}),
+    response=responses({200: list[PaidCampaignOut]}),
     auth=access(VIEW, READ),
     summary="Paid campaigns with their pacing and metrics",
 )
@@ -257,19 +257,19 @@ def campaign_list(request: HttpRequest, slug: str) -> Any:
 
 @router.post(
     "/{slug}/paid/campaigns",
-    response=responses({201: CampaignOut}, write=True),
+    response=responses({201: PaidCampaignOut}, write=True),
     auth=access(MANAGE, WRITE),
     summary="Plan a paid campaign (budgets in the ad account's currency)",
 )
 @idempotent
-def campaign_post(request: HttpRequest, slug: str, payload: CampaignIn) -> Any:
+def campaign_post(request: HttpRequest, slug: str, payload: PaidCampaignIn) -> Any:
     actor = _actor(request)
     return Status(201, _one(actor, paid_campaign_create(actor=actor, data=_input(payload))))
 
 
 @router.get(
     "/{slug}/paid/campaigns/{paid_campaign_id}",
-    response=responses({200: CampaignOut}),
+    response=responses({200: PaidCampaignOut}),
     auth=access(VIEW, READ),
     summary="One paid campaign with its pacing and metrics",
 )
@@ -280,11 +280,13 @@ def campaign_get(request: HttpRequest, slug: str, paid_campaign_id: Id) -> Any:
 
 @router.put(
     "/{slug}/paid/campaigns/{paid_campaign_id}",
-    response=responses({200: CampaignOut}, write=True),
+    response=responses({200: PaidCampaignOut}, write=True),
     auth=access(MANAGE, WRITE),
     summary="Change a paid campaign's plan",
 )
-def campaign_put(request: HttpRequest, slug: str, paid_campaign_id: Id, payload: CampaignIn) -> Any:
+def campaign_put(
+    request: HttpRequest, slug: str, paid_campaign_id: Id, payload: PaidCampaignIn
+) -> Any:
     actor = _actor(request)
     found = access_paid_campaign(actor, paid_campaign_id, MANAGE)
     return _one(actor, paid_campaign_update(actor=actor, campaign=found, data=_input(payload)))
@@ -292,11 +294,11 @@ def campaign_put(request: HttpRequest, slug: str, paid_campaign_id: Id, payload:
 
 @router.get(
     "/{slug}/paid/planning",
-    response=responses({200: EstimateOut}),
+    response=responses({200: PaidEstimateOut}),
     auth=access(VIEW, READ),
     summary="What budget reaches a goal, from the account's own history (with an interval)",
 )
-def planning_get(request: HttpRequest, slug: str, q: Query[PlanningQuery]) -> Any:
+def planning_get(request: HttpRequest, slug: str, q: Query[PaidPlanningQuery]) -> Any:
     actor = _actor(request)
     account = AdAccount.objects.filter(workspace_id=actor.workspace_id, pk=q.ad_account).first()
     if account is None:
@@ -337,7 +339,7 @@ def _settings_out(actor: Membership) -> dict[str, Any]:
 
 @router.get(
     "/{slug}/paid/settings",
-    response=responses({200: SettingsOut}),
+    response=responses({200: PaidSettingsOut}),
     auth=access(VIEW, READ),
     summary="The reporting currency, the boost approval threshold and the conversion rates",
 )
@@ -347,11 +349,11 @@ def settings_get(request: HttpRequest, slug: str) -> Any:
 
 @router.put(
     "/{slug}/paid/settings",
-    response=responses({200: SettingsOut}, write=True),
+    response=responses({200: PaidSettingsOut}, write=True),
     auth=access(MANAGE, WRITE),
     summary="Set the reporting currency and the boost approval threshold",
 )
-def settings_put(request: HttpRequest, slug: str, payload: SettingsIn) -> Any:
+def settings_put(request: HttpRequest, slug: str, payload: PaidSettingsIn) -> Any:
     actor = _actor(request)
     settings_services.paid_settings_save(
         actor=actor, currency=payload.currency, approval_threshold=payload.approval_threshold
@@ -361,11 +363,11 @@ def settings_put(request: HttpRequest, slug: str, payload: SettingsIn) -> Any:
 
 @router.put(
     "/{slug}/paid/rates",
-    response=responses({200: SettingsOut}, write=True),
+    response=responses({200: PaidSettingsOut}, write=True),
     auth=access(MANAGE, WRITE),
     summary="Set one currency's rate: 1 unit = rate × the reporting currency",
 )
-def rate_put(request: HttpRequest, slug: str, payload: RateIn) -> Any:
+def rate_put(request: HttpRequest, slug: str, payload: PaidRateIn) -> Any:
     actor = _actor(request)
     settings_services.currency_rate_set(actor=actor, currency=payload.currency, rate=payload.rate)
     return _settings_out(actor)
@@ -373,11 +375,11 @@ def rate_put(request: HttpRequest, slug: str, payload: RateIn) -> Any:
 
 @router.delete(
     "/{slug}/paid/rates",
-    response=responses({200: SettingsOut}, write=True),
+    response=responses({200: PaidSettingsOut}, write=True),
     auth=access(MANAGE, WRITE),
     summary="Forget a currency's rate (its spend is left out of totals again, and named)",
 )
-def rate_delete(request: HttpRequest, slug: str, q: Query[RateQuery]) -> Any:
+def rate_delete(request: HttpRequest, slug: str, q: Query[PaidRateQuery]) -> Any:
     actor = _actor(request)
     settings_services.currency_rate_delete(actor=actor, currency=q.currency)
     return _settings_out(actor)

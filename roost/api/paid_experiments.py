@@ -58,7 +58,7 @@ class ExperimentIn(Schema):
     ad_account: Id | None = Field(default=None, description="Paid tests: a Sandbox Ads account")
 
 
-class StartIn(Schema):
+class ExperimentStartIn(Schema):
     channel: Id | None = Field(default=None, description="Organic: the channel to post on")
     first_at: Moment | None = Field(
         default=None,
@@ -77,7 +77,7 @@ class StartIn(Schema):
     )
 
 
-class VariantOut(Schema):
+class ExperimentVariantOut(Schema):
     label: str
     text: str
     post: int | None
@@ -87,7 +87,7 @@ class VariantOut(Schema):
     rate: float | None
 
 
-class ComparisonOut(Schema):
+class ExperimentComparisonOut(Schema):
     label: str
     control: str
     rate_control: float
@@ -99,14 +99,14 @@ class ComparisonOut(Schema):
     significant: bool
 
 
-class DecisionOut(Schema):
+class ExperimentDecisionOut(Schema):
     status: str = Field(description="collecting, winner, no_difference or too_little_data")
     winner: str | None
     alpha: float
     alpha_per_comparison: float
     rule: str
     progress: float = Field(description="Smallest version's trials ÷ the planned sample")
-    comparisons: list[ComparisonOut]
+    comparisons: list[ExperimentComparisonOut]
 
 
 class ExperimentOut(Schema):
@@ -130,8 +130,10 @@ class ExperimentOut(Schema):
 
 
 class ExperimentDetailOut(ExperimentOut):
-    variants: list[VariantOut]
-    decision: DecisionOut = Field(description="What the stated rule says from the counts now")
+    variants: list[ExperimentVariantOut]
+    decision: ExperimentDecisionOut = Field(
+        description="What the stated rule says from the counts now"
+    )
 
 
 def _actor(request: HttpRequest) -> Membership:
@@ -250,7 +252,7 @@ def experiment_get(request: HttpRequest, slug: str, experiment_id: Id) -> Any:
 )
 @idempotent
 def experiment_start_post(
-    request: HttpRequest, slug: str, experiment_id: Id, payload: StartIn
+    request: HttpRequest, slug: str, experiment_id: Id, payload: ExperimentStartIn
 ) -> Any:
     actor = _actor(request)
     experiment = access_experiment(actor, experiment_id, MANAGE)

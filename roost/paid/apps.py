@@ -13,13 +13,13 @@ class PaidConfig(AppConfig):
     verbose_name = _("Paid media")
 
     def ready(self) -> None:
-        from roost.analytics.roi import register_spend_source
+        from roost.analytics.roi import register_spend_notes, register_spend_source
         from roost.core import jobs
         from roost.paid import (
             approval,  # noqa: F401 - registers the boost adapter
             post_actions,
         )
-        from roost.paid.roi_source import roi_spend
+        from roost.paid.roi_source import roi_notes, roi_spend
         from roost.paid.services.experiment_data import on_ad_insights as experiment_insights
         from roost.paid.services.sync import on_ad_insights
         from roost.paid.tasks import (
@@ -38,6 +38,7 @@ class PaidConfig(AppConfig):
         # Pacing alerts (roost/paid/services/alerts.py).
         jobs.register("paid.pacing", timedelta(hours=1), check_pacing)
         register_spend_source(roi_spend)
+        register_spend_notes(roi_notes)
         # Boosts due (queued, retries) and stranded (a worker died mid-call): every minute.
         jobs.register("paid.boosts", timedelta(minutes=1), sweep_boosts)
         post_actions.register()

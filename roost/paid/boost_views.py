@@ -79,6 +79,7 @@ def boost_new(request: HttpRequest, post_id: int) -> HttpResponse:
                 return redirect("paid:boost", slug=actor.workspace.slug, boost_id=boost.pk)
     context = {
         "area": "paid",
+        "here": "boosts",
         "post": post,
         "form": form,
         "channels": channels,
@@ -97,7 +98,7 @@ def boost_list(request: HttpRequest) -> HttpResponse:
         .select_related("post", "channel", "ad_account")
         .order_by("-created_at", "-id")[:BOOSTS_SHOWN]
     )
-    return render(request, "paid/boosts.html", {"area": "paid", "boosts": rows})
+    return render(request, "paid/boosts.html", {"area": "paid", "here": "boosts", "boosts": rows})
 
 
 def _figures(boost: Boost) -> dict[str, Any] | None:
@@ -120,6 +121,7 @@ def boost_detail(request: HttpRequest, boost_id: int) -> HttpResponse:
     boost = boosts.access_boost(actor, boost_id)
     context = {
         "area": "paid",
+        "here": "boosts",
         "boost": boost,
         "audience": audience_line(boost.audience),
         "note": boosts.approval_note(boost),

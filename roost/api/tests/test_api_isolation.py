@@ -155,6 +155,7 @@ def test_operation_isolation(world: World, route: str, method: str, op: Any) -> 
             "item_id",
             "topic_id",
             "mention_id",
+            "ad_account_id",
             "experiment_id",
         )
         if f"{p}>" in route

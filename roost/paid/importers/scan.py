@@ -19,6 +19,7 @@ MAX_ERRORS = 20
 PREVIEW_ROWS = 20
 BATCH = 5000
 NAME_MAX = 200
+ZERO = Decimal("0.00")
 
 
 class Row(NamedTuple):
@@ -108,6 +109,24 @@ def scan(
             % {"line": line, "column": names[key], "message": message}
         )
 
+    def whole(line: int, key: str, text: str) -> int:
+        try:
+            n = values.count(text)
+        except values.BadValue as e:
+            bad(line, key, _("“%(v)s” is not a whole number.") % {"v": e})
+            return 0
+        if n < 0:
+            bad(line, key, _("%(v)s is negative.") % {"v": n})
+        return n
+
+    def amount(line: int, key: str, text: str) -> Decimal:
+        try:
+            return values.amount(text)
+        except values.BadValue as e:
+            what = _("an amount") if key == "spend" else _("a number")
+            bad(line, key, _("“%(v)s” is not %(what)s.") % {"v": e, "what": what})
+            return ZERO
+
     for line, cells in lines:
         if len(cells) < width:
             if any(c.strip().lower().startswith("total") for c in cells[:3]):
@@ -131,51 +150,34 @@ def scan(
         ext = _cell(cells, i_id).strip()
         name = _cell(cells, i_name).strip() or ext
         key = ext or name
-        row_ok = True
+        before = result.error_count
         if not key:
             bad(line, "campaign" if i_name is not None else "campaign_id", _("empty."))
             continue
         if len(key) > NAME_MAX or len(name) > NAME_MAX:
             bad(line, "campaign", _("longer than %(n)d characters.") % {"n": NAME_MAX})
             continue
-        try:
-            spend = values.amount(cells[i_spend])
-            if spend < 0:
-                bad(line, "spend", _("%(v)s is negative; spend cannot be.") % {"v": spend})
-                row_ok = False
-        except values.BadValue as e:
-            bad(line, "spend", _("“%(v)s” is not an amount.") % {"v": e})
-            row_ok = False
-        counts: dict[str, int | None] = {"reach": None}
-        for k, i in (("impressions", i_impr), ("clicks", i_clicks), ("reach", i_reach)):
-            if i is None or (k == "reach" and not cells[i].strip()):
-                continue  # an empty reach is unknown, not zero
-            try:
-                counts[k] = n = values.count(cells[i])
-                if n < 0:
-                    bad(line, k, _("%(v)s is negative.") % {"v": n})
-                    row_ok = False
-            except values.BadValue as e:
-                bad(line, k, _("“%(v)s” is not a whole number.") % {"v": e})
-                row_ok = False
-        fractions = {"conversions": Decimal(0), "conversion_value": Decimal(0)}
-        for k, i in (("conversions", i_conv), ("conversion_value", i_value)):
-            if i is None:
-                continue
-            try:
-                fractions[k] = v = values.amount(cells[i])
-                if v < 0:
-                    bad(line, k, _("%(v)s is negative.") % {"v": v})
-                    row_ok = False
-            except values.BadValue as e:
-                bad(line, k, _("“%(v)s” is not a number.") % {"v": e})
-                row_ok = False
+        spend = amount(line, "spend", cells[i_spend])
+        if spend < 0:
+            bad(line, "spend", _("%(v)s is negative; spend cannot be.") % {"v": spend})
+        impressions = whole(line, "impressions", cells[i_impr])
+        clicks = whole(line, "clicks", cells[i_clicks])
+        # An empty reach is unknown, not zero.
+        reach = (
+            whole(line, "reach", cells[i_reach])
+            if i_reach is not None and cells[i_reach].strip()
+            else None
+        )
+        conversions = amount(line, "conversions", cells[i_conv]) if i_conv is not None else ZERO
+        value = amount(line, "conversion_value", cells[i_value]) if i_value is not None else ZERO
+        for k, n in (("conversions", conversions), ("conversion_value", value)):
+            if n < 0:
+                bad(line, k, _("%(v)s is negative.") % {"v": n})
         if i_cur is not None:
             raw = cells[i_cur].strip()
             code = currencies.normalize(raw)
             if raw and code is None:
                 bad(line, "currency", _("“%(v)s” is not a currency code.") % {"v": raw})
-                row_ok = False
             elif code and code != currency:
                 bad(
                     line,
@@ -183,7 +185,6 @@ def scan(
                     _("%(code)s, but this account is in %(currency)s.")
                     % {"code": code, "currency": currency},
                 )
-                row_ok = False
         flight = known.get(key) or known.get(name)
         if flight is not None and (
             (flight.starts_on and day < flight.starts_on)
@@ -200,15 +201,13 @@ def scan(
                     "end": flight.ends_on.isoformat() if flight.ends_on else "…",
                 },
             )
-            row_ok = False
         first = seen.setdefault((key, day.toordinal()), line)
         if first != line:
             result.error(
                 _("Row %(line)d: campaign “%(name)s” on %(day)s already appears on row %(first)d.")
                 % {"line": line, "name": name, "day": day.isoformat(), "first": first}
             )
-            row_ok = False
-        if not row_ok:
+        if result.error_count != before:
             continue
         row = Row(
             line,
@@ -216,11 +215,11 @@ def scan(
             name,
             day,
             spend,
-            counts["impressions"] or 0,
-            counts["reach"],
-            counts["clicks"] or 0,
-            fractions["conversions"],
-            fractions["conversion_value"],
+            impressions,
+            reach,
+            clicks,
+            conversions,
+            value,
         )
         result.rows += 1
         result.campaigns.setdefault(key, name)

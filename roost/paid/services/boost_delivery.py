@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from roost.channels.services import channel_connector
+from roost.channels.services import channel_connector, channel_mark_unauthorized
 from roost.core import clock
 from roost.networks.base import AdCreated, AdsConnector, BoostRequest, Outcome, Result
 from roost.notifications.services import notify
@@ -202,6 +202,8 @@ def record(boost: Boost, result: Result, created: AdCreated | None) -> str:
             }
         if not held.update(claimed_at=None, error=reason[:1000], **changes):
             return _lost(boost)
+        if result.outcome is Outcome.UNAUTHORIZED and boost.ad_account.channel_id:
+            channel_mark_unauthorized(channel_id=boost.ad_account.channel_id, reason=reason)
         if changes["status"] == BoostStatus.FAILED:
             _tell_failed(boost, reason)
         return str(changes["status"])

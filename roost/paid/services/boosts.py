@@ -330,21 +330,26 @@ class ApprovalNote:
     comment: str
 
 
-def approval_note(boost: Boost) -> ApprovalNote | None:
-    """The decision on the boost's spend, from the approvals engine's events."""
+def approval_notes(boost_ids: list[int]) -> dict[int, ApprovalNote]:
+    """The latest decision on each boost's spend, by boost id (one query)."""
     found = (
         ApprovalEvent.objects.filter(
             kind=KIND,
-            object_id=boost.pk,
+            object_id__in=boost_ids,
             event__in=[EventKind.APPROVED, EventKind.REJECTED, EventKind.CHANGES_REQUESTED],
         )
         .select_related("actor")
-        .order_by("-created_at", "-id")
-        .first()
+        .order_by("created_at", "id")
     )
-    if found is None:
-        return None
-    who = found.actor.display_name if found.actor is not None else found.actor_label
-    return ApprovalNote(
-        event=found.event, who=who or "—", at=found.created_at, comment=found.comment
-    )
+    notes: dict[int, ApprovalNote] = {}
+    for e in found:  # oldest first: the latest stays
+        who = e.actor.display_name if e.actor is not None else e.actor_label
+        notes[int(e.object_id)] = ApprovalNote(
+            event=e.event, who=who or "—", at=e.created_at, comment=e.comment
+        )
+    return notes
+
+
+def approval_note(boost: Boost) -> ApprovalNote | None:
+    """The decision on the boost's spend, from the approvals engine's events."""
+    return approval_notes([boost.pk]).get(boost.pk)

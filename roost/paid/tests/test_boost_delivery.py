@@ -206,6 +206,11 @@ def test_terminal_answers_fail_the_boost_and_tell_who_asked(
     boost.refresh_from_db()
     assert (boost.status, boost.error) == (BoostStatus.FAILED, "Fake Ads refused: no budget left.")
     assert boost.paid_campaign_id is None
+    channel = boost.ad_account.channel
+    assert channel is not None
+    channel.refresh_from_db()
+    expected = "needs_reconnect" if outcome is Outcome.UNAUTHORIZED else "active"
+    assert channel.status == expected
     told = Notification.objects.get(kind="boost.failed")
     assert told.recipient_id == world.members["paid_media"].user_id
     at(timedelta(days=1))

@@ -138,3 +138,19 @@ def test_roi_gets_the_paid_spend_in_its_currency(world: World) -> None:
     currency_rate_set(actor=world.members["owner"], currency="PLN", rate="0.25")
     assert paid_spend(world.a, NOVEMBER, None) == Decimal("5800.00")  # 1,450 EUR ÷ 0.25
     assert paid_spend(world.a, Period(date(2026, 12, 1), date(2026, 12, 31)), None) is None
+
+
+def test_the_roi_page_shows_the_paid_spend_and_what_it_leaves_out(world: World) -> None:
+    two_currencies(world)
+    RoiSettings.objects.create(workspace=world.a, currency="EUR")
+
+    response = world.client_for("analyst").get(
+        f"/w/{world.a.slug}/analytics/roi/",
+        {"range": "custom", "start": "2026-11-01", "end": "2026-11-10"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["overall"].paid_spend == Decimal("1000.00")
+    assert 'data-testid="roi-spend">1000.00 EUR' in html
+    assert "USD spend (500.00 USD) not included: no rate set." in html

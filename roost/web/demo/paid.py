@@ -1,7 +1,8 @@
-"""The demo's paid media: a Meta ad account (EUR) and three paid campaigns, each linked to
-an organic campaign, with 35 days of daily figures written directly (the way an import
-would leave them), so the paid pages are alive on first run: one campaign on pace, one
-under, one over. Deterministic: the same day gives the same story."""
+"""The demo's paid media: a Meta ad account (EUR) and three paid campaigns — traffic, sales
+and leads for the story's organic campaign, Winter Blend 2026 — with 35 days of daily
+figures written directly (the way an import would leave them), so the paid pages are alive
+on first run: one campaign on pace, one under, one over. Deterministic: the same day gives
+the same story. It waits for the story's campaign (and makes no organic campaign itself)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,6 @@ CENTS = Decimal("0.01")
 @dataclass(frozen=True)
 class Plan:
     name: str
-    organic: str
-    utm_campaign: str
     objective: str
     budget: Decimal  # the whole flight's
     speed: float  # actual daily spend ÷ planned daily spend
@@ -37,27 +36,14 @@ class Plan:
     order_value: float  # EUR per conversion
 
 
+ORGANIC = "Winter Blend 2026"
 PLANS = (
-    Plan("Winter Blend — traffic", "Winter Blend 2026", "winter-blend-2026", Objective.TRAFFIC,
-         Decimal("5000.00"), 1.0, 7.5, 0.014, 0.035, 28.0),
-    Plan("Gift boxes — sales", "Holiday Gift Boxes", "gift-boxes", Objective.SALES,
-         Decimal("7500.00"), 0.7, 9.0, 0.011, 0.05, 42.0),
-    Plan("Barista workshops — leads", "Barista Workshops", "barista-workshops", Objective.LEADS,
-         Decimal("2500.00"), 1.3, 6.0, 0.009, 0.06, 35.0),
-)  # fmt: skip
-
-
-def _organic(workspace: Workspace, plan: Plan) -> Campaign:
-    found, _made = Campaign.objects.get_or_create(
-        workspace=workspace,
-        name=plan.organic,
-        defaults={
-            "utm_source": "meta",
-            "utm_medium": "paid-social",
-            "utm_campaign": plan.utm_campaign,
-        },
-    )
-    return found
+    Plan("Winter Blend — traffic", Objective.TRAFFIC, Decimal(5000), 1.0, 7.5, 0.014, 0.035, 28),
+    Plan("Winter Blend — gift boxes", Objective.SALES, Decimal(7500), 0.7, 9.0, 0.011, 0.05, 42),
+    Plan(
+        "Winter Blend — barista workshops", Objective.LEADS, Decimal(2500), 1.3, 6, 0.009, 0.06, 35
+    ),
+)
 
 
 def _days(campaign: PaidCampaign, plan: Plan, first: date, flight_days: int) -> list[AdDay]:
@@ -89,8 +75,9 @@ def _days(campaign: PaidCampaign, plan: Plan, first: date, flight_days: int) -> 
 
 def seed_paid(workspace: Workspace, now: datetime | None = None) -> int:
     """Write the demo's ad account, paid campaigns and their days once; the days written
-    (0 when the demo has them already)."""
-    if AdAccount.objects.filter(workspace=workspace, name=ACCOUNT).exists():
+    (0 when the demo has them already, or before the story made its campaign)."""
+    organic = Campaign.objects.filter(workspace=workspace, name=ORGANIC).first()
+    if organic is None or AdAccount.objects.filter(workspace=workspace, name=ACCOUNT).exists():
         return 0
     today = (now or clock.now()).astimezone(workspace.tzinfo).date()
     first = today - timedelta(days=DAYS_RUN)
@@ -115,7 +102,7 @@ def seed_paid(workspace: Workspace, now: datetime | None = None) -> int:
                 total_budget=plan.budget,
                 starts_on=first,
                 ends_on=last,
-                campaign=_organic(workspace, plan),
+                campaign=organic,
             )
             written += len(AdDay.objects.bulk_create(_days(campaign, plan, first, flight_days)))
     return written

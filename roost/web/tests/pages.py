@@ -14,6 +14,31 @@ CARE = Role.CUSTOMER_CARE.value
 PHONE = {"width": 390, "height": 844}
 
 
+def _paid_campaign(world: Any) -> int:
+    """A paid campaign in flight with two weeks of figures, linked to an organic campaign,
+    so the paid pages are checked with pacing, a chart and metrics on them (made once)."""
+    from datetime import timedelta
+
+    from roost.core import clock
+    from roost.paid.testing import ad_account, ad_days, paid_campaign
+    from roost.publishing.models import Campaign
+
+    today = clock.now().astimezone(world.a.tzinfo).date()
+    organic, _made = Campaign.objects.get_or_create(
+        workspace=world.a, name="Paid sample", defaults={"utm_campaign": "paid-sample"}
+    )
+    found = paid_campaign(
+        ad_account(world.a, "Pages ads"),
+        "Pages paid campaign",
+        starts_on=today - timedelta(days=14),
+        ends_on=today + timedelta(days=15),
+        campaign=organic,
+    )
+    if not found.days.exists():
+        ad_days(found, today - timedelta(days=14), ["90", "110"] * 7, impressions=9000, clicks=90)
+    return found.pk
+
+
 def _analytics_post(world: Any) -> int:
     """A post published five weeks ago on A's channel (before the calendar's views, which
     have checks of their own), with readings and the channel's audience, so the analytics
@@ -80,6 +105,13 @@ def _listening_topic(world: Any) -> int:
     return brand.pk
 
 
+def _boost(world: Any) -> int:
+    """A boost of A waiting for approval (made once)."""
+    from roost.paid.testing import sample_boost
+
+    return sample_boost(world.a).pk
+
+
 def _has_mentions(topic: Any) -> bool:
     from roost.listening.models import TopicMention
 
@@ -137,9 +169,16 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "listening new topic": f"{w}/listening/topics/new/",
         "listening mentions": f"{w}/listening/mentions/",
         "listening alerts": f"{w}/listening/alerts/",
-        "paid sandbox ads": f"{w}/paid/accounts/sandbox/",
+        "paid overview": f"{w}/paid/",
+        "paid campaigns": f"{w}/paid/campaigns/",
+        "paid campaign": f"{w}/paid/campaigns/{_paid_campaign(world)}/",
+        "paid planning": f"{w}/paid/planning/",
         "A/B tests": f"{w}/paid/experiments/",
         "A/B test": f"{w}/paid/experiments/{_experiment(world)}/",
+        "paid ad accounts": f"{w}/paid/accounts/",
+        "paid imports": f"{w}/paid/imports/",
+        "paid boosts": f"{w}/paid/boosts/",
+        "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
