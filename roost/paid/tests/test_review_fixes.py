@@ -94,3 +94,28 @@ def test_a_boosts_spend_is_shown_in_cents(world: World, fake_ads: FakeAdsNetwork
     page = world.client_for("paid_media").get(f"/w/{world.a.slug}/paid/boosts/{boost.pk}/")
     figures = page.content.decode().split('data-testid="boost-figures"')[1].split("</dl>")[0]
     assert re.findall(r"<dd>([^<]*)</dd>", figures) == ["0.30 EUR", "100", "3"]
+
+
+def test_the_experiment_page_states_the_plan_in_percent_as_the_form_asked(world: World) -> None:
+    """The form asks for 2.5 (%) and 20 (%); the page said "a relative lift of 0.2 from a
+    rate of 0.025 (false alarms 0.05, power 0.8)"."""
+    client = world.client_for("paid_media")
+    form = {
+        "name": "Headline",
+        "kind": "organic",
+        "metric": "ctr",
+        "variant_a": "Fresh beans every morning",
+        "variant_b": "Your Sunday coffee, delivered",
+        "baseline_pct": "2.5",
+        "min_effect_pct": "20",
+        "alpha": "0.05",
+        "power": "0.8",
+    }
+    response = client.post(f"/w/{world.a.slug}/paid/experiments/new/", form)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    planned = page.split('data-testid="planned">')[1].split("</p>")[0]
+    assert planned.endswith(
+        "trials per version, to find a relative lift of 20% from a rate of 2.5% "
+        "(false alarms 5%, power 80%)."
+    )
