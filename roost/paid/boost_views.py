@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
 
 BOOSTS_SHOWN = 200
+CENTS = Decimal("0.01")
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -105,7 +107,11 @@ def _figures(boost: Boost) -> dict[str, Any] | None:
     found = AdDay.objects.filter(campaign_id=boost.paid_campaign_id).aggregate(
         spend=Sum("spend"), impressions=Sum("impressions"), clicks=Sum("clicks")
     )
-    return found if found["impressions"] is not None else None
+    if found["impressions"] is None:
+        return None
+    # SQLite's SUM of a decimal column comes back with float digits (105.240000000000).
+    found["spend"] = Decimal(found["spend"]).quantize(CENTS)
+    return found
 
 
 @workspace_view(Perm.VIEW_PAID)

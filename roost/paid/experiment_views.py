@@ -147,6 +147,11 @@ def _chart(experiment: Experiment) -> charts.Chart:
     )
 
 
+def _pct(share: float) -> str:
+    """A share as the form asked for it: 0.02 → "2%", 0.025 → "2.5%"."""
+    return f"{round(100 * share, 4):g}%"
+
+
 def _detail(
     request: HttpRequest, experiment: Experiment, start_form: StartForm | None, status: int = 200
 ) -> HttpResponse:
@@ -165,6 +170,13 @@ def _detail(
             for a in arms
         ],
         "decision": decision,
+        # The plan in the form's own terms (percentages), not as stored (shares).
+        "plan_pct": {
+            "baseline": _pct(experiment.baseline_rate),
+            "lift": _pct(experiment.min_effect),
+            "alpha": _pct(experiment.alpha),
+            "power": _pct(experiment.power),
+        },
         "recorded": experiment.decision,
         "progress_pct": min(100.0, 100 * decision.progress),
         "chart": _chart(experiment),

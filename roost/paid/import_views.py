@@ -120,11 +120,14 @@ def account_edit(request: HttpRequest, ad_account_id: int) -> HttpResponse:
 @workspace_view(Perm.VIEW_PAID)
 @require_safe
 def imports(request: HttpRequest) -> HttpResponse:
-    """The latest imports, newest first."""
+    """The latest imports (CSV uploads and API pushes), newest first; the Sandbox Ads'
+    hourly syncs are on their own page."""
     actor = _actor(request)
-    runs = ImportRun.objects.filter(workspace_id=actor.workspace_id).select_related(
-        "ad_account", "created_by"
-    )[:IMPORTS_SHOWN]
+    runs = (
+        ImportRun.objects.filter(workspace_id=actor.workspace_id)
+        .exclude(source=AdSource.SANDBOX)
+        .select_related("ad_account", "created_by")[:IMPORTS_SHOWN]
+    )
     context = {
         "area": "paid",
         "here": "imports",

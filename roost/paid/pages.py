@@ -16,7 +16,7 @@ from roost.http.forms import apply_error
 from roost.paid import planning, selectors
 from roost.paid.campaign_forms import PlanningForm, RateForm, SettingsForm
 from roost.paid.campaign_views import actor_of, today_of
-from roost.paid.models import Boost, CurrencyRate, ImportRun
+from roost.paid.models import AdSource, Boost, CurrencyRate, ImportRun
 from roost.paid.money import paid_settings, rates
 from roost.paid.reporting import spend_by_currency, total_in
 from roost.paid.services import settings as settings_services
@@ -45,9 +45,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         "last30": last30,
         "rows": selectors.campaign_rows(workspace, today, in_flight=True),
         "accounts": selectors.accounts(workspace),
-        "imports": ImportRun.objects.filter(
-            workspace=workspace, created_at__date__gte=since
-        ).count(),
+        # CSV uploads and API pushes; the Sandbox Ads' hourly syncs are not imports.
+        "imports": ImportRun.objects.filter(workspace=workspace, created_at__date__gte=since)
+        .exclude(source=AdSource.SANDBOX)
+        .count(),
         "boosts": Boost.objects.filter(workspace=workspace, created_at__date__gte=since).count(),
         "may_manage": actor_of(request).has_perm(Perm.MANAGE_BUDGETS),
     }
