@@ -56,3 +56,12 @@ def test_hostile_values_never_make_a_5xx(world: World, route: str, callback: Any
         if fields:
             response = _request(client, "post", url, dict.fromkeys(fields, value))
             assert response.status_code < 500, ("POST", url, value, fields)
+
+
+def test_every_id_in_a_route_is_an_id_the_database_can_hold() -> None:
+    """Ids in routes use `<id:…>` (1 … 2^63−1), never `<int:…>`: an int converter hands a
+    20-digit number to the database, which overflows (a 500) instead of answering 404."""
+    from roost.routes import iter_routes
+
+    loose = [route for route, _callback in iter_routes() if "<int:" in route]
+    assert loose == []
