@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from roost.paid.importers.sources import MAPPINGS
@@ -57,3 +58,16 @@ class ImportForm(forms.Form):
         field.choices = [
             (a.pk, f"{a.name} ({a.currency})") for a in accounts if a.source != AdSource.SANDBOX
         ]
+        # Named in the browser before sending (roost.js): a server refuses a huge upload by
+        # closing the connection, which a browser shows as a reset rather than a message.
+        limit = settings.ROOST_PAID_IMPORT_MAX_MB
+        self.fields["file"].widget.attrs.update(
+            {
+                "data-max-bytes": str(limit * 1024 * 1024),
+                "data-too-big": _(
+                    "%(name)s is larger than %(limit)d MB, the most Roost imports. Export a "
+                    "shorter period, or fewer columns, and import each file."
+                )
+                % {"name": "%(name)s", "limit": limit},
+            }
+        )
