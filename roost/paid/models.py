@@ -160,8 +160,14 @@ class ImportRun(models.Model):
 class AdDay(models.Model):
     """One campaign's figures for one day, in the ad account's currency."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(PaidCampaign, on_delete=models.CASCADE, related_name="days")
+    # No index of their own: (workspace, day) and the unique (campaign, day) lead with them,
+    # and every index is one more write per imported row.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign = models.ForeignKey(
+        PaidCampaign, on_delete=models.CASCADE, related_name="days", db_index=False
+    )
     day = models.DateField()
     spend = models.DecimalField(default=0, max_digits=14, decimal_places=2)
     impressions = models.BigIntegerField(default=0)
