@@ -67,6 +67,8 @@ def amount(text: str) -> Decimal:
 
 def count(text: str) -> int:
     """A whole count ("12,345", "12 345"); empty cells are 0."""
+    if len(text) <= 15 and text.isascii() and text.isdigit():
+        return int(text)  # the common case, first: plain ASCII digits within MAX_COUNT
     text = text.strip()
     if text in _EMPTY:
         return 0
