@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roost.core.validation import moment_problem
 from roost.paid.models import ExperimentKind, ExperimentMetric
 from roost.paid.services.experiments import (
     BUDGET_MAX,
@@ -21,6 +20,7 @@ from roost.paid.services.experiments import (
     ExperimentInput,
     StartInput,
 )
+from roost.publishing.forms import local_moment
 
 ALPHAS = (("0.05", "5%"), ("0.01", "1%"), ("0.1", "10%"))
 POWERS = (("0.8", "80%"), ("0.9", "90%"))
@@ -150,19 +150,7 @@ class StartForm(forms.Form):
         field.choices = [("", _("— choose —")), *channels]
 
     def clean_first_at(self) -> datetime | None:
-        raw = (self.cleaned_data.get("first_at") or "").strip()
-        if not raw:
-            return None
-        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
-            try:
-                moment = datetime.strptime(raw, fmt)
-            except ValueError:
-                continue
-            problem = moment_problem(moment)
-            if problem:
-                raise forms.ValidationError(problem)
-            return moment
-        raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
+        return local_moment(self.cleaned_data.get("first_at") or "")
 
     def to_input(self) -> StartInput:
         data = self.cleaned_data

@@ -17,6 +17,24 @@ from roost.workspaces.models import timezone_choices
 THREAD_SEPARATOR = "\n---\n"
 
 
+def local_moment(raw: str) -> datetime | None:
+    """A date and time as a datetime-local field or a person writes it (naive: the caller
+    applies the zone); None when empty; a ValidationError names what is wrong."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            moment = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        problem = moment_problem(moment)
+        if problem:
+            raise forms.ValidationError(problem)
+        return moment
+    raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
+
+
 class ScheduleForm(forms.Form):
     mode = forms.ChoiceField(
         choices=[
@@ -40,19 +58,7 @@ class ScheduleForm(forms.Form):
     resubmit = forms.BooleanField(label=_("Send it for review again"), required=False)
 
     def clean_scheduled_at(self) -> datetime | None:
-        raw = (self.cleaned_data.get("scheduled_at") or "").strip()
-        if not raw:
-            return None
-        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"):
-            try:
-                moment = datetime.strptime(raw, fmt)
-            except ValueError:
-                continue
-            problem = moment_problem(moment)
-            if problem:
-                raise forms.ValidationError(problem)
-            return moment
-        raise forms.ValidationError(_("Enter a date and time like 2026-12-24 09:30."))
+        return local_moment(self.cleaned_data.get("scheduled_at") or "")
 
 
 def schedule_prefill(query: QueryDict) -> dict[str, Any]:

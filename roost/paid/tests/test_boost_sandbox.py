@@ -4,7 +4,7 @@ boost's figures land in its paid campaign."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from roost.channels.services import connect_with_form, connector_open
 from roost.conftest import World
 from roost.core import clock
 from roost.networks.base import Part, PublishRequest
-from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
+from roost.networks.sandbox.testing import SandboxHandle
 from roost.paid.models import AdAccount, AdDay, Boost, BoostStatus, PaidCampaign
 from roost.paid.services import boost_delivery
 from roost.paid.services.boost_delivery import LEASE, boost_claim, boost_run
@@ -25,13 +25,6 @@ from roost.paid.services.boosts import boost_create
 from roost.paid.services.sync import ad_accounts_connect, insights_sync
 from roost.publishing.models import Delivery, DeliveryStatus, Post, PostStatus
 from roost.publishing.services.compose import PostInput, post_compose
-
-
-@pytest.fixture
-def sandbox(settings: Any) -> Iterator[SandboxHandle]:
-    with running_sandbox() as handle:
-        settings.ROOST_SANDBOX_URL = handle.url
-        yield handle
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ figures arrive through the sync into VariantDay, and the rule's decision is reco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +15,7 @@ from roost.channels.services import connect_with_form
 from roost.conftest import World
 from roost.core.exceptions import PermissionDenied, ValidationFailed
 from roost.networks.base import AdInsight
-from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
+from roost.networks.sandbox.testing import SandboxHandle
 from roost.paid.models import AdAccount, Experiment, ExperimentStatus, VariantDay
 from roost.paid.services import experiment_data
 from roost.paid.services.experiments import (
@@ -38,13 +37,6 @@ PLAN = ExperimentInput(
     baseline_rate=0.02,
     min_effect=0.5,
 )
-
-
-@pytest.fixture
-def sandbox(settings: Any) -> Iterator[SandboxHandle]:
-    with running_sandbox() as handle:
-        settings.ROOST_SANDBOX_URL = handle.url
-        yield handle
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ handing ad rows on, and one failing account never stopping the others."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from roost.conftest import World
 from roost.core.exceptions import NotFound, PermissionDenied
 from roost.networks.base import AdInsight, BoostRequest, Part, PublishRequest, SplitTestRequest
 from roost.networks.sandbox.connector import SandboxConnector
-from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
+from roost.networks.sandbox.testing import SandboxHandle
 from roost.paid.models import AdAccount, AdDay, ImportRun, ImportStatus, PaidCampaign
 from roost.paid.services import sync
 from roost.paid.services.sync import (
@@ -26,13 +25,6 @@ from roost.paid.services.sync import (
     insights_sync,
 )
 from roost.workspaces.models import AuditEntry
-
-
-@pytest.fixture
-def sandbox(settings: Any) -> Iterator[SandboxHandle]:
-    with running_sandbox() as handle:
-        settings.ROOST_SANDBOX_URL = handle.url
-        yield handle
 
 
 @pytest.fixture

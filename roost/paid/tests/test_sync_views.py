@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,17 +10,10 @@ from django.test import Client
 from roost.channels.models import Channel
 from roost.channels.services import connect_with_form
 from roost.conftest import World, make_channel
-from roost.networks.sandbox.testing import SandboxHandle, running_sandbox
+from roost.networks.sandbox.testing import SandboxHandle
 from roost.paid.models import AdAccount, AdDay, ImportRun
 from roost.paid.services.sync import sandbox_channels
 from roost.paid.testing import sandbox_ad_account
-
-
-@pytest.fixture
-def sandbox(settings: Any) -> Iterator[SandboxHandle]:
-    with running_sandbox() as handle:
-        settings.ROOST_SANDBOX_URL = handle.url
-        yield handle
 
 
 @pytest.fixture
