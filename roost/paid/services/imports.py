@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from roost.core import clock
 from roost.core.exceptions import Conflict, NotFound, ValidationFailed
 from roost.paid.importers import Batch, FileProblem, Flight, ScanResult, open_table, scan
-from roost.paid.importers.sources import MAPPINGS, Matched
+from roost.paid.importers.sources import FIELDS, MAPPINGS, Matched
 from roost.paid.models import AdAccount, AdDay, AdSource, ImportRun, ImportStatus, PaidCampaign
 from roost.workspaces.access import require
 from roost.workspaces.models import Membership
@@ -497,18 +497,7 @@ def import_run(*, actor: Membership, run: ImportRun) -> ImportRun:
 
 
 # Push through the API: rows as JSON, checked by the same scan under these column names.
-PUSH_FIELDS = (
-    "campaign_id",
-    "campaign",
-    "day",
-    "spend",
-    "impressions",
-    "reach",
-    "clicks",
-    "conversions",
-    "conversion_value",
-    "currency",
-)
+PUSH_FIELDS = FIELDS  # rows pushed as JSON carry Roost's own field names
 PUSH_MATCH = Matched(
     MAPPINGS[AdSource.META],
     {k: i for i, k in enumerate(PUSH_FIELDS)},
