@@ -16,6 +16,7 @@ from roost.core import clock
 from roost.listening.models import Alert, Mention, SearchCursor, Topic, TopicMention
 from roost.listening.services.alerts import alerts_check
 from roost.listening.services.collect import listening_collect
+from roost.networks.sandbox.conversation import HISTORY_DAYS
 from roost.networks.sandbox.testing import SandboxHandle
 from roost.notifications.models import Notification
 from roost.publishing.tests.conftest import sandbox  # noqa: F401 - fixture
@@ -51,10 +52,14 @@ def test_a_community_manager_listens_is_alerted_pauses_and_reads_the_brief(
     slug = world.a.slug
     manager = world.members["social_media_manager"]
     channel = connect_with_form(actor=manager, network="sandbox", fields={"name": "Coffee Sandbox"})
-    # The Sandbox's own story bursts (a launch, a complaint wave) are set around a moment
-    # three weeks on, so the last days are ordinary talk: the burst planted below is the
-    # only spike, and the topic's baseline is ordinary.
-    sandbox.control(conversation_anchor=int(clock.now().timestamp()) + 21 * 86_400)
+    # The Sandbox's own story bursts (a launch, a complaint wave, and one burst a day for
+    # HISTORY_DAYS days before the anchor) are set around a moment beyond all of them, so
+    # the last weeks are ordinary talk: the burst planted below is the only spike, and the
+    # topic's baseline is ordinary whatever the hour. (Three weeks on left daily complaint
+    # bursts in the baseline, and at some hours its negative share was too high to see
+    # the planted wave as a negative spike.)
+    ahead = (HISTORY_DAYS + 2) * 86_400
+    sandbox.control(conversation_anchor=int(clock.now().timestamp()) + ahead)
     sign_in(page, base, world, "community_manager")
 
     # A brand topic, written in the query language, through the form.
