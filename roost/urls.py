@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("roost.briefing.urls")),
     path("", include("roost.listening.urls")),
     path("", include("roost.paid.urls")),
+    path("", include("roost.team.urls")),
     path("", include("roost.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -52,6 +52,10 @@ class User(AbstractUser):
         related_name="+",
     )
 
+    # A login that stops working at this moment (a candidate's assessment login, made by
+    # roost.team's hiring kit); empty for everyone else. Checked on every request.
+    access_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 

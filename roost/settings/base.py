@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "roost.analytics",
     "roost.listening",
     "roost.paid",
+    "roost.team",
     "roost.briefing",
     "roost.web",
     "roost.api",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -53,6 +53,13 @@ class Membership(models.Model):
         help_text=_("Off: only the channels granted one by one."),
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Away (vacation, leave): from `away_from` to `away_until` inclusive, in the workspace's
+    # dates. Round-robin passes over an away member; roost.team sets these and hands their
+    # open items back (roost/team/services/workload.py).
+    away_from = models.DateField(_("away from"), null=True, blank=True)
+    away_until = models.DateField(_("away until"), null=True, blank=True)
+    # The most open inbox items round-robin gives this person (empty: the workspace's cap).
+    assignment_cap = models.PositiveSmallIntegerField(_("assignment cap"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -81,6 +88,13 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return Role.OWNER.value in self.role_codes
+
+    def is_away(self, day: date) -> bool:
+        """Away on `day` (a date in the workspace's time zone)."""
+        if self.away_from is None and self.away_until is None:
+            return False
+        starts = self.away_from is None or self.away_from <= day
+        return starts and (self.away_until is None or day <= self.away_until)
 
 
 class MembershipRole(models.Model):

@@ -49,6 +49,14 @@ class Perm(models.TextChoices):
     PAUSE_PUBLISHING = "pause_publishing", _("Pause and resume publishing (the crisis switch)")
     VIEW_BRIEF = "view_brief", _("See the daily stand-up brief and add action items to it")
     MANAGE_BRIEF = "manage_brief", _("Set the daily brief's time and where it is sent")
+    MANAGE_TEAM = (
+        "manage_team",
+        _(
+            "Run the team: company size and coverage, onboarding plans and templates, "
+            "away status and caps, workload signals (the rules in docs/team.md)"
+        ),
+    )
+    HIRE = "hire", _("Hire: openings, candidates, assessments and scorecards")
 
 
 P = Perm
@@ -78,6 +86,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             P.MANAGE_BRIEF,
             P.VIEW_PAID,
             P.APPROVE_SPEND,
+            P.MANAGE_TEAM,
+            P.HIRE,
         }
     ),
     Role.CONTENT_CREATOR: frozenset(_CONTENT_TEAM | {P.COMPOSE}),

@@ -19,6 +19,7 @@ from roost.conftest import B_MARKER, World, token_for
 from roost.listening.testing import sample_mention, sample_topic
 from roost.paid import testing as paid_testing
 from roost.routes import fill, iter_routes
+from roost.team import testing as team_testing
 from roost.workspaces.models import ApiScope, AuditEntry
 from roost.workspaces.roles import MATRIX, Role
 
@@ -85,6 +86,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
             "topic_id": sample_topic(world.a).pk,
             "mention_id": sample_mention(world.a_channel).pk,
             **paid_testing.samples(world.a),
+            **team_testing.samples(world.a),
         }
     return {
         "slug": world.b.slug,
@@ -100,6 +102,7 @@ def _values(world: World, workspace: str = "a") -> dict[str, Any]:
         "topic_id": sample_topic(world.b, f"Topic {B_MARKER}").pk,
         "mention_id": sample_mention(world.b_channel, f"Mention {B_MARKER}").pk,
         **paid_testing.samples(world.b, B_MARKER),
+        **team_testing.samples(world.b, B_MARKER),
     }
 
 

@@ -31,6 +31,7 @@ from roost.conftest import World, token_for
 from roost.core import clock
 from roost.listening.testing import sample_mention, sample_topic
 from roost.paid import testing as paid_testing
+from roost.team import testing as team_testing
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 # (mode, grounded, examples): valid input with real ids in it, valid input as generated,
@@ -80,6 +81,7 @@ def _ids(world: World) -> dict[str, Any]:
         "topic_id": sample_topic(world.a).pk,
         "mention_id": sample_mention(world.a_channel).pk,
         **paid_testing.samples(world.a),
+        **team_testing.samples(world.a),
     }
 
 

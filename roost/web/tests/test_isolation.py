@@ -21,6 +21,7 @@ from roost.paid import testing as paid_testing
 from roost.publishing.models import MediaAsset
 from roost.publishing.services.media import media_upload
 from roost.routes import fill, iter_routes, params
+from roost.team import testing as team_testing
 from roost.workspaces import services
 from roost.workspaces.models import AuditEntry, Membership
 from roost.workspaces.roles import MATRIX, Role
@@ -158,6 +159,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "item_id": action_item(world.members["owner"]).pk,
             **listening_testing.samples(world.a),
             **paid_testing.samples(world.a),
+            **team_testing.samples(world.a),
         }
     else:
         token_owner = world.b_owner
@@ -185,6 +187,7 @@ def samples(world: World, actor: Membership | None, workspace: str = "a") -> dic
             "item_id": action_item(world.b_owner).pk,
             **listening_testing.samples(world.b, B_MARKER),
             **paid_testing.samples(world.b, B_MARKER),
+            **team_testing.samples(world.b, B_MARKER),
         }
     token, _secret = services.token_create(actor=token_owner, name="iso", scopes=["read"])
     values.update(
