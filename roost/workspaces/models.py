@@ -209,7 +209,17 @@ class AuditEntry(models.Model):
 
 class ApiScope(models.TextChoices):
     READ = "read", _("Read everything the member may see")
-    TEAM_WRITE = "team:write", _("Change members, roles, groups and invites")
+    TEAM_WRITE = (
+        "team:write",
+        _(
+            "Change members, roles, groups and invites; the team's shape, onboarding plans, "
+            "away status and caps; your own weekly check-in"
+        ),
+    )
+    HIRING_WRITE = (
+        "hiring:write",
+        _("Openings, candidates, assessments and interview scorecards"),
+    )
     SETTINGS_WRITE = "settings:write", _("Change workspace settings")
     POSTS_WRITE = "posts:write", _("Create, edit, schedule and cancel posts; upload media")
     APPROVALS_WRITE = "approvals:write", _("Approve, reject or send back posts under review")

@@ -23,6 +23,7 @@ from roost.core.bookkeeping import best_effort
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.mail import send_email_on_commit
 from roost.core.tokens import hash_secret, new_secret
+from roost.workspaces import hooks
 from roost.workspaces.access import may_create_workspace, require
 from roost.workspaces.models import (
     ApiScope,
@@ -568,6 +569,7 @@ def invite_accept(*, user: Any, token: str) -> Membership:
             user_email=user.email,
             new_member=created,
         )
+        hooks.invite_accepted(invite, membership)
         if user.last_workspace_id is None:
             user.last_workspace = invite.workspace
             user.save(update_fields=["last_workspace"])
