@@ -206,3 +206,150 @@ class PendingPlan(models.Model):
 
     def __str__(self) -> str:
         return f"plan for invite {self.invite_id}"
+
+
+# --- hiring ---------------------------------------------------------------------------
+
+
+class OpeningStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class JobOpening(models.Model):
+    """A role the team is hiring for: its job description (English and Polish drafts,
+    edited by the team) and its interview scorecard (the criteria)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role"), max_length=32)  # a Role code
+    title = models.CharField(_("title"), max_length=120)
+    description_en = models.TextField(_("job description (English)"), max_length=20000)
+    description_pl = models.TextField(_("job description (Polish)"), max_length=20000)
+    status = models.CharField(
+        max_length=16, choices=OpeningStatus.choices, default=OpeningStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Criterion(models.Model):
+    """One line of an opening's interview scorecard, scored 1–5; `weight` is its share."""
+
+    opening = models.ForeignKey(JobOpening, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=120)
+    description = models.CharField(_("what good looks like"), max_length=500, blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.TextChoices):
+    SOURCED = "sourced", _("Sourced")
+    SCREENING = "screening", _("Screening")
+    EXERCISE = "exercise", _("Exercise")
+    INTERVIEW = "interview", _("Interview")
+    OFFER = "offer", _("Offer")
+    HIRED = "hired", _("Hired")
+    DECLINED = "declined", _("Declined")
+
+
+class Candidate(models.Model):
+    """A person in an opening's pipeline. Deleted whole on request (roost/team/services/
+    hiring.py `candidate_delete`); the audit log names candidates by number only."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    opening = models.ForeignKey(JobOpening, on_delete=models.CASCADE, related_name="candidates")
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    source = models.CharField(_("where they came from"), max_length=120, blank=True)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SOURCED)
+    stage_changed_at = models.DateTimeField(default=clock.now)
+    interviewers = models.ManyToManyField(
+        Membership, blank=True, related_name="+", verbose_name=_("interviewers")
+    )
+    invite = models.ForeignKey(
+        Invite, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["opening", "email"], name="candidate_once_per_opening")
+        ]
+
+    def __str__(self) -> str:
+        return f"candidate {self.pk}"
+
+
+class Evaluation(models.Model):
+    """One interviewer's scorecard for one candidate: a score 1–5 per criterion
+    ({criterion id: score}), notes and a recommendation; `exercise` marks the scoring of
+    the practical exercise."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="evaluations")
+    interviewer = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    exercise = models.BooleanField(default=False)
+    scores = models.JSONField(default=dict)
+    notes = models.TextField(blank=True, max_length=5000)
+    recommendation = models.CharField(max_length=16, blank=True)  # hire / no_hire / unsure
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "interviewer", "exercise"], name="one_scorecard_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"evaluation {self.pk}"
+
+
+class ScenarioKind(models.TextChoices):
+    INBOX = "inbox", _("Triage an inbox")
+    CAMPAIGN = "campaign", _("Draft posts for a campaign brief")
+
+
+class Assessment(models.Model):
+    """A candidate's practical exercise inside Roost: a workspace of its own seeded with
+    the scenario, and a login that works only there and only until `expires_at`."""
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="assessment")
+    # The assessment workspace; deleting the candidate deletes it (services do that).
+    workspace = models.OneToOneField(
+        Workspace, null=True, on_delete=models.SET_NULL, related_name="assessment"
+    )
+    scenario = models.CharField(max_length=16, choices=ScenarioKind.choices)
+    login = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # What the exercise expects (the seeded items and their intended handling) and, on
+    # submission, what the candidate did: facts for the scorecard, never a grade alone.
+    expected = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"assessment {self.pk}"
