@@ -8,4 +8,8 @@ P = "w/<slug:slug>/team/"
 
 urlpatterns = [
     path(f"{P}builder/", builder.builder, name="builder"),
+    path(f"{P}builder/size/", builder.size_set, name="size_set"),
+    path(f"{P}people/me/hours/", builder.my_hours, name="my_hours"),
+    path(f"{P}people/<id:member_id>/", builder.person, name="person"),
+    path(f"{P}people/<id:member_id>/edit/", builder.person_edit, name="person_edit"),
 ]

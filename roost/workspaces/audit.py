@@ -233,6 +233,34 @@ def _simple(text: Any) -> Sentence:
     return sentence
 
 
+# --- team: shape and coverage ---------------------------------------------------------
+# The codes of roost.team.models.CompanySize and roost.team.profiles.Responsibility (this
+# module may not import the team app, which sits above workspaces).
+_COMPANY_SIZES = {
+    "small": gettext_lazy("a small company (1–2 people in social)"),
+    "mid": gettext_lazy("a mid-size company (3–5 people)"),
+    "large": gettext_lazy("a large company (6–10 people)"),
+    "enterprise": gettext_lazy("an enterprise (11 or more people)"),
+}
+_PROFILE_FIELDS = {
+    "reports_to": gettext_lazy("who they report to"),
+    "working_hours": gettext_lazy("working hours"),
+    "responsibilities": gettext_lazy("extra responsibilities"),
+}
+
+
+def _team_size_set(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
+    size = (e.data or {}).get("size")
+    v["size"] = str(_COMPANY_SIZES.get(str(size), size or "—"))
+    return _("%(actor)s set the company size to %(size)s") % v
+
+
+def _team_profile_updated(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
+    changed = (e.data or {}).get("changed") or []
+    v["changes"] = ", ".join(str(_PROFILE_FIELDS.get(str(c), c)) for c in changed) or "—"
+    return _("%(actor)s changed the team profile of %(target)s: %(changes)s") % v
+
+
 # Every action Roost records, in words. %(actor)s, %(target)s and the entry's data keys
 # (scalars only; lists are written out) are available to each.
 SENTENCES: dict[str, Sentence] = {
@@ -423,6 +451,8 @@ SENTENCES: dict[str, Sentence] = {
             "%(actor)s could not start the A/B test %(name)s on the ad network: %(reason)s"
         )
     ),
+    "team.size_set": _team_size_set,
+    "team.profile_updated": _team_profile_updated,
 }
 
 # Data keys whose values are lists of codes or ids, written out for people.

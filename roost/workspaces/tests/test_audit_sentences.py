@@ -237,6 +237,11 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "inbox.task_reopened": (None, {}),
         "inbox.replied": (world.a_inbox.message, {"reply": "at://reply/1"}),
         "inbox.reply_retried": (world.a_inbox.message, {"draft": 7}),
+        "team.size_set": (None, {"size": "mid", "before": ""}),
+        "team.profile_updated": (
+            member,
+            {"changed": ["reports_to", "working_hours"], "responsibilities": ["paid"]},
+        ),
     }
 
 
@@ -265,6 +270,12 @@ def test_each_action_reads_as_a_sentence_of_its_own(world: World) -> None:
     assert lines["inbox.assigned"].endswith(f"to {creator} / Legal review")
     assert lines["post.scheduled"] == f"{owner} published “Alpha news” on Alpha Sandbox (now)"
     assert lines["post.deleted"] == f"{owner} deleted “Old news” and removed it from the networks"
+    assert (
+        lines["team.size_set"] == f"{owner} set the company size to a mid-size company (3–5 people)"
+    )
+    assert lines["team.profile_updated"] == (
+        f"{owner} changed the team profile of {creator}: who they report to, working hours"
+    )
     assert "Change workspace settings" not in lines["token.created"]
     assert "Create, edit, schedule and cancel posts" in lines["token.created"]
 

@@ -21,6 +21,7 @@ from roost.web.demo.brief import seed_brief
 from roost.web.demo.listening import seed_listening
 from roost.web.demo.paid import seed_paid
 from roost.web.demo.story import seed_story
+from roost.web.demo.team import seed_team
 from roost.workspaces.models import Group, Membership, Workspace
 from roost.workspaces.roles import Role
 from roost.workspaces.seeding import seed_member
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             self.stdout.write(f"roost: the demo's listening has {made} mentions over 30 days")
         if made := seed_paid(coffee):
             self.stdout.write(f"roost: the demo's paid media has 3 campaigns and {made} days")
+        if seed_team(coffee):
+            self.stdout.write("roost: the demo's team is a mid-size company with a few profiles")
         self._land_in(coffee)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for local, name, roles in PEOPLE:
