@@ -39,7 +39,7 @@ Week = Annotated[
 ]
 
 
-class SeatOut(Schema):
+class TeamSeatOut(Schema):
     key: str
     label: str
     responsibilities: list[str]
@@ -48,7 +48,7 @@ class SeatOut(Schema):
     members: list[int | None] = Field(description="The suggested member per place, or null")
 
 
-class PersonOut(Schema):
+class TeamPersonOut(Schema):
     member: int
     name: str
     responsibilities: list[str]
@@ -56,41 +56,41 @@ class PersonOut(Schema):
     reports_to: int | None
 
 
-class ShapeOut(Schema):
+class TeamShapeOut(Schema):
     company_size: str = Field(description="small, mid, large, enterprise, or empty: not set")
     headcount: int = Field(description="Members carrying at least one social area")
     headcount_min: int | None
     headcount_max: int | None
     headcount_state: str = Field(description="below, within, above, or empty")
     max_areas: int | None = Field(description="Most areas one person should carry")
-    seats: list[SeatOut]
+    seats: list[TeamSeatOut]
     coverage: dict[str, list[int]] = Field(description="Responsibility → members covering it")
     gaps: list[str] = Field(description="Social areas nobody covers")
     departments: list[str] = Field(
         description="Other departments recommended at this size that nobody covers"
     )
     overloaded: list[int] = Field(description="Members carrying more areas than recommended")
-    people: list[PersonOut]
+    people: list[TeamPersonOut]
 
 
-class SizeIn(Schema):
+class TeamSizeIn(Schema):
     company_size: SizeCode
 
 
-class ProfileOut(Schema):
+class TeamProfileOut(Schema):
     member: int
     reports_to: int | None
     working_hours: dict[str, list[str]]
     responsibilities: list[str]
 
 
-class ProfileIn(Schema):
+class TeamProfileIn(Schema):
     reports_to: Id | None = Field(default=None, description="A member; null: nobody")
     working_hours: Week | None = None
     responsibilities: list[AreaCode] | None = Field(default=None, max_length=8)
 
 
-class HoursIn(Schema):
+class TeamHoursIn(Schema):
     working_hours: Week
 
 
@@ -109,7 +109,7 @@ def _manager(actor: Membership, member_id: int | None) -> Membership | None:
 
 def _shape_out(cov: Coverage) -> dict[str, Any]:
     shape = cov.shape
-    seats = []
+    seats: list[dict[str, Any]] = []
     for fill in cov.seats:
         if fill.number == 1:
             seats.append(
@@ -159,7 +159,7 @@ def _profile_out(member: Membership, profile: MemberProfile) -> dict[str, Any]:
 
 @router.get(
     "/{slug}/team/shape",
-    response=responses({200: ShapeOut}),
+    response=responses({200: TeamShapeOut}),
     summary="The recommended shape, coverage, gaps and overloaded members",
     auth=access(Perm.VIEW_TEAM, READ),
 )
@@ -169,11 +169,11 @@ def shape_get(request: HttpRequest, slug: str) -> Any:
 
 @router.put(
     "/{slug}/team/size",
-    response=responses({200: ShapeOut}, write=True),
+    response=responses({200: TeamShapeOut}, write=True),
     summary="Set the company size",
     auth=access(Perm.MANAGE_TEAM, TEAM_WRITE),
 )
-def size_put(request: HttpRequest, slug: str, payload: SizeIn) -> Any:
+def size_put(request: HttpRequest, slug: str, payload: TeamSizeIn) -> Any:
     actor = _actor(request)
     services.team_settings_set(actor=actor, company_size=CompanySize(payload.company_size))
     return _shape_out(coverage(actor.workspace))
@@ -181,7 +181,7 @@ def size_put(request: HttpRequest, slug: str, payload: SizeIn) -> Any:
 
 @router.get(
     "/{slug}/team/people/{member_id}/profile",
-    response=responses({200: ProfileOut}),
+    response=responses({200: TeamProfileOut}),
     summary="A member's team profile",
     auth=access(Perm.VIEW_TEAM, READ),
 )
@@ -192,11 +192,11 @@ def profile_get(request: HttpRequest, slug: str, member_id: Id) -> Any:
 
 @router.patch(
     "/{slug}/team/people/{member_id}/profile",
-    response=responses({200: ProfileOut}, write=True),
+    response=responses({200: TeamProfileOut}, write=True),
     summary="Change a member's manager, working hours or extra responsibilities",
     auth=access(Perm.MANAGE_TEAM, TEAM_WRITE),
 )
-def profile_patch(request: HttpRequest, slug: str, member_id: Id, payload: ProfileIn) -> Any:
+def profile_patch(request: HttpRequest, slug: str, member_id: Id, payload: TeamProfileIn) -> Any:
     actor = _actor(request)
     member = access_member(actor, member_id, Perm.MANAGE_TEAM)
     given = payload.model_fields_set
@@ -213,11 +213,11 @@ def profile_patch(request: HttpRequest, slug: str, member_id: Id, payload: Profi
 
 @router.patch(
     "/{slug}/team/me/profile",
-    response=responses({200: ProfileOut}, write=True),
+    response=responses({200: TeamProfileOut}, write=True),
     summary="Change your own working hours",
     auth=access(Perm.VIEW_TEAM, TEAM_WRITE),
 )
-def my_profile_patch(request: HttpRequest, slug: str, payload: HoursIn) -> Any:
+def my_profile_patch(request: HttpRequest, slug: str, payload: TeamHoursIn) -> Any:
     actor = _actor(request)
     profile = services.member_profile_update(
         actor=actor, member=actor, working_hours=dict(payload.working_hours)

@@ -9,6 +9,7 @@ the profiles."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -111,15 +112,15 @@ def people_of(workspace: Workspace) -> list[Person]:
         .prefetch_related(Prefetch("roles", queryset=MembershipRole.objects.order_by("role")))
         .order_by("user__name", "user__email", "id")
     )
-    profiles = {
-        p["membership_id"]: p
+    profiles: dict[int, dict[str, Any]] = {
+        p["membership_id"]: dict(p)
         for p in MemberProfile.objects.filter(workspace=workspace).values(
             "membership_id", "reports_to_id", "responsibilities"
         )
     }
     people = []
     for m in members:
-        profile = profiles.get(m.pk, {})
+        profile: dict[str, Any] = profiles.get(m.pk, {})
         by_role = responsibilities_of_roles([r.role for r in m.roles.all()])
         people.append(
             Person(
@@ -157,9 +158,9 @@ def _fill_seats(shape: Shape, people: list[Person]) -> tuple[list[SeatFill], lis
         taken_people.add(j)
     fills = []
     for i, (seat, n) in enumerate(slots):
-        person = social[taken_slots[i]] if i in taken_slots else None
-        missing = [a for a in seat.responsibilities if person is None or a not in person.areas]
-        fills.append(SeatFill(seat, n, person, missing if person is not None else []))
+        sitting = social[taken_slots[i]] if i in taken_slots else None
+        missing = [a for a in seat.responsibilities if sitting and a not in sitting.areas]
+        fills.append(SeatFill(seat, n, sitting, missing))
     unseated = [p for j, p in enumerate(social) if j not in taken_people]
     return fills, unseated
 

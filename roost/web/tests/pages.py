@@ -118,6 +118,14 @@ def _has_mentions(topic: Any) -> bool:
     return TopicMention.objects.filter(topic=topic).exists()
 
 
+def _team_builder(world: Any) -> str:
+    """The shape and coverage page with a size set, so the seats table shows (made once)."""
+    from roost.team.models import TeamSettings
+
+    TeamSettings.objects.get_or_create(workspace=world.a, defaults={"company_size": "large"})
+    return f"/w/{world.a.slug}/team/builder/"
+
+
 def main_pages(world: Any, role: str) -> dict[str, str]:
     """name -> path of the pages `role` reaches from its menu in workspace A."""
     w = f"/w/{world.a.slug}"
@@ -179,6 +187,8 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "paid imports": f"{w}/paid/imports/",
         "paid boosts": f"{w}/paid/boosts/",
         "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
+        "team shape and coverage": _team_builder(world),
+        "team profile": f"{w}/team/people/{world.members['content_creator'].pk}/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
