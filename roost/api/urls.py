@@ -28,6 +28,7 @@ from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
+from roost.api.team_hiring import router as team_hiring_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message
@@ -181,6 +182,7 @@ ROUTERS = (
     paid_campaigns_router,
     paid_boosts_router,
     paid_experiments_router,
+    team_hiring_router,
 )
 
 
