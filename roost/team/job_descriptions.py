@@ -36,21 +36,21 @@ def _draft(role: Role, title: str, workspace_name: str) -> str:
         "",
         f"## {_('How we hire')}",
         "",
-        "1. "
-        + _("A short conversation about you and the role."),
+        "1. " + _("A short conversation about you and the role."),
         "2. "
         + _(
             "A practical exercise inside Roost, the tool we work in: your own practice "
             "workspace with a realistic scenario (an inbox to triage or a campaign brief "
             "to draft posts for), and a login that works only there and only for a few days."
         ),
-        "3. "
-        + _("An interview with the team, who score it on the same written scorecard."),
+        "3. " + _("An interview with the team, who score it on the same written scorecard."),
         "",
-        _("We read every application and answer each one. Ask us to delete your data at "
-        "any time and we will."),
+        _(
+            "We read every application and answer each one. Ask us to delete your data at "
+            "any time and we will."
+        ),
         "",
-        "— %s" % workspace_name,
+        f"— {workspace_name}",
         "",
     ]
     return "\n".join(lines)

@@ -266,8 +266,7 @@ def criteria_save(
             scorecards.WEIGHT_MIN <= row.weight <= scorecards.WEIGHT_MAX
         ):
             errors.setdefault("weight", []).append(
-                _("The weight of criterion %(n)d must be a whole number from 1 to 10.")
-                % {"n": i}
+                _("The weight of criterion %(n)d must be a whole number from 1 to 10.") % {"n": i}
             )
     if errors:
         raise ValidationFailed(errors)
@@ -647,9 +646,7 @@ def openings_rows(actor: Membership) -> list[OpeningRow]:
         .values_list("opening_id", "stage", "n")
     ):
         counts.setdefault(opening_id, {})[stage] = n
-    return [
-        OpeningRow(o, counts[o.pk], sum(counts[o.pk].values())) for o in openings
-    ]
+    return [OpeningRow(o, counts[o.pk], sum(counts[o.pk].values())) for o in openings]
 
 
 def weights_of(criteria: Iterable[Criterion]) -> dict[int, int]:

@@ -306,7 +306,9 @@ def _scores(opening: JobOpening, value: int = 4) -> dict[int, int]:
 def test_interviewers_are_notified_without_the_candidates_name(world: World) -> None:
     c = _candidate(world, _opening(world))
     creator = world.members["content_creator"]
-    svc.interviewers_set(actor=world.members["social_media_manager"], candidate=c, member_ids=[creator.pk])
+    svc.interviewers_set(
+        actor=world.members["social_media_manager"], candidate=c, member_ids=[creator.pk]
+    )
     note = Notification.objects.get(recipient=creator.user)
     assert note.text == f"You are an interviewer for candidate #{c.pk} (Community Manager)."
     assert note.url == f"/w/alpha/team/hiring/candidates/{c.pk}/"
@@ -320,10 +322,16 @@ def test_interviewers_are_notified_without_the_candidates_name(world: World) -> 
 def test_an_interviewer_sees_others_scorecards_only_after_submitting(world: World) -> None:
     opening = _opening(world)
     c = _candidate(world, opening)
-    smm, creator, analyst = (world.members[r] for r in ("social_media_manager", "content_creator", "analyst"))
+    smm, creator, analyst = (
+        world.members[r] for r in ("social_media_manager", "content_creator", "analyst")
+    )
     svc.interviewers_set(actor=smm, candidate=c, member_ids=[creator.pk, analyst.pk])
     svc.evaluation_submit(
-        actor=analyst, candidate=c, scores=_scores(opening, 5), notes="Strong", recommendation="hire"
+        actor=analyst,
+        candidate=c,
+        scores=_scores(opening, 5),
+        notes="Strong",
+        recommendation="hire",
     )
     seen = svc.scorecards_for(creator, c)
     assert (seen.visible, seen.hidden, seen.average) == ([], 1, None)
@@ -445,7 +453,11 @@ def test_every_write_needs_hire_and_a_denied_write_changes_nothing(world: World)
     calls = [
         lambda: svc.opening_create(actor=creator, role="analyst", title="Analyst"),
         lambda: svc.opening_update(
-            actor=creator, opening=opening, title="X", description_en="", description_pl="",
+            actor=creator,
+            opening=opening,
+            title="X",
+            description_en="",
+            description_pl="",
             status="closed",
         ),
         lambda: svc.criteria_save(
@@ -474,9 +486,7 @@ def test_hiring_needs_manage_members_too(world: World, monkeypatch: Any) -> None
     c = _candidate(world, _opening(world))
     _move(world, c, Stage.OFFER)
     smm = world.members["social_media_manager"]
-    monkeypatch.setattr(
-        Membership, "has_perm", lambda self, perm: perm.value != "manage_members"
-    )
+    monkeypatch.setattr(Membership, "has_perm", lambda self, perm: perm.value != "manage_members")
     with pytest.raises(PermissionDenied):
         svc.candidate_move(actor=smm, candidate=c, stage=Stage.HIRED)
     assert Candidate.objects.get(pk=c.pk).stage == Stage.OFFER

@@ -42,6 +42,11 @@ def _slug(request: HttpRequest) -> str:
 # --- forms ------------------------------------------------------------------------------
 
 
+def _choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class OpeningForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("Role"))
     title = forms.CharField(
@@ -53,7 +58,7 @@ class OpeningForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in svc.hiring_roles()]
+        _choices(self.fields["role"], [(r.value, r.label) for r in svc.hiring_roles()])
 
 
 class OpeningEditForm(forms.Form):
@@ -94,9 +99,7 @@ class InterviewersForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewers"].choices = [
-            (str(m.pk), m.user.display_name) for m in members
-        ]
+        _choices(self.fields["interviewers"], [(str(m.pk), m.user.display_name) for m in members])
 
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(scorecards.SCORE_MIN, scorecards.SCORE_MAX + 1)]
@@ -200,7 +203,9 @@ def _opening_page(
         "here": "hiring",
         "opening": opening,
         "columns": svc.pipeline(actor, opening),
-        "criteria": list(zip(criteria, scorecards.shares([c.weight for c in criteria]), strict=True)),
+        "criteria": list(
+            zip(criteria, scorecards.shares([c.weight for c in criteria]), strict=True)
+        ),
         "candidate_form": candidate_form or CandidateForm(),
     }
     return render(request, "team/hiring_opening.html", context, status=status)
@@ -377,7 +382,7 @@ def _candidate_page(
     nexts = svc.next_stages(candidate.stage)
     if stage_form is None:
         stage_form = StageForm()
-    stage_form.fields["stage"].choices = [(s, Stage(s).label) for s in nexts]
+    _choices(stage_form.fields["stage"], [(s, Stage(s).label) for s in nexts])
     context = {
         "area": "team",
         "here": "hiring",
@@ -387,9 +392,7 @@ def _candidate_page(
         "is_interviewer": actor.pk in interviewer_ids,
         "interviewers": [m for m in members if m.pk in interviewer_ids]
         if may_hire
-        else list(
-            Membership.objects.filter(pk__in=interviewer_ids).select_related("user")
-        ),
+        else list(Membership.objects.filter(pk__in=interviewer_ids).select_related("user")),
         "interviewers_form": InterviewersForm(
             initial={"interviewers": [str(i) for i in interviewer_ids]}, members=members
         )
@@ -427,7 +430,9 @@ def candidate_stage(request: HttpRequest, candidate_id: int) -> HttpResponse:
     form = StageForm(request.POST)
     if form.is_valid():
         try:
-            moved = svc.candidate_move(actor=actor, candidate=found, stage=form.cleaned_data["stage"])
+            moved = svc.candidate_move(
+                actor=actor, candidate=found, stage=form.cleaned_data["stage"]
+            )
         except RoostError as exc:
             apply_error(form, exc)
         else:

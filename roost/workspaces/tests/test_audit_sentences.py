@@ -190,13 +190,21 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "experiment.stopped": (None, {"name": "Headline", "cancelled_posts": 1}),
         "experiment.decided": (None, {"name": "Headline", "winner": "B", "status": "winner"}),
         "experiment.failed": (None, {"name": "Headline", "reason": "Refused"}),
-        "hiring.opening_created": (None, {"title": "Community Manager", "role": "community_manager"}),
+        "hiring.opening_created": (
+            None,
+            {"title": "Community Manager", "role": "community_manager"},
+        ),
         "hiring.opening_updated": (None, {"title": "Community Manager", "status": "closed"}),
         "hiring.scorecard_saved": (None, {"title": "Community Manager", "criteria": 5}),
         "hiring.candidate_added": (None, {"candidate": 7, "title": "Community Manager"}),
         "hiring.candidate_moved": (
             None,
-            {"candidate": 7, "title": "Community Manager", "stage": "offer", "from_stage": "interview"},
+            {
+                "candidate": 7,
+                "title": "Community Manager",
+                "stage": "offer",
+                "from_stage": "interview",
+            },
         ),
         "hiring.interviewers_set": (
             None,
