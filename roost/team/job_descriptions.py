@@ -21,7 +21,7 @@ def _draft(role: Role, title: str, workspace_name: str) -> str:
     lines += [
         f"## {_('About the role')}",
         "",
-        _("%(workspace)s is hiring a %(role)s.")
+        _("%(workspace)s is hiring for the role of %(role)s.")
         % {"workspace": workspace_name, "role": str(role.label)},
     ]
     if profile is not None:

@@ -630,7 +630,7 @@ def candidate_delete(*, actor: Membership, candidate: Candidate) -> None:
 @dataclass
 class OpeningRow:
     opening: JobOpening
-    counts: dict[str, int]
+    per_stage: list[int]  # in Stage order
     total: int
 
 
@@ -646,7 +646,10 @@ def openings_rows(actor: Membership) -> list[OpeningRow]:
         .values_list("opening_id", "stage", "n")
     ):
         counts.setdefault(opening_id, {})[stage] = n
-    return [OpeningRow(o, counts[o.pk], sum(counts[o.pk].values())) for o in openings]
+    return [
+        OpeningRow(o, [counts[o.pk].get(s, 0) for s in Stage.values], sum(counts[o.pk].values()))
+        for o in openings
+    ]
 
 
 def weights_of(criteria: Iterable[Criterion]) -> dict[int, int]:

@@ -68,7 +68,7 @@ def test_drafts_in_english_and_polish_differ_and_list_the_duties(world: World) -
         assert section in opening.description_en
     assert "## How we hire" in opening.description_en
     assert "practical exercise inside Roost" in opening.description_en
-    assert "Alpha is hiring a Community Manager." in opening.description_en
+    assert "Alpha is hiring for the role of Community Manager." in opening.description_en
     assert opening.description_en.rstrip().endswith("— Alpha")
     with translation.override("en"):
         for duty in profile.duties:
@@ -502,3 +502,14 @@ def test_another_workspaces_objects_are_not_found(world: World) -> None:
         svc.access_candidate(world.b_owner, c.pk)
     with pytest.raises(NotFound):  # a member who is no interviewer, without HIRE
         svc.access_candidate(world.members["content_creator"], c.pk)
+
+
+def test_openings_are_counted_per_stage(world: World) -> None:
+    opening = _opening(world)
+    c = _candidate(world, opening)
+    _candidate(world, opening, email="second@example.com")
+    _move(world, c, Stage.INTERVIEW)
+    rows = svc.openings_rows(world.members["owner"])
+    assert [(r.opening.pk, r.per_stage, r.total) for r in rows] == [
+        (opening.pk, [1, 0, 0, 1, 0, 0, 0], 2)
+    ]
