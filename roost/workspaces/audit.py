@@ -204,6 +204,28 @@ def _assigned(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
     return _("%(actor)s assigned %(target)s to %(to)s") % v
 
 
+# The hiring pipeline's stages (roost/team/models.py Stage), for its sentences.
+_STAGES = {
+    "sourced": gettext_lazy("Sourced"),
+    "screening": gettext_lazy("Screening"),
+    "exercise": gettext_lazy("Exercise"),
+    "interview": gettext_lazy("Interview"),
+    "offer": gettext_lazy("Offer"),
+    "hired": gettext_lazy("Hired"),
+    "declined": gettext_lazy("Declined"),
+}
+
+
+def _candidate_moved(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
+    data = e.data or {}
+    v["stage"] = str(_STAGES.get(str(data.get("stage")), data.get("stage")))
+    v["from_stage"] = str(_STAGES.get(str(data.get("from_stage")), data.get("from_stage")))
+    return (
+        _("%(actor)s moved candidate #%(candidate)s of %(title)s from %(from_stage)s to %(stage)s")
+        % v
+    )
+
+
 def _workspace_updated(e: AuditEntry, v: dict[str, Any], names: _Names) -> str:
     changed = (e.data or {}).get("changed") or {}
     labels = {"name": _("name"), "timezone": _("time zone"), "language": _("language")}
@@ -445,6 +467,33 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "experiment.decided": _simple(
         gettext_lazy("%(actor)s recorded the decision of the A/B test %(name)s")
+    ),
+    "hiring.opening_created": _simple(gettext_lazy("%(actor)s opened the position %(title)s")),
+    "hiring.opening_updated": _simple(gettext_lazy("%(actor)s changed the opening %(title)s")),
+    "hiring.scorecard_saved": _simple(
+        gettext_lazy("%(actor)s changed the scorecard of %(title)s (%(criteria)s criteria)")
+    ),
+    "hiring.candidate_added": _simple(
+        gettext_lazy("%(actor)s added candidate #%(candidate)s to %(title)s")
+    ),
+    "hiring.candidate_moved": _candidate_moved,
+    "hiring.interviewers_set": _simple(
+        gettext_lazy(
+            "%(actor)s chose %(interviewers)s interviewers for candidate #%(candidate)s "
+            "of %(title)s"
+        )
+    ),
+    "hiring.evaluation_submitted": _simple(
+        gettext_lazy("%(actor)s submitted a scorecard for candidate #%(candidate)s of %(title)s")
+    ),
+    "hiring.candidate_hired": _simple(
+        gettext_lazy("%(actor)s hired candidate #%(candidate)s of %(title)s and sent an invite")
+    ),
+    "hiring.candidate_deleted": _simple(
+        gettext_lazy(
+            "%(actor)s deleted a candidate's data on request (candidate #%(candidate)s "
+            "of %(title)s)"
+        )
     ),
     "experiment.failed": _simple(
         gettext_lazy(

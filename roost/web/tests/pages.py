@@ -112,6 +112,13 @@ def _boost(world: Any) -> int:
     return sample_boost(world.a).pk
 
 
+def _hiring(world: Any) -> dict[str, int]:
+    """An opening of A with a candidate whom every member interviews (made once)."""
+    from roost.team.testing import samples
+
+    return samples(world.a)
+
+
 def _has_mentions(topic: Any) -> bool:
     from roost.listening.models import TopicMention
 
@@ -189,6 +196,10 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
         "team shape and coverage": _team_builder(world),
         "team profile": f"{w}/team/people/{world.members['content_creator'].pk}/",
+        "hiring": f"{w}/team/hiring/",
+        "hiring opening": f"{w}/team/hiring/{_hiring(world)['opening_id']}/",
+        "hiring candidate": f"{w}/team/hiring/candidates/{_hiring(world)['candidate_id']}/",
+        "hiring scorecard": f"{w}/team/hiring/{_hiring(world)['opening_id']}/scorecard/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

@@ -190,6 +190,32 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "experiment.stopped": (None, {"name": "Headline", "cancelled_posts": 1}),
         "experiment.decided": (None, {"name": "Headline", "winner": "B", "status": "winner"}),
         "experiment.failed": (None, {"name": "Headline", "reason": "Refused"}),
+        "hiring.opening_created": (
+            None,
+            {"title": "Community Manager", "role": "community_manager"},
+        ),
+        "hiring.opening_updated": (None, {"title": "Community Manager", "status": "closed"}),
+        "hiring.scorecard_saved": (None, {"title": "Community Manager", "criteria": 5}),
+        "hiring.candidate_added": (None, {"candidate": 7, "title": "Community Manager"}),
+        "hiring.candidate_moved": (
+            None,
+            {
+                "candidate": 7,
+                "title": "Community Manager",
+                "stage": "offer",
+                "from_stage": "interview",
+            },
+        ),
+        "hiring.interviewers_set": (
+            None,
+            {"candidate": 7, "title": "Community Manager", "interviewers": 2},
+        ),
+        "hiring.evaluation_submitted": (None, {"candidate": 7, "title": "Community Manager"}),
+        "hiring.candidate_hired": (
+            None,
+            {"candidate": 7, "title": "Community Manager", "invite": 3, "plan": "CM 30-60-90"},
+        ),
+        "hiring.candidate_deleted": (None, {"candidate": 7, "title": "Community Manager"}),
         "publishing.paused": (None, {"channel": None, "reason": "Storm", "in_flight": 0}),
         "publishing.resumed": (None, {"channel": None, "decisions": {}}),
         "brief.settings_changed": (None, {"time": "08:45:00", "webhook": False}),
