@@ -112,6 +112,19 @@ def _boost(world: Any) -> int:
     return sample_boost(world.a).pk
 
 
+def _onboarding(world: Any) -> tuple[int, int]:
+    """The Community Manager's default template and a plan from it (made once)."""
+    from roost.team.models import OnboardingPlan
+    from roost.team.services.onboarding import plan_start, template_for_role
+
+    template = template_for_role(world.a, "community_manager")
+    member = world.members["community_manager"]
+    plan = OnboardingPlan.objects.filter(member=member).first() or plan_start(
+        actor=world.members["owner"], member=member, template=template, mentor=world.members["admin"]
+    )
+    return template.pk, plan.pk
+
+
 def _has_mentions(topic: Any) -> bool:
     from roost.listening.models import TopicMention
 
@@ -179,6 +192,9 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "paid imports": f"{w}/paid/imports/",
         "paid boosts": f"{w}/paid/boosts/",
         "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
+        "team onboarding": f"{w}/team/onboarding/",
+        "onboarding plan": f"{w}/team/onboarding/plans/{_onboarding(world)[1]}/",
+        "onboarding template": f"{w}/team/onboarding/templates/{_onboarding(world)[0]}/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
