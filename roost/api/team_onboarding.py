@@ -135,7 +135,7 @@ def _detail(plan: OnboardingPlan) -> dict[str, Any]:
 )
 def plan_list(request: HttpRequest, slug: str) -> Any:
     plans = list(svc.plans_visible(_actor(request)).order_by("-starts_on", "-id")[:500])
-    return [_plan(p, p.steps_done, p.steps_total) for p in plans]  # type: ignore[attr-defined]
+    return [_plan(p, p.steps_done, p.steps_total) for p in plans]
 
 
 @router.get(

@@ -30,10 +30,10 @@ def _templates(actor: Membership) -> Any:
 
 class StartPlanForm(forms.Form):
     member = _MemberChoice(label=_("New member"), queryset=Membership.objects.none())
-    template = forms.ModelChoiceField(label=_("Template"), queryset=OnboardingTemplate.objects.none())
-    mentor = _MemberChoice(
-        label=_("Mentor"), queryset=Membership.objects.none(), required=False
+    template = forms.ModelChoiceField(
+        label=_("Template"), queryset=OnboardingTemplate.objects.none()
     )
+    mentor = _MemberChoice(label=_("Mentor"), queryset=Membership.objects.none(), required=False)
     starts_on = forms.DateField(label=_("Start date"), required=False)
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
@@ -69,14 +69,18 @@ class TemplateForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    step = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31)
+    step = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=StepKind.choices)
     title = forms.CharField(label=_("Title"), max_length=TITLE_LENGTH)
     details = forms.CharField(
         label=_("Details"), max_length=DETAILS_LENGTH, required=False, widget=forms.Textarea
     )
     due_day = forms.IntegerField(label=_("Due on day"), min_value=-BIG, max_value=BIG)
-    auto_check = forms.CharField(label=_("Ticked automatically when"), max_length=40, required=False)
+    auto_check = forms.CharField(
+        label=_("Ticked automatically when"), max_length=40, required=False
+    )
     target = forms.IntegerField(label=_("How many"), min_value=-BIG, max_value=BIG, initial=1)
 
 

@@ -65,9 +65,7 @@ def _bounds(subjects: list[Subject]) -> tuple[set[int], set[int], set[int], date
     )
 
 
-def _tally(
-    subjects: list[Subject], rows: Iterable[tuple[int, Any, datetime, Any]], by_user: bool
-) -> dict[int, int]:
+def _tally(subjects: list[Subject], rows: Iterable[Any], by_user: bool) -> dict[int, int]:
     """Count distinct items per subject: rows are (workspace, who, when, item); `who` is a
     user id (by_user) or a membership id."""
     seen: dict[tuple[int, int], list[tuple[datetime, Any]]] = defaultdict(list)
@@ -76,7 +74,9 @@ def _tally(
     out: dict[int, int] = {}
     for s in subjects:
         who = s.user_id if by_user else s.member_id
-        out[s.key] = len({item for when, item in seen.get((s.workspace_id, who), []) if when >= s.since})
+        out[s.key] = len(
+            {item for when, item in seen.get((s.workspace_id, who), []) if when >= s.since}
+        )
     return out
 
 
@@ -97,7 +97,7 @@ def _inbox_handled(subjects: list[Subject]) -> dict[int, int]:
         "workspace_id", "sent_by_id", "sent_at", "channel_id", "parent_remote_id", "conversation_id"
     )
     user_of = {s.member_id: s.user_id for s in subjects}
-    rows: list[tuple[int, Any, datetime, Any]] = [
+    rows: list[Any] = [
         (ws, who, when, (channel, remote)) for ws, who, when, channel, remote in completed
     ]
     for ws, member, when, channel, parent, conversation in replies:

@@ -76,10 +76,10 @@ DEFAULTS: tuple[DefaultTemplate, ...] = (
                 10,
             ),
             *_check_ins()[:1],
+            DefaultStep(45, L, _("Learn listening: topics, mentions and alerts")),
             DefaultStep(
-                45, L, _("Learn listening: topics, mentions and alerts")
+                50, A, _("Create a listening topic for the brand"), "", "listening_topics", 1
             ),
-            DefaultStep(50, A, _("Create a listening topic for the brand"), "", "listening_topics", 1),
             DefaultStep(
                 55, D, _("A community guideline: tone, escalation paths, what we never say")
             ),
@@ -122,7 +122,9 @@ DEFAULTS: tuple[DefaultTemplate, ...] = (
             DefaultStep(10, A, _("Make your first approval decision"), "", "approval_decisions", 1),
             DefaultStep(25, D, _("A strategy review: goals, audiences, what to keep and change")),
             *_check_ins()[:1],
-            DefaultStep(45, A, _("Schedule or share a report for the team"), "", "reports_shared", 1),
+            DefaultStep(
+                45, A, _("Schedule or share a report for the team"), "", "reports_shared", 1
+            ),
             DefaultStep(55, D, _("The next quarter's content calendar")),
             *_check_ins()[1:2],
             DefaultStep(75, A, _("Twenty approval decisions"), "", "approval_decisions", 20),
@@ -142,7 +144,9 @@ DEFAULTS: tuple[DefaultTemplate, ...] = (
             DefaultStep(55, D, _("A benchmark of our channels against last quarter")),
             *_check_ins()[1:2],
             DefaultStep(75, D, _("A recurring report the team reads every week")),
-            DefaultStep(85, A, _("Five reports exported, scheduled or shared"), "", "reports_shared", 5),
+            DefaultStep(
+                85, A, _("Five reports exported, scheduled or shared"), "", "reports_shared", 5
+            ),
             *_check_ins()[2:],
         ),
     ),

@@ -29,8 +29,12 @@ def sample_template(workspace: Workspace, marker: str = "") -> OnboardingTemplat
     )
     if made:
         TemplateStep.objects.create(
-            template=template, kind=StepKind.ACTIVITY, title=f"Sample step {marker}".strip(),
-            due_day=3, auto_check="inbox_handled", target=1,
+            template=template,
+            kind=StepKind.ACTIVITY,
+            title=f"Sample step {marker}".strip(),
+            due_day=3,
+            auto_check="inbox_handled",
+            target=1,
         )
         TemplateStep.objects.create(
             template=template, kind=StepKind.CHECK_IN, title="Check-in", due_day=30

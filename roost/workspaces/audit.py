@@ -425,7 +425,9 @@ SENTENCES: dict[str, Sentence] = {
         gettext_lazy("%(actor)s removed the step %(title)s from %(target)s")
     ),
     "onboarding.plan_started": _simple(
-        gettext_lazy("%(actor)s started the onboarding plan %(name)s of %(target)s on %(starts_on)s")
+        gettext_lazy(
+            "%(actor)s started the onboarding plan %(name)s of %(target)s on %(starts_on)s"
+        )
     ),
     "onboarding.plan_attached": _simple(
         gettext_lazy("%(actor)s attached the onboarding plan %(name)s to the invite of %(email)s")

@@ -288,9 +288,7 @@ def mentor_check(workspace_id: int, member: Membership | None, mentor: Membershi
     while current in mentors and len(chain) <= len(mentors) + 1:
         current = mentors[current]
         if current == member.pk:
-            names = dict(
-                Membership.objects.filter(pk__in=chain).values_list("pk", "user__name")
-            )
+            names = dict(Membership.objects.filter(pk__in=chain).values_list("pk", "user__name"))
             path = " → ".join(names.get(pk, "?") or "?" for pk in reversed(chain))
             raise ValidationFailed(
                 {
@@ -435,9 +433,7 @@ def plan_start(
     today = workspace_today(workspace)
     starts_on = starts_on or today
     if abs(starts_on - today) > START_WINDOW:
-        raise ValidationFailed(
-            {"starts_on": [_("Choose a start date within a year of today.")]}
-        )
+        raise ValidationFailed({"starts_on": [_("Choose a start date within a year of today.")]})
     mentor_check(workspace.pk, member, mentor)
     with transaction.atomic():
         plan = _create_plan(
@@ -511,7 +507,9 @@ def invite_with_plan(
         raise ValidationFailed({"template": [_("Choose a template for this role.")]})
     with transaction.atomic():
         invite, secret = workspace_services.invite_create(actor=actor, email=email, roles=[role])
-        pending = plan_attach_to_invite(actor=actor, invite=invite, template=template, mentor=mentor)
+        pending = plan_attach_to_invite(
+            actor=actor, invite=invite, template=template, mentor=mentor
+        )
     return invite, secret, pending
 
 
@@ -551,9 +549,7 @@ def on_invite_accepted(invite: Invite, membership: Membership) -> None:
     pending.delete()
 
 
-def step_tick(
-    *, actor: Membership, step: PlanStep, done: bool = True, note: str = ""
-) -> PlanStep:
+def step_tick(*, actor: Membership, step: PlanStep, done: bool = True, note: str = "") -> PlanStep:
     """Tick (or untick) a step by hand: the member, their mentor or MANAGE_TEAM. A
     check-in is recorded by the mentor or MANAGE_TEAM, with an optional note."""
     plan = step.plan
@@ -644,9 +640,7 @@ def plans_refresh(plans: Iterable[OnboardingPlan]) -> int:
     tick the steps that reached their target (done_at set, done_by empty). One or two
     queries per check in use, whatever the number of plans; a step is ticked by a
     conditional update, so two workers tick it once. Returns the steps ticked."""
-    active = [
-        p for p in plans if p.status == PlanStatus.ACTIVE and p.member_id is not None
-    ]
+    active = [p for p in plans if p.status == PlanStatus.ACTIVE and p.member_id is not None]
     if not active:
         return 0
     by_id = {p.pk: p for p in active}
@@ -661,8 +655,7 @@ def plans_refresh(plans: Iterable[OnboardingPlan]) -> int:
         Membership.objects.filter(pk__in={p.member_id for p in active}).values_list("pk", "user_id")
     )
     tzs = {
-        w.pk: w.tzinfo
-        for w in Workspace.objects.filter(pk__in={p.workspace_id for p in active})
+        w.pk: w.tzinfo for w in Workspace.objects.filter(pk__in={p.workspace_id for p in active})
     }
     counted: dict[str, dict[int, int]] = {}
     for code in {s[2] for s in steps}:
@@ -721,9 +714,7 @@ def on_member_removed(event: Removed) -> int:
     )
     if not plans:
         return 0
-    OnboardingPlan.objects.filter(pk__in=[p.pk for p in plans]).update(
-        mentor=None, ended_reason=""
-    )
+    OnboardingPlan.objects.filter(pk__in=[p.pk for p in plans]).update(mentor=None, ended_reason="")
     workspace = plans[0].workspace
     managers = [
         m.user

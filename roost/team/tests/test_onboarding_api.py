@@ -61,7 +61,10 @@ def test_each_member_lists_only_the_plans_they_may_see(world: World) -> None:
             mentor=world.members[mentor] if mentor else None,
         )
     seen = {
-        role: sorted(p["member_name"] for p in _call("GET", f"{BASE}/plans", token_for(world.members[role], ["read"])).json())
+        role: sorted(
+            p["member_name"]
+            for p in _call("GET", f"{BASE}/plans", token_for(world.members[role], ["read"])).json()
+        )
         for role in ("social_media_manager", "content_creator", "analyst", "paid_media")
     }
     assert seen == {
@@ -105,8 +108,11 @@ def test_bad_input_is_named(world: World) -> None:
         "POST",
         f"{BASE}/plans",
         token,
-        {"member": world.members["analyst"].pk, "template": template.pk,
-         "mentor": world.members["analyst"].pk},
+        {
+            "member": world.members["analyst"].pk,
+            "template": template.pk,
+            "mentor": world.members["analyst"].pk,
+        },
         key="self",
     )
     assert response.status_code == 422

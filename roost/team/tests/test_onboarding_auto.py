@@ -126,7 +126,11 @@ def test_the_refresh_costs_the_same_for_one_plan_or_seven(world: World) -> None:
         plans_refresh(plans[:1])
     with CaptureQueriesContext(connection) as seven:
         plans_refresh(plans)
-    checks = {c for p in plans for c in p.steps.exclude(auto_check="").values_list("auto_check", flat=True)}
+    checks = {
+        c
+        for p in plans
+        for c in p.steps.exclude(auto_check="").values_list("auto_check", flat=True)
+    }
     # 3 to load (steps, members, workspaces) + at most 2 per check in use; nothing per plan.
     assert len(seven) <= 3 + 2 * len(checks)
     assert len(one) <= 3 + 2 * 2

@@ -125,7 +125,11 @@ def test_start_and_invite_forms(world: World) -> None:
     assert template is not None
     response = client.post(
         f"{URL}start/",
-        {"member": world.members["sales"].pk, "template": template.pk, "mentor": world.members["sales"].pk},
+        {
+            "member": world.members["sales"].pk,
+            "template": template.pk,
+            "mentor": world.members["sales"].pk,
+        },
     )
     assert response.status_code == 422
     assert "Nobody can mentor themselves." in response.content.decode()
@@ -158,14 +162,26 @@ def test_the_template_editor(world: World) -> None:
     assert client.get(url).status_code == 200
     response = client.post(
         url,
-        {"action": "save_step", "kind": "activity", "title": "Far away", "due_day": 91, "target": 1},
+        {
+            "action": "save_step",
+            "kind": "activity",
+            "title": "Far away",
+            "due_day": 91,
+            "target": 1,
+        },
     )
     assert response.status_code == 422
     assert "The step “Far away” is due on day 91" in response.content.decode()
     response = client.post(
         url,
-        {"action": "save_step", "kind": "activity", "title": "Near", "due_day": 9,
-         "auto_check": "saved_replies", "target": 2},
+        {
+            "action": "save_step",
+            "kind": "activity",
+            "title": "Near",
+            "due_day": 9,
+            "auto_check": "saved_replies",
+            "target": 2,
+        },
     )
     assert response.status_code == 302
     step = template.steps.get(title="Near")

@@ -114,7 +114,9 @@ def test_a_longer_chain_is_refused_too(world: World) -> None:
     _start(world, "sales", mentor="customer_care")
     with pytest.raises(ValidationFailed) as caught:
         _start(world, "paid_media", mentor="sales")
-    assert "Alpha Sales cannot mentor Alpha Paid Media Specialist" in caught.value.errors["mentor"][0]
+    assert (
+        "Alpha Sales cannot mentor Alpha Paid Media Specialist" in caught.value.errors["mentor"][0]
+    )
     assert "mentoring must not go in a circle" in caught.value.errors["mentor"][0]
     assert OnboardingPlan.objects.count() == 2
     # Not a circle: someone outside the chain.

@@ -90,7 +90,9 @@ def test_a_step_beyond_the_plan_or_before_day_one_is_refused_by_name(world: Worl
             auto_check="mind_reading",
             target=0,
         )
-    assert caught.value.errors["auto_check"] == ["“mind_reading” is not an automatic check Roost knows."]
+    assert caught.value.errors["auto_check"] == [
+        "“mind_reading” is not an automatic check Roost knows."
+    ]
     assert caught.value.errors["target"] == ["The target is 1 to 1000, not 0."]
     assert TemplateStep.objects.count() == before
 

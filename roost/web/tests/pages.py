@@ -120,7 +120,10 @@ def _onboarding(world: Any) -> tuple[int, int]:
     template = template_for_role(world.a, "community_manager")
     member = world.members["community_manager"]
     plan = OnboardingPlan.objects.filter(member=member).first() or plan_start(
-        actor=world.members["owner"], member=member, template=template, mentor=world.members["admin"]
+        actor=world.members["owner"],
+        member=member,
+        template=template,
+        mentor=world.members["admin"],
     )
     return template.pk, plan.pk
 
