@@ -30,6 +30,7 @@ from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
 from roost.api.team_builder import router as team_builder_router
 from roost.api.team_hiring import router as team_hiring_router
+from roost.api.team_onboarding import router as team_onboarding_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message
@@ -185,6 +186,7 @@ ROUTERS = (
     paid_experiments_router,
     team_builder_router,
     team_hiring_router,
+    team_onboarding_router,
 )
 
 

@@ -17,7 +17,19 @@ def _builder() -> None:
 
 
 def _onboarding() -> None:
-    return None
+    from datetime import timedelta
+
+    from roost.core import jobs, references
+    from roost.team.services.onboarding import on_invite_accepted, on_member_removed
+    from roost.team.tasks_onboarding import refresh_onboarding_plans
+    from roost.workspaces.hooks import on_invite_accepted as when_invite_accepted
+
+    # Automatic steps tick themselves from real activity (roost/team/onboarding_checks.py).
+    jobs.register("team.onboarding", timedelta(minutes=5), refresh_onboarding_plans)
+    # A plan attached to an invite starts when it is accepted.
+    when_invite_accepted(on_invite_accepted)
+    # A mentor who leaves: their mentees' plans lose the mentor, and managers are told.
+    references.on_removed("member", on_member_removed)
 
 
 def _workload() -> None:

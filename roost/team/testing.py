@@ -5,6 +5,7 @@ visible) and small builders for page and API tests. Each part adds its samples."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from roost.team.models import Candidate, Criterion, JobOpening
@@ -38,8 +39,77 @@ def _hiring_samples(workspace: Workspace, marker: str) -> dict[str, Any]:
         "criterion_id": criterion.pk,
         "candidate_id": candidate.pk,
     }
+from roost.core import clock
+from roost.team.models import (
+    OnboardingPlan,
+    OnboardingTemplate,
+    PlanStatus,
+    PlanStep,
+    StepKind,
+    TemplateStep,
+)
+from roost.workspaces.models import Membership, Workspace
+
+
+def sample_template(workspace: Workspace, marker: str = "") -> OnboardingTemplate:
+    """A small onboarding template of the workspace (made once)."""
+    template, made = OnboardingTemplate.objects.get_or_create(
+        workspace=workspace,
+        name=f"Sample onboarding {marker}".strip(),
+        defaults={"role": "", "days": 90},
+    )
+    if made:
+        TemplateStep.objects.create(
+            template=template,
+            kind=StepKind.ACTIVITY,
+            title=f"Sample step {marker}".strip(),
+            due_day=3,
+            auto_check="inbox_handled",
+            target=1,
+        )
+        TemplateStep.objects.create(
+            template=template, kind=StepKind.CHECK_IN, title="Check-in", due_day=30
+        )
+    return template
+
+
+def sample_plan(workspace: Workspace, marker: str = "") -> OnboardingPlan:
+    """An active plan of the workspace's first member (made once; an ended one when that
+    member is already onboarding)."""
+    template = sample_template(workspace, marker)
+    name = f"Sample plan {marker}".strip()
+    found = OnboardingPlan.objects.filter(workspace=workspace, name=name).first()
+    if found is not None:
+        return found
+    member = Membership.objects.filter(workspace=workspace).order_by("pk").first()
+    assert member is not None
+    busy = OnboardingPlan.objects.filter(member=member, status=PlanStatus.ACTIVE).exists()
+    starts_on = clock.now().date() - timedelta(days=2)
+    plan = OnboardingPlan.objects.create(
+        workspace=workspace,
+        member=member,
+        template=template,
+        name=name,
+        starts_on=starts_on,
+        status=PlanStatus.ENDED if busy else PlanStatus.ACTIVE,
+    )
+    for step in template.steps.all():
+        PlanStep.objects.create(
+            plan=plan,
+            kind=step.kind,
+            title=step.title,
+            due_on=starts_on + timedelta(days=step.due_day - 1),
+            auto_check=step.auto_check,
+            target=step.target,
+            position=step.position,
+        )
+    return plan
 
 
 def samples(workspace: Workspace, marker: str = "") -> dict[str, Any]:
     """A value for each URL parameter of the team's routes, in `workspace`."""
     return {**_hiring_samples(workspace, marker)}
+    return {
+        "plan_id": sample_plan(workspace, marker).pk,
+        "template_id": sample_template(workspace, marker).pk,
+    }

@@ -458,6 +458,42 @@ SENTENCES: dict[str, Sentence] = {
     "inbox.task_reopened": _simple(gettext_lazy("%(actor)s reopened a task")),
     "inbox.replied": _simple(gettext_lazy("%(actor)s replied to %(target)s")),
     "inbox.reply_retried": _simple(gettext_lazy("%(actor)s retried the reply to %(target)s")),
+    # Onboarding plans (roost/team/services/onboarding.py).
+    "onboarding.template_created": _simple(
+        gettext_lazy("%(actor)s created the onboarding template %(name)s (%(days)s days)")
+    ),
+    "onboarding.template_saved": _simple(
+        gettext_lazy("%(actor)s changed the onboarding template %(name)s (%(days)s days)")
+    ),
+    "onboarding.step_added": _simple(
+        gettext_lazy("%(actor)s added the step %(title)s (day %(due_day)s) to %(target)s")
+    ),
+    "onboarding.step_saved": _simple(
+        gettext_lazy("%(actor)s changed the step %(title)s (day %(due_day)s) of %(target)s")
+    ),
+    "onboarding.step_deleted": _simple(
+        gettext_lazy("%(actor)s removed the step %(title)s from %(target)s")
+    ),
+    "onboarding.plan_started": _simple(
+        gettext_lazy(
+            "%(actor)s started the onboarding plan %(name)s of %(target)s on %(starts_on)s"
+        )
+    ),
+    "onboarding.plan_attached": _simple(
+        gettext_lazy("%(actor)s attached the onboarding plan %(name)s to the invite of %(email)s")
+    ),
+    "onboarding.step_ticked": _simple(
+        gettext_lazy("%(actor)s ticked the onboarding step %(title)s of %(target)s")
+    ),
+    "onboarding.step_unticked": _simple(
+        gettext_lazy("%(actor)s unticked the onboarding step %(title)s of %(target)s")
+    ),
+    "onboarding.plan_ended": _simple(
+        gettext_lazy("%(actor)s ended the onboarding plan %(name)s of %(target)s early")
+    ),
+    "onboarding.mentor_set": _simple(
+        gettext_lazy("%(actor)s set the onboarding mentor of %(target)s to %(mentor)s")
+    ),
     "experiment.created": _simple(
         gettext_lazy("%(actor)s planned the A/B test %(name)s (%(variants)s versions)")
     ),

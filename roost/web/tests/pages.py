@@ -117,6 +117,20 @@ def _hiring(world: Any) -> dict[str, int]:
     from roost.team.testing import samples
 
     return samples(world.a)
+def _onboarding(world: Any) -> tuple[int, int]:
+    """The Community Manager's default template and a plan from it (made once)."""
+    from roost.team.models import OnboardingPlan
+    from roost.team.services.onboarding import plan_start, template_for_role
+
+    template = template_for_role(world.a, "community_manager")
+    member = world.members["community_manager"]
+    plan = OnboardingPlan.objects.filter(member=member).first() or plan_start(
+        actor=world.members["owner"],
+        member=member,
+        template=template,
+        mentor=world.members["admin"],
+    )
+    return template.pk, plan.pk
 
 
 def _has_mentions(topic: Any) -> bool:
@@ -200,6 +214,9 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "hiring opening": f"{w}/team/hiring/{_hiring(world)['opening_id']}/",
         "hiring candidate": f"{w}/team/hiring/candidates/{_hiring(world)['candidate_id']}/",
         "hiring scorecard": f"{w}/team/hiring/{_hiring(world)['opening_id']}/scorecard/",
+        "team onboarding": f"{w}/team/onboarding/",
+        "onboarding plan": f"{w}/team/onboarding/plans/{_onboarding(world)[1]}/",
+        "onboarding template": f"{w}/team/onboarding/templates/{_onboarding(world)[0]}/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

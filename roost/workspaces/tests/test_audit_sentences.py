@@ -268,6 +268,20 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
             member,
             {"changed": ["reports_to", "working_hours"], "responsibilities": ["paid"]},
         ),
+        "onboarding.template_created": (None, {"name": "CM plan", "days": 90}),
+        "onboarding.template_saved": (None, {"name": "CM plan", "days": 60}),
+        "onboarding.step_added": (None, {"title": "Handle one item", "due_day": 3}),
+        "onboarding.step_saved": (None, {"title": "Handle one item", "due_day": 4}),
+        "onboarding.step_deleted": (None, {"title": "Handle one item"}),
+        "onboarding.plan_started": (member, {"name": "CM plan", "starts_on": "2031-03-01"}),
+        "onboarding.plan_attached": (
+            world.a_invite,
+            {"email": "newbie@alpha.test", "name": "CM plan"},
+        ),
+        "onboarding.step_ticked": (member, {"title": "Handle one item"}),
+        "onboarding.step_unticked": (member, {"title": "Handle one item"}),
+        "onboarding.plan_ended": (member, {"name": "CM plan"}),
+        "onboarding.mentor_set": (member, {"mentor": "Alpha Admin"}),
     }
 
 
