@@ -22,6 +22,7 @@ from roost.api.paid_accounts import router as paid_accounts_router
 from roost.api.paid_boosts import router as paid_boosts_router
 from roost.api.paid_campaigns import router as paid_campaigns_router
 from roost.api.paid_experiments import router as paid_experiments_router
+from roost.api.team_workload import router as team_workload_router
 from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
@@ -181,6 +182,7 @@ ROUTERS = (
     paid_campaigns_router,
     paid_boosts_router,
     paid_experiments_router,
+    team_workload_router,
 )
 
 

@@ -45,6 +45,7 @@ EXPECTED_JOBS = {
     "paid.sync": "roost.paid.tasks.sync_ad_accounts",
     "paid.boosts": "roost.paid.tasks.sweep_boosts",
     "paid.experiments": "roost.paid.tasks.check_experiments",
+    "team.signals": "roost.team.tasks.workload_signals",
 }
 
 
@@ -115,6 +116,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "paid.sync": timedelta(minutes=60),
         "paid.boosts": timedelta(minutes=1),
         "paid.experiments": timedelta(minutes=15),
+        "team.signals": timedelta(hours=1),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

@@ -237,6 +237,22 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "inbox.task_reopened": (None, {}),
         "inbox.replied": (world.a_inbox.message, {"reply": "at://reply/1"}),
         "inbox.reply_retried": (world.a_inbox.message, {"draft": 7}),
+        "team.away_set": (
+            member,
+            {
+                "away_from": "2026-12-07",
+                "away_until": "2026-12-11",
+                "handed_to_people": 2,
+                "handed_to_groups": 1,
+                "unassigned": 0,
+            },
+        ),
+        "team.away_cleared": (member, {}),
+        "team.away_handed_back": (
+            member,
+            {"handed_to_people": 2, "handed_to_groups": 1, "unassigned": 0},
+        ),
+        "team.cap_set": (member, {"cap": 10}),
     }
 
 

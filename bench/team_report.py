@@ -2,8 +2,8 @@
 by rules) over 90 days into a fresh database, then time the 90-day team report
 (`roost.analytics.team.team_report`, the page's and the API's one read) in-process.
 
-    python bench/team.py --messages 100000 --db sqlite
-    python bench/team.py --messages 100000 --db postgres
+    python bench/team_report.py --messages 100000 --db sqlite
+    python bench/team_report.py --messages 100000 --db postgres
 
 The last line printed is one JSON object:
 {"messages", "replies", "db", "load_s", "report_p50_ms", "report_p95_ms",
