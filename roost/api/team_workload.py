@@ -143,8 +143,7 @@ def signals_list(request: HttpRequest, slug: str) -> Any:
 )
 def check_in_list(request: HttpRequest, slug: str) -> Any:
     return [
-        {"week": c.week, "score": c.score, "note": c.note}
-        for c in my_check_ins(_actor(request))
+        {"week": c.week, "score": c.score, "note": c.note} for c in my_check_ins(_actor(request))
     ]
 
 

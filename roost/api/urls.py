@@ -22,13 +22,13 @@ from roost.api.paid_accounts import router as paid_accounts_router
 from roost.api.paid_boosts import router as paid_boosts_router
 from roost.api.paid_campaigns import router as paid_campaigns_router
 from roost.api.paid_experiments import router as paid_experiments_router
-from roost.api.team_workload import router as team_workload_router
 from roost.api.pause import router as pause_router
 from roost.api.posts import router as posts_router
 from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
+from roost.api.team_workload import router as team_workload_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message

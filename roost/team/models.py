@@ -377,9 +377,7 @@ class WorkloadDay(models.Model):
 
     class Meta:
         ordering = ["day", "member_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["member", "day"], name="workload_day_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="workload_day_once")]
         indexes = [models.Index(fields=["workspace", "day"], name="workload_ws_day")]
 
     def __str__(self) -> str:

@@ -92,9 +92,7 @@ def member_hours(workspace_id: int) -> dict[int, Hours]:
     )
     return {
         pk: hours_of(stored.get(pk))
-        for pk in Membership.objects.filter(workspace_id=workspace_id).values_list(
-            "pk", flat=True
-        )
+        for pk in Membership.objects.filter(workspace_id=workspace_id).values_list("pk", flat=True)
     }
 
 
@@ -196,9 +194,7 @@ def rollup(workspace: Workspace, start: date, end: date) -> int:
     for (member, hour), (actions, handled) in counts.items():
         where = placed.get(hour)
         if where is None:
-            at = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC) + timedelta(
-                minutes=30
-            )
+            at = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC) + timedelta(minutes=30)
             local = at.astimezone(tz)
             where = placed[hour] = (local.date(), local.weekday(), local.time())
         day, weekday, moment = where
@@ -268,7 +264,7 @@ def rollup_all(workspace_ids: list[int] | None = None) -> dict[int, str]:
         try:
             rollup_due(workspace)
             hand_back_due(workspace)
-        except Exception as error:  # noqa: BLE001 - one workspace must not stop the rest
+        except Exception as error:  # one workspace must not stop the rest
             log.exception("workload roll-up failed for workspace %s", workspace.pk)
             failed[workspace.pk] = str(error)[:300]
     return failed
@@ -350,9 +346,7 @@ def reviews_waiting(workspace_id: int) -> dict[int, list[datetime]]:
         group__workspace_id=workspace_id
     ).values_list("group_id", "membership_id"):
         in_group[group_id].add(member_id)
-    users = dict(
-        Membership.objects.filter(workspace_id=workspace_id).values_list("user_id", "pk")
-    )
+    users = dict(Membership.objects.filter(workspace_id=workspace_id).values_list("user_id", "pk"))
     decided: set[tuple[int, int]] = {
         (state_id, users[user_id])
         for state_id, user_id in Decision.objects.filter(
@@ -391,9 +385,7 @@ def member_signals(
     today = today or local_today(workspace)
     days = [today - timedelta(days=n) for n in range(WINDOW_DAYS, 0, -1)]
     all_members = list(
-        Membership.objects.filter(workspace=workspace).values_list(
-            "pk", "away_from", "away_until"
-        )
+        Membership.objects.filter(workspace=workspace).values_list("pk", "away_from", "away_until")
     )
     spans = {pk: (f, u) for pk, f, u in all_members}
     hours = member_hours(workspace.pk)
@@ -446,7 +438,7 @@ def member_signals(
         rate = rates.get(m.pk)
         ratio = round(rate / median, 2) if rate is not None and median else None
         share = round(after / actions, 3) if actions else None
-        weekend = sum(1 for r in rows if r[4] and r[2] > 0)
+        weekend_days = sum(1 for r in rows if r[4] and r[2] > 0)
         run = _longest_run(worked, days)
         bottleneck_flag = max(
             _flag(len(reviews), *THRESHOLDS["reviews_waiting"]),
@@ -466,7 +458,7 @@ def member_signals(
                 if actions >= MIN_ACTIONS_FOR_SHARE
                 else OK,
             ),
-            weekend_days=Signal(weekend, _flag(weekend, *THRESHOLDS["weekend_days"])),
+            weekend_days=Signal(weekend_days, _flag(weekend_days, *THRESHOLDS["weekend_days"])),
             longest_run=Signal(run, _flag(run, *THRESHOLDS["longest_run"])),
             bottleneck=Signal(len(reviews), bottleneck_flag),
             reviews_waiting=len(reviews),

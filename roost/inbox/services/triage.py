@@ -65,9 +65,7 @@ def check_can_take(member: Membership) -> None:
                 "day": member.away_until.isoformat(),
             }
         else:
-            text = _("%(name)s is away; choose someone else.") % {
-                "name": member.user.display_name
-            }
+            text = _("%(name)s is away; choose someone else.") % {"name": member.user.display_name}
         raise ValidationFailed({"assignee": [text]})
     cap = member.assignment_cap
     if cap is not None:

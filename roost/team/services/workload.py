@@ -105,7 +105,9 @@ def _check_span(away_from: date | None, away_until: date | None, today: date) ->
     if away_until is None:
         raise ValidationFailed({"away_until": [_("Give the last day away.")]})
     if away_until < away_from:
-        raise ValidationFailed({"away_until": [_("The last day away must not be before the first.")]})
+        raise ValidationFailed(
+            {"away_until": [_("The last day away must not be before the first.")]}
+        )
     if away_until < today:
         raise ValidationFailed({"away_until": [_("That period is already over.")]})
     if (away_until - away_from).days >= MAX_AWAY_DAYS:
@@ -189,9 +191,9 @@ def hand_back_due(workspace: Workspace) -> int:
         ).values_list("assignee_id", flat=True)
     )
     moved = 0
-    candidates = Membership.objects.filter(
-        workspace=workspace, pk__in=holding
-    ).exclude(away_from__isnull=True, away_until__isnull=True)
+    candidates = Membership.objects.filter(workspace=workspace, pk__in=holding).exclude(
+        away_from__isnull=True, away_until__isnull=True
+    )
     for member in candidates.select_related("workspace", "user"):
         if member.is_away(today):
             done = hand_back(member)

@@ -34,8 +34,11 @@ def call(method: str, url: str, token: str, body: Any = None, key: str = "") -> 
     if key:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
     return Client().generic(
-        method, url, data=json.dumps(body) if body is not None else "",
-        content_type="application/json", **headers,
+        method,
+        url,
+        data=json.dumps(body) if body is not None else "",
+        content_type="application/json",
+        **headers,
     )
 
 

@@ -50,7 +50,9 @@ def days_of(member: Membership) -> dict[date, tuple[int, int, int, bool, bool]]:
     }
 
 
-def test_rollup_counts_by_local_time_and_hours(world: World, worker: Membership, frozen: None) -> None:
+def test_rollup_counts_by_local_time_and_hours(
+    world: World, worker: Membership, frozen: None
+) -> None:
     act(worker, utc(2026, 11, 30, 9, 15), 3)  # Mon 10:15 Warsaw: working time
     act(worker, utc(2026, 11, 30, 16, 30))  # Mon 17:30 Warsaw: after hours
     act(worker, utc(2026, 11, 30, 23, 30), 2)  # Tue 00:30 Warsaw: Tuesday, after hours
@@ -62,7 +64,9 @@ def test_rollup_counts_by_local_time_and_hours(world: World, worker: Membership,
     post = Post.objects.create(workspace=world.a, author=worker.user, text="hi")
     Post.objects.filter(pk=post.pk).update(created_at=utc(2026, 11, 28, 10, 5))
     state = StepState.objects.filter(request=world.a_request).first()
-    Decision.objects.create(state=state, user=worker.user, kind="approve", created_at=utc(2026, 12, 2, 18, 0))
+    Decision.objects.create(
+        state=state, user=worker.user, kind="approve", created_at=utc(2026, 12, 2, 18, 0)
+    )
     # Another person with their own hours: Monday 06:00–09:00 only.
     early = seed_member(world.a, make_user("early@alpha.test", "Early"), ["analyst"])
     MemberProfile.objects.create(

@@ -90,7 +90,9 @@ def test_break_run_counts_consecutive_days_only(world: World) -> None:
 def test_open_items_and_approval_bottleneck(world: World, monkeypatch: Any) -> None:
     admin = world.members["admin"]  # in the world's "Legal review" group: the review waits
     Message.objects.filter(pk=world.a_inbox.message.pk).update(assignee=admin, status="open")
-    Task.objects.create(workspace=world.a, message=world.a_inbox.message, kind="lead", assignee=admin)
+    Task.objects.create(
+        workspace=world.a, message=world.a_inbox.message, kind="lead", assignee=admin
+    )
     Task.objects.create(
         workspace=world.a, message=world.a_inbox.message, kind="lead", assignee=admin, done=True
     )

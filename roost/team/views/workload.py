@@ -118,7 +118,9 @@ def _away(request: HttpRequest, actor: Membership, member: Membership) -> HttpRe
     try:
         if request.POST.get("clear"):
             member_clear_away(actor=actor, member=member)
-            messages.success(request, _("%(name)s is no longer away.") % {"name": member.user.display_name})
+            messages.success(
+                request, _("%(name)s is no longer away.") % {"name": member.user.display_name}
+            )
         else:
             done: HandedBack = member_set_away(
                 actor=actor,
