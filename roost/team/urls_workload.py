@@ -10,14 +10,5 @@ urlpatterns = [
     path(f"{P}workload/", workload.workload, name="workload"),
     path(f"{P}workload/check-in/", workload.check_in, name="workload_check_in"),
     path(f"{P}workload/away/", workload.my_away, name="workload_away"),
-    path(
-        f"{P}workload/members/<id:member_id>/away/",
-        workload.member_away,
-        name="workload_member_away",
-    ),
-    path(
-        f"{P}workload/members/<id:member_id>/cap/",
-        workload.member_cap,
-        name="workload_member_cap",
-    ),
+    path(f"{P}workload/manage/", workload.manage, name="workload_manage"),
 ]

@@ -142,13 +142,32 @@ def test_check_in_and_away_forms_and_api(world: World) -> None:
     client.post(PAGE + "away/", {"away_from": "2026-12-07", "away_until": "2026-12-11"})
     care.refresh_from_db()
     assert care.away_until == date(2026, 12, 11)
-    manager_page = world.client_for("social_media_manager").get(PAGE).content.decode()
+    manager = world.client_for("social_media_manager")
+    manager_page = manager.get(PAGE).content.decode()
     assert "away until 2026-12-11" in manager_page
+    manager.post(PAGE + "manage/", {"member": str(care.pk), "what": "cap", "cap": "4"})
+    care.refresh_from_db()
+    assert care.assignment_cap == 4
+    manager.post(PAGE + "manage/", {"member": str(care.pk), "what": "away", "clear": "1"})
+    care.refresh_from_db()
+    assert care.away_until is None
+    world.client_for("customer_care").post(
+        PAGE + "manage/", {"member": str(care.pk), "what": "cap", "cap": "99"}
+    )
+    care.refresh_from_db()
+    assert care.assignment_cap == 4  # only MANAGE_TEAM
     token = token_for(world.members["social_media_manager"])
     r = call("post", f"{API}/members/{care.pk}/cap", token, {"cap": 7}, key="cap-1")
     assert r.status_code == 200 and r.json() == {"member": care.pk, "cap": 7}
     r = call("post", f"{API}/members/{care.pk}/cap", token, {"cap": -1})
     assert r.status_code == 422
+    r = call(
+        "post",
+        f"{API}/members/{care.pk}/away",
+        token,
+        {"away_from": "2026-12-03", "away_until": "2026-12-04"},
+    )
+    assert r.status_code == 200 and r.json()["away_until"] == "2026-12-04"
     r = call("post", f"{API}/members/{care.pk}/away/clear", token)
     assert r.status_code == 200 and r.json()["away_until"] is None
     creator_token = token_for(world.members["content_creator"])

@@ -87,7 +87,7 @@ def test_break_run_counts_consecutive_days_only(world: World) -> None:
     assert s.longest_run.flag == "watch"
 
 
-def test_open_items_and_approval_bottleneck(world: World, monkeypatch: Any) -> None:
+def test_open_items_and_approval_bottleneck(world: World) -> None:
     admin = world.members["admin"]  # in the world's "Legal review" group: the review waits
     Message.objects.filter(pk=world.a_inbox.message.pk).update(assignee=admin, status="open")
     Task.objects.create(
@@ -96,9 +96,11 @@ def test_open_items_and_approval_bottleneck(world: World, monkeypatch: Any) -> N
     Task.objects.create(
         workspace=world.a, message=world.a_inbox.message, kind="lead", assignee=admin, done=True
     )
-    waited_from = world.a_request.submitted_at
-    later = waited_from + timedelta(hours=50)
-    monkeypatch.setattr("roost.core.clock.now", lambda: later)
+    from roost.approvals.models import StepState
+
+    StepState.objects.filter(request=world.a_request).update(
+        started_at=NOW - timedelta(hours=50, minutes=10)
+    )
     s = by_member(world, [admin])[admin.pk]
     assert s.reviews_waiting == 1
     assert s.oldest_review_hours == 50

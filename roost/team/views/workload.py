@@ -150,21 +150,19 @@ def my_away(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Perm.MANAGE_TEAM)
 @require_POST
-def member_away(request: HttpRequest, member_id: int) -> HttpResponse:
-    """Set or clear a member's away period (the team's managers)."""
+def manage(request: HttpRequest) -> HttpResponse:
+    """A member's cap, or their away period (set or cleared), from the team table's forms."""
     actor = _actor(request)
-    return _away(request, actor, access_member(actor, member_id, Perm.MANAGE_TEAM))
-
-
-@workspace_view(Perm.MANAGE_TEAM)
-@require_POST
-def member_cap(request: HttpRequest, member_id: int) -> HttpResponse:
-    """Set or clear a member's personal assignment cap."""
-    actor = _actor(request)
-    member = access_member(actor, member_id, Perm.MANAGE_TEAM)
+    raw_member = request.POST.get("member", "")
+    if not raw_member.isdigit() or len(raw_member) > 12:
+        messages.error(request, _("Choose a member."))
+        return _back(actor)
+    member = access_member(actor, int(raw_member), Perm.MANAGE_TEAM)
+    if request.POST.get("what") != "cap":
+        return _away(request, actor, member)
     raw = request.POST.get("cap", "").strip()
     try:
-        if raw and not raw.isdigit():
+        if raw and (not raw.isdigit() or len(raw) > 6):
             raise ValidationFailed({"cap": [_("A cap is a whole number, or empty.")]})
         member_set_cap(actor=actor, member=member, cap=int(raw) if raw else None)
     except ValidationFailed as exc:
