@@ -56,6 +56,7 @@ bench-short: setup
 	@$(BIN)/python bench/analytics.py --rows 30000 --requests 20 --runs 1 --busy-ok
 	@$(BIN)/python bench/listening.py --n 2000 --topics 100 --runs 1 --busy-ok
 	@$(BIN)/python bench/paid.py --rows 20000 --runs 1 --busy-ok
+	@$(BIN)/python bench/team.py --events 200000 --members 50 --requests 20 --runs 1 --busy-ok
 	@$(BIN)/python bench/experiments.py --sims 2000 --seed 1
 
 clean:

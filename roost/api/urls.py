@@ -31,6 +31,7 @@ from roost.api.team import router as team_router
 from roost.api.team_builder import router as team_builder_router
 from roost.api.team_hiring import router as team_hiring_router
 from roost.api.team_onboarding import router as team_onboarding_router
+from roost.api.team_workload import router as team_workload_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message
@@ -187,6 +188,7 @@ ROUTERS = (
     team_builder_router,
     team_hiring_router,
     team_onboarding_router,
+    team_workload_router,
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roost.core import outbound
+from roost.core import clock, outbound
 from roost.core.validation import moment_problem
 from roost.inbox.models import InboxTag, MessageStatus, Priority, TaskKind
 from roost.inbox.selectors import InboxFilter
@@ -91,6 +91,17 @@ class FilterForm(forms.Form):
         )
 
 
+def _person(member: Membership) -> str:
+    """A member as offered for assignment: "(away until …)" while they are away."""
+    today = clock.now().date()
+    if member.away_until is not None and member.is_away(today):
+        return _("%(name)s (away until %(day)s)") % {
+            "name": member.user.display_name,
+            "day": member.away_until.isoformat(),
+        }
+    return member.user.display_name
+
+
 class AssignForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assign to"))
 
@@ -100,7 +111,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
-            (_("People"), [(f"m{m.pk}", m.user.display_name) for m in members]),
+            (_("People"), [(f"m{m.pk}", _person(m)) for m in members]),
             (_("Groups"), [(f"g{g.pk}", g.name) for g in groups]),
         ]
 

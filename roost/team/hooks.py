@@ -33,7 +33,14 @@ def _onboarding() -> None:
 
 
 def _workload() -> None:
-    return None
+    from datetime import timedelta
+
+    from roost.core import jobs
+    from roost.team.tasks import workload_signals
+
+    # Roll up each workspace's days not yet done (up to yesterday, its dates) and hand back
+    # the open items of members whose away period has started (roost/team/workload.py).
+    jobs.register("team.signals", timedelta(hours=1), workload_signals)
 
 
 def _hiring() -> None:

@@ -353,3 +353,71 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"assessment {self.pk}"
+
+
+# --- workload and check-ins ----------------------------------------------------------------
+
+
+class WorkloadDay(models.Model):
+    """One member's activity on one day (the workspace's dates), rolled up nightly from
+    Roost's own records (roost/team/workload.py): the workload page and signals read these
+    rows, never the raw events. A day with no activity has no row."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="workload_days")
+    day = models.DateField()
+    # Inbox items completed + replies sent + approval decisions + posts created.
+    handled = models.PositiveIntegerField(default=0)
+    # Every trace of the member's activity: audit entries plus the handled items.
+    actions = models.PositiveIntegerField(default=0)
+    # Actions in an hour outside the member's working hours (read to the hour).
+    after_hours = models.PositiveIntegerField(default=0)
+    weekend = models.BooleanField(default=False)  # a Saturday or Sunday
+    working_day = models.BooleanField(default=True)  # a day of the member's working hours
+
+    class Meta:
+        ordering = ["day", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="workload_day_once")]
+        indexes = [models.Index(fields=["workspace", "day"], name="workload_ws_day")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.day}"
+
+
+class WorkloadProgress(models.Model):
+    """How far a workspace's days are rolled up (the last day done, in its dates)."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    rolled_through = models.DateField()
+    updated_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} through {self.rolled_through}"
+
+
+class WeeklyCheckIn(models.Model):
+    """A member's answer to "How is your workload this week?" (1–5) with an optional note.
+    PRIVATE: the note is shown only to its author, the score only to its author (managers
+    see a team average of at least three answers). Not in the admin, the audit log or any
+    export."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="check_ins")
+    week = models.DateField()  # that week's Monday
+    score = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "week"], name="check_in_once_a_week"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="check_in_score_1_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "week"], name="check_in_ws_week")]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk}"

@@ -8,4 +8,7 @@ P = "w/<slug:slug>/team/"
 
 urlpatterns = [
     path(f"{P}workload/", workload.workload, name="workload"),
+    path(f"{P}workload/check-in/", workload.check_in, name="workload_check_in"),
+    path(f"{P}workload/away/", workload.my_away, name="workload_away"),
+    path(f"{P}workload/manage/", workload.manage, name="workload_manage"),
 ]

@@ -538,6 +538,25 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "team.size_set": _team_size_set,
     "team.profile_updated": _team_profile_updated,
+    # --- team: workload (roost/team/services/workload.py) ---
+    "team.away_set": _simple(
+        gettext_lazy(
+            "%(actor)s marked %(target)s away from %(away_from)s to %(away_until)s "
+            "(%(handed_to_people)s open items handed to others, %(handed_to_groups)s left "
+            "with their groups, %(unassigned)s unassigned)"
+        )
+    ),
+    "team.away_cleared": _simple(gettext_lazy("%(actor)s marked %(target)s back from away")),
+    "team.away_handed_back": _simple(
+        gettext_lazy(
+            "%(actor)s handed back the open items of %(target)s, who is away "
+            "(%(handed_to_people)s to others, %(handed_to_groups)s left with their groups, "
+            "%(unassigned)s unassigned)"
+        )
+    ),
+    "team.cap_set": _simple(
+        gettext_lazy("%(actor)s set the assignment cap of %(target)s to %(cap)s")
+    ),
 }
 
 # Data keys whose values are lists of codes or ids, written out for people.

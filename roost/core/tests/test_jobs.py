@@ -46,6 +46,7 @@ EXPECTED_JOBS = {
     "paid.boosts": "roost.paid.tasks.sweep_boosts",
     "paid.experiments": "roost.paid.tasks.check_experiments",
     "team.onboarding": "roost.team.tasks_onboarding.refresh_onboarding_plans",
+    "team.signals": "roost.team.tasks.workload_signals",
 }
 
 
@@ -117,6 +118,7 @@ def test_each_app_registers_its_own_jobs_and_the_publisher_as_a_service(settings
         "paid.boosts": timedelta(minutes=1),
         "paid.experiments": timedelta(minutes=15),
         "team.onboarding": timedelta(minutes=5),
+        "team.signals": timedelta(hours=1),
     }
     [(name, factory)] = jobs.services()
     assert name == "publishing.publisher"

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -38,13 +39,51 @@ def inbox_settings(workspace_id: int) -> InboxSettings:
     return found
 
 
+def workspace_today(workspace: Any) -> date:
+    """Today's date in the workspace's time zone (away periods are in its dates)."""
+    return clock.now().astimezone(workspace.tzinfo).date()
+
+
 def _eligible(group: Group) -> list[Membership]:
-    """The group's members who may take inbox work: active people who may reply."""
+    """The group's members who may take inbox work: active people who may reply and are
+    not away today."""
+    today = workspace_today(group.workspace)
     return [
         m
         for m in group.members.select_related("user").prefetch_related("roles")
-        if m.has_perm(Perm.INBOX_REPLY) and m.user.is_active
+        if m.has_perm(Perm.INBOX_REPLY) and m.user.is_active and not m.is_away(today)
     ]
+
+
+def check_can_take(member: Membership) -> None:
+    """Refuse a direct assignment to a member who is away today, or who already holds as
+    many open inbox items as their personal cap."""
+    if member.is_away(workspace_today(member.workspace)):
+        if member.away_until is not None:
+            text = _("%(name)s is away until %(day)s; choose someone else.") % {
+                "name": member.user.display_name,
+                "day": member.away_until.isoformat(),
+            }
+        else:
+            text = _("%(name)s is away; choose someone else.") % {"name": member.user.display_name}
+        raise ValidationFailed({"assignee": [text]})
+    cap = member.assignment_cap
+    if cap is not None:
+        held = Message.objects.filter(
+            workspace_id=member.workspace_id, assignee=member, status=MessageStatus.OPEN
+        ).count()
+        if held >= cap:
+            raise ValidationFailed(
+                {
+                    "assignee": [
+                        _(
+                            "%(name)s already has %(held)s open items, their cap of "
+                            "%(cap)s; choose someone else."
+                        )
+                        % {"name": member.user.display_name, "held": held, "cap": cap}
+                    ]
+                }
+            )
 
 
 def assign_round_robin(group_id: int, messages: list[Message], avoid: int | None = None) -> None:
@@ -55,8 +94,8 @@ def assign_round_robin(group_id: int, messages: list[Message], avoid: int | None
     work goes to them (assigning to a group means "someone else take this")."""
     if not messages:
         return
-    group = Group.objects.get(pk=group_id)
-    cap = inbox_settings(group.workspace_id).per_member_cap
+    group = Group.objects.select_related("workspace").get(pk=group_id)
+    default_cap = inbox_settings(group.workspace_id).per_member_cap
     members = _eligible(group)
     if avoid is not None and any(m.pk != avoid for m in members):
         members = [m for m in members if m.pk != avoid]
@@ -69,10 +108,15 @@ def assign_round_robin(group_id: int, messages: list[Message], avoid: int | None
         .values_list("assignee", "n")
     )
     counts = {m.pk: load.get(m.pk, 0) for m in members}
+    # A member's own cap (set by the team's managers) wins over the workspace's.
+    caps = {
+        m.pk: m.assignment_cap if m.assignment_cap is not None else default_cap for m in members
+    }
     for message in messages:
-        pick = min(members, key=lambda m: (counts[m.pk], m.pk))
-        if counts[pick.pk] >= cap:
+        room = [m for m in members if counts[m.pk] < caps[m.pk]]
+        if not room:
             continue
+        pick = min(room, key=lambda m: (counts[m.pk], m.pk))
         message.assignee_id = pick.pk
         counts[pick.pk] += 1
 
@@ -143,9 +187,15 @@ def message_assign(
         raise ValidationFailed({"assignee": [_("Choose a person or a group.")]})
     before = message.assignee_id
     if member_id is not None:
-        member = Membership.objects.filter(workspace=actor.workspace, pk=member_id).first()
+        member = (
+            Membership.objects.filter(workspace=actor.workspace, pk=member_id)
+            .select_related("user", "workspace")
+            .first()
+        )
         if member is None:
             raise ValidationFailed({"assignee": [_("That person is not in this workspace.")]})
+        if member.pk != before:
+            check_can_take(member)
         message.assignee, message.group = member, None
     else:
         group = Group.objects.filter(workspace=actor.workspace, pk=int(group_id or 0)).first()
@@ -227,11 +277,15 @@ def task_create(
             group = Group.objects.filter(
                 workspace=actor.workspace, name=DEFAULT_GROUPS[TaskKind(kind)]
             ).first()
-        if (
-            member_id is not None
-            and not Membership.objects.filter(workspace=actor.workspace, pk=member_id).exists()
-        ):
-            raise ValidationFailed({"assignee": [_("That person is not in this workspace.")]})
+        if member_id is not None:
+            owner_member = (
+                Membership.objects.filter(workspace=actor.workspace, pk=member_id)
+                .select_related("user", "workspace")
+                .first()
+            )
+            if owner_member is None:
+                raise ValidationFailed({"assignee": [_("That person is not in this workspace.")]})
+            check_can_take(owner_member)
         before = message.assignee_id
         if group is not None and message.group_id is None and message.assignee_id is None:
             message.group = group

@@ -282,6 +282,22 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
         "onboarding.step_unticked": (member, {"title": "Handle one item"}),
         "onboarding.plan_ended": (member, {"name": "CM plan"}),
         "onboarding.mentor_set": (member, {"mentor": "Alpha Admin"}),
+        "team.away_set": (
+            member,
+            {
+                "away_from": "2026-12-07",
+                "away_until": "2026-12-11",
+                "handed_to_people": 2,
+                "handed_to_groups": 1,
+                "unassigned": 0,
+            },
+        ),
+        "team.away_cleared": (member, {}),
+        "team.away_handed_back": (
+            member,
+            {"handed_to_people": 2, "handed_to_groups": 1, "unassigned": 0},
+        ),
+        "team.cap_set": (member, {"cap": 10}),
     }
 
 
