@@ -28,6 +28,7 @@ from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
+from roost.api.team_assessment import router as team_assessment_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message
@@ -168,6 +169,7 @@ me.roost_public_in_api = True  # type: ignore[attr-defined]
 
 ROUTERS = (
     team_router,
+    team_assessment_router,
     posts_router,
     pause_router,
     approvals_router,

@@ -34,6 +34,11 @@ FAILING_AFTER = 3
 Activity = Literal["poll", "metrics"]
 
 
+# In a channel's config: a channel that stands for one without being connected (the
+# practical exercise of roost.team's hiring kit). Nothing opens a connector for it.
+INERT = "inert"
+
+
 @dataclass
 class OpenConnector:
     """A connector built from a channel's stored credentials, with what it was built from.
@@ -73,6 +78,11 @@ class OpenConnector:
 def connector_open(channel: Channel) -> OpenConnector:
     """A connector for `channel`, remembering the stored credentials it starts from. Call
     `keep_refreshed()` once its calls are done (in a thread that may use the database)."""
+    if channel.config.get(INERT):
+        # A stand-in channel (an assessment workspace's): no network is ever called.
+        raise Conflict(
+            _("%(channel)s is not connected to any network.") % {"channel": channel.name}
+        )
     read = channel.credentials_encrypted
     credentials = crypto.decrypt_json(read)
     connector = registry.connector_for(channel.network, channel.config, dict(credentials))
