@@ -25,7 +25,9 @@ READ, HIRING_WRITE = ApiScope.READ, ApiScope.HIRING_WRITE
 class AssessmentIn(Schema):
     candidate: Id
     scenario: str = Field(max_length=16, description="inbox or campaign")
-    days: int = Field(default=3, ge=svc.MIN_DAYS, le=svc.MAX_DAYS, description="How long the login lasts")
+    days: int = Field(
+        default=3, ge=svc.MIN_DAYS, le=svc.MAX_DAYS, description="How long the login lasts"
+    )
 
 
 class AssessmentOut(Schema):

@@ -108,7 +108,7 @@ def connector_open(channel: Channel) -> OpenConnector:
         # A stand-in channel (an assessment workspace's): its content is checked as its
         # network would, and no network is ever called.
         inner = registry.connector_for(channel.network, {"base_url": "http://127.0.0.1:9"}, {})
-        return OpenConnector(channel.pk, InertConnector(inner, channel.name), "", {})  # type: ignore[arg-type]
+        return OpenConnector(channel.pk, InertConnector(inner, channel.name), "", {})
     read = channel.credentials_encrypted
     credentials = crypto.decrypt_json(read)
     connector = registry.connector_for(channel.network, channel.config, dict(credentials))

@@ -44,7 +44,7 @@ class Seed:
     key: str
     author: str
     handle: str
-    kind: str
+    kind: InboundKind
     text: str
     expect: str
     why: str

@@ -37,7 +37,10 @@ from roost.workspaces.services import audit_record, workspace_create
 MIN_DAYS, MAX_DAYS = 1, 14
 TOKEN_PREFIX = "asm"
 # The role the exercise needs in its workspace.
-SCENARIO_ROLES = {ScenarioKind.INBOX: Role.COMMUNITY_MANAGER, ScenarioKind.CAMPAIGN: Role.CONTENT_CREATOR}
+SCENARIO_ROLES = {
+    ScenarioKind.INBOX: Role.COMMUNITY_MANAGER,
+    ScenarioKind.CAMPAIGN: Role.CONTENT_CREATOR,
+}
 EARLY_STAGES = (Stage.SOURCED, Stage.SCREENING)
 CLOSED_STAGES = (Stage.HIRED, Stage.DECLINED)
 
@@ -112,7 +115,8 @@ def assessment_create(
         hiring = actor.workspace
         workspace = workspace_create(
             actor=actor.user,
-            name=_("Assessment #%(id)s — %(role)s") % {"id": candidate.pk, "role": role_label(candidate)},
+            name=_("Assessment #%(id)s — %(role)s")
+            % {"id": candidate.pk, "role": role_label(candidate)},
             timezone=hiring.timezone,
             language=hiring.language,
             authorized=True,  # HIRE in the hiring workspace allows it
@@ -141,7 +145,9 @@ def assessment_create(
         )
         moved = candidate.stage in EARLY_STAGES
         if moved:
-            Candidate.objects.filter(pk=candidate.pk).update(stage=Stage.EXERCISE, stage_changed_at=now)
+            Candidate.objects.filter(pk=candidate.pk).update(
+                stage=Stage.EXERCISE, stage_changed_at=now
+            )
             candidate.stage, candidate.stage_changed_at = Stage.EXERCISE, now
         audit_record(
             workspace=hiring,
@@ -293,11 +299,12 @@ def assessment_facts(assessment: Assessment) -> dict[str, Any]:
 
 
 def _inbox_facts(assessment: Assessment) -> dict[str, Any]:
+    ws = int(assessment.workspace_id or 0)
     expected: dict[str, Any] = assessment.expected.get("messages", {})
     groups = assessment.expected.get("groups", {})
     ids = [int(k) for k in expected]
     messages = (
-        Message.objects.filter(pk__in=ids, workspace_id=assessment.workspace_id)
+        Message.objects.filter(pk__in=ids, workspace_id=ws)
         .select_related("assignee__user", "group")
         .prefetch_related(
             "tags",
@@ -307,9 +314,9 @@ def _inbox_facts(assessment: Assessment) -> dict[str, Any]:
     )
     by_id = {m.pk: m for m in messages}
     sent: dict[str, list[str]] = {}
-    for parent, text in Message.objects.filter(
-        workspace_id=assessment.workspace_id, outgoing=True
-    ).values_list("parent_remote_id", "text"):
+    for parent, text in Message.objects.filter(workspace_id=ws, outgoing=True).values_list(
+        "parent_remote_id", "text"
+    ):
         sent.setdefault(parent, []).append(text)
     rows = []
     for key, exp in expected.items():
@@ -352,7 +359,8 @@ def _inbox_facts(assessment: Assessment) -> dict[str, Any]:
 
 def _campaign_facts(assessment: Assessment) -> dict[str, Any]:
     campaign_id = assessment.expected.get("campaign")
-    posts = Post.objects.filter(workspace_id=assessment.workspace_id, author_id=assessment.login_id)
+    ws = int(assessment.workspace_id or 0)
+    posts = Post.objects.filter(workspace_id=ws, author_id=assessment.login_id)
     rows = [
         {
             "id": p.pk,

@@ -10,7 +10,9 @@ from roost.team.models import Assessment, Candidate, JobOpening
 from roost.team.services.assessment import assessment_create
 
 
-def make_candidate(world: World, name: str = "Casey Candidate", stage: str = "screening") -> Candidate:
+def make_candidate(
+    world: World, name: str = "Casey Candidate", stage: str = "screening"
+) -> Candidate:
     opening = JobOpening.objects.create(
         workspace=world.a,
         role="community_manager",

@@ -36,7 +36,11 @@ def test_create_once_per_key_then_read(world: World) -> None:
     assert Assessment.objects.count() == 1
     made = first.json()
     assert made["link"].startswith("http") and "/assess/asm_" in made["link"]
-    assert (made["candidate"], made["scenario"], made["status"]) == (candidate.pk, "inbox", "not_started")
+    assert (made["candidate"], made["scenario"], made["status"]) == (
+        candidate.pk,
+        "inbox",
+        "not_started",
+    )
     assert made["facts"]["total"] == 10 and made["facts"]["correct"] == 0
 
     read = call("GET", f"{BASE}/{made['id']}", token)
@@ -53,8 +57,12 @@ def test_bad_input_and_who_may(world: World) -> None:
     creator = token_for(world.members["content_creator"])
     workspaces = Workspace.objects.count()
 
-    scenario = call("POST", BASE, manager, {"candidate": candidate.pk, "scenario": "chess"}, key="b")
-    days = call("POST", BASE, manager, {"candidate": candidate.pk, "scenario": "inbox", "days": 30}, key="c")
+    scenario = call(
+        "POST", BASE, manager, {"candidate": candidate.pk, "scenario": "chess"}, key="b"
+    )
+    days = call(
+        "POST", BASE, manager, {"candidate": candidate.pk, "scenario": "inbox", "days": 30}, key="c"
+    )
     missing = call("POST", BASE, manager, {"candidate": 999999, "scenario": "inbox"}, key="d")
     no_scope = call("POST", BASE, reader, {"candidate": candidate.pk, "scenario": "inbox"}, key="e")
     no_perm = call("POST", BASE, creator, {"candidate": candidate.pk, "scenario": "inbox"}, key="f")
@@ -70,7 +78,9 @@ def test_bad_input_and_who_may(world: World) -> None:
     other = token_for(world.b_owner)
     made = call("POST", BASE, manager, {"candidate": candidate.pk, "scenario": "inbox"}, key="g")
     assert made.status_code == 201
-    outside = call("GET", f"/api/v1/workspaces/{world.b.slug}/team/assessments/{made.json()['id']}", other)
+    outside = call(
+        "GET", f"/api/v1/workspaces/{world.b.slug}/team/assessments/{made.json()['id']}", other
+    )
     assert outside.status_code == 404
     twice = call("POST", BASE, manager, {"candidate": candidate.pk, "scenario": "inbox"}, key="h")
     assert twice.status_code == 409

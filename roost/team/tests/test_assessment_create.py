@@ -86,7 +86,9 @@ def test_a_later_stage_is_kept(world: World) -> None:
     assert candidate.stage == "interview"
 
 
-@pytest.mark.parametrize("role", ["content_creator", "community_manager", "analyst", "customer_care"])
+@pytest.mark.parametrize(
+    "role", ["content_creator", "community_manager", "analyst", "customer_care"]
+)
 def test_only_hire_creates(world: World, role: str) -> None:
     candidate = make_candidate(world)
     workspaces = Workspace.objects.count()

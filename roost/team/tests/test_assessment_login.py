@@ -125,7 +125,9 @@ def test_the_candidate_creates_no_workspace(world: World, settings: Any) -> None
     client = started_client(secret)
     settings.ROOST_WORKSPACE_CREATION = "anyone"
     assert not may_create_workspace(assessment.login)
-    response = client.post("/workspaces/new/", {"name": "Mine", "timezone": "UTC", "language": "en"})
+    response = client.post(
+        "/workspaces/new/", {"name": "Mine", "timezone": "UTC", "language": "en"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     assert Membership.objects.filter(user=assessment.login).count() == 1
     home = client.get(f"/w/{assessment.workspace.slug}/").content.decode()
@@ -157,6 +159,8 @@ def test_the_banner_and_the_exercise_page(world: World) -> None:
     # The manager's own pages carry no banner; in the hiring workspace there is no exercise.
     manager = Client()
     manager.force_login(world.members["social_media_manager"].user)
-    assert 'data-testid="assessment-banner"' not in manager.get(f"/w/{slug}/inbox/").content.decode()
+    assert (
+        'data-testid="assessment-banner"' not in manager.get(f"/w/{slug}/inbox/").content.decode()
+    )
     alpha = manager.get(f"/w/{world.a.slug}/assessment/").content.decode()
     assert "not an assessment workspace" in alpha

@@ -196,4 +196,7 @@ def test_the_panel_shows_expected_against_done(world: World) -> None:
     assert "not started" in body
     # Not for people without HIRE.
     creator = world.client_for("content_creator")
-    assert creator.get(f"/w/{world.a.slug}/team/hiring/assessments/{assessment.pk}/").status_code == 403
+    assert (
+        creator.get(f"/w/{world.a.slug}/team/hiring/assessments/{assessment.pk}/").status_code
+        == 403
+    )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from roost.core.exceptions import RoostError
 from roost.http.decorators import error_response, public_view
 from roost.team import scenarios
-from roost.team.models import Candidate, ScenarioKind
+from roost.team.models import Candidate
 from roost.team.services import assessment as svc
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.roles import Perm
@@ -125,5 +125,3 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "team/assessment_detail.html",
         {"area": "team", "here": "hiring", "candidate": found.candidate},
     )
-
-
