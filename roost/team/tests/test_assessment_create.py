@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from roost.accounts.models import User
@@ -147,3 +149,15 @@ def test_discard_deletes_the_workspace_and_the_login(world: World) -> None:
     assert User.objects.filter(pk=manager.pk).exists()
     assessment.refresh_from_db()
     assert (assessment.workspace_id, assessment.login_id) == (None, None)
+
+
+def test_the_daily_brief_skips_the_assessment_workspace(world: World, monkeypatch: Any) -> None:
+    from roost.briefing import services as briefing
+
+    assessment, _secret = make_exercise(world)
+    sent: list[int] = []
+    monkeypatch.setattr(briefing, "brief_send", lambda ws, settings, now: sent.append(ws.pk) or 1)
+    monkeypatch.setattr(briefing, "due_day", lambda settings, now, zone: now.date())
+    briefing.briefs_send_due()
+    assert assessment.workspace_id not in sent
+    assert world.a.pk in sent
