@@ -118,6 +118,29 @@ def _has_mentions(topic: Any) -> bool:
     return TopicMention.objects.filter(topic=topic).exists()
 
 
+def _assessment(world: Any) -> tuple[int, str]:
+    """A candidate's inbox exercise, made by the Social Media Manager (made once): its id
+    and its workspace's slug."""
+    from roost.team.models import Assessment, Candidate, JobOpening
+    from roost.team.services.assessment import assessment_create
+
+    found = Assessment.objects.filter(candidate__workspace=world.a).first()
+    if found is None:
+        opening, _made = JobOpening.objects.get_or_create(
+            workspace=world.a,
+            title="Community Manager (pages)",
+            defaults={"role": "community_manager", "description_en": "", "description_pl": ""},
+        )
+        candidate = Candidate.objects.create(
+            workspace=world.a, opening=opening, name="Page Candidate", email="pc@example.test"
+        )
+        found, _secret = assessment_create(
+            actor=world.members[MANAGER], candidate=candidate, scenario="inbox"
+        )
+    assert found.workspace is not None
+    return found.pk, found.workspace.slug
+
+
 def main_pages(world: Any, role: str) -> dict[str, str]:
     """name -> path of the pages `role` reaches from its menu in workspace A."""
     w = f"/w/{world.a.slug}"
@@ -179,6 +202,8 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "paid imports": f"{w}/paid/imports/",
         "paid boosts": f"{w}/paid/boosts/",
         "paid boost": f"{w}/paid/boosts/{_boost(world)}/",
+        "assessment results": f"{w}/team/hiring/assessments/{_assessment(world)[0]}/",
+        "assessment exercise": f"/w/{_assessment(world)[1]}/assessment/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }
