@@ -15,6 +15,15 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """A temporary login (a candidate's assessment) never signs in with a password."""
+        super().confirm_login_allowed(user)
+        if getattr(user, "access_expires_at", None) is not None:
+            raise forms.ValidationError(
+                _("This login is temporary: open the assessment link you were sent."),
+                code="temporary",
+            )
+
 
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, required=False)

@@ -32,6 +32,7 @@ from roost.api.team_builder import router as team_builder_router
 from roost.api.team_hiring import router as team_hiring_router
 from roost.api.team_onboarding import router as team_onboarding_router
 from roost.api.team_workload import router as team_workload_router
+from roost.api.team_assessment import router as team_assessment_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message
@@ -172,6 +173,7 @@ me.roost_public_in_api = True  # type: ignore[attr-defined]
 
 ROUTERS = (
     team_router,
+    team_assessment_router,
     posts_router,
     pause_router,
     approvals_router,

@@ -274,7 +274,8 @@ def briefs_send_due(*, now: datetime | None = None) -> int:
         )
     )
     done = 0
-    for workspace in Workspace.objects.order_by("pk"):
+    # A candidate's assessment workspace (roost.team's practical exercise) gets no brief.
+    for workspace in Workspace.objects.filter(assessment__isnull=True).order_by("pk"):
         try:
             settings = by_workspace.get(workspace.pk) or BriefSettings(workspace=workspace)
             day = due_day(settings, now, workspace.tzinfo)

@@ -34,6 +34,37 @@ FAILING_AFTER = 3
 Activity = Literal["poll", "metrics"]
 
 
+# In a channel's config: a channel that stands for one without being connected (the
+# practical exercise of roost.team's hiring kit). Nothing opens a connector for it.
+INERT = "inert"
+
+
+class InertConnector:
+    """The connector of a stand-in channel: `validate`, `limits` and `credentials` answer
+    like its network's connector (no call is made for them); every other operation is
+    refused with a Conflict before anything is sent."""
+
+    def __init__(self, inner: Any, name: str) -> None:
+        self._inner, self._name = inner, name
+
+    def validate(self, request: Any) -> Any:
+        return self._inner.validate(request)
+
+    def limits(self) -> Any:
+        return self._inner.limits()
+
+    def credentials(self) -> dict[str, Any]:
+        return {}
+
+    def __getattr__(self, operation: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise Conflict(
+                _("%(channel)s is not connected to any network.") % {"channel": self._name}
+            )
+
+        return refuse
+
+
 @dataclass
 class OpenConnector:
     """A connector built from a channel's stored credentials, with what it was built from.
@@ -73,6 +104,11 @@ class OpenConnector:
 def connector_open(channel: Channel) -> OpenConnector:
     """A connector for `channel`, remembering the stored credentials it starts from. Call
     `keep_refreshed()` once its calls are done (in a thread that may use the database)."""
+    if channel.config.get(INERT):
+        # A stand-in channel (an assessment workspace's): its content is checked as its
+        # network would, and no network is ever called.
+        inner = registry.connector_for(channel.network, {"base_url": "http://127.0.0.1:9"}, {})
+        return OpenConnector(channel.pk, InertConnector(inner, channel.name), "", {})
     read = channel.credentials_encrypted
     credentials = crypto.decrypt_json(read)
     connector = registry.connector_for(channel.network, channel.config, dict(credentials))

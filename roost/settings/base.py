@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Temporary logins (assessment candidates) end at their expiry, on every request.
+    "roost.accounts.middleware.ExpiringLoginMiddleware",
     "roost.accounts.middleware.UserLanguageMiddleware",
     # Before any view or the CSRF check reads the input: nulls, non-UTF-8, too large.
     "roost.web.middleware.BadInputMiddleware",

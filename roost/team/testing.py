@@ -104,6 +104,9 @@ def sample_plan(workspace: Workspace, marker: str = "") -> OnboardingPlan:
             position=step.position,
         )
     return plan
+from roost.core import clock
+from roost.core.tokens import hash_secret
+from roost.workspaces.models import Workspace
 
 
 def samples(workspace: Workspace, marker: str = "") -> dict[str, Any]:
@@ -113,3 +116,30 @@ def samples(workspace: Workspace, marker: str = "") -> dict[str, Any]:
         "plan_id": sample_plan(workspace, marker).pk,
         "template_id": sample_template(workspace, marker).pk,
     }
+    return {**_assessment_samples(workspace, marker)}
+
+
+def _assessment_samples(workspace: Workspace, marker: str) -> dict[str, Any]:
+    """An exercise (no workspace of its own: a record only) of a sample candidate."""
+    from roost.team.models import Assessment, Candidate, JobOpening
+
+    opening, _made = JobOpening.objects.get_or_create(
+        workspace=workspace,
+        title=f"Assessment sample {marker}",
+        defaults={"role": "community_manager", "description_en": "", "description_pl": ""},
+    )
+    candidate, _made = Candidate.objects.get_or_create(
+        workspace=workspace,
+        opening=opening,
+        email=f"assessed-{workspace.pk}@example.test",
+        defaults={"name": f"Assessed {marker}"},
+    )
+    assessment, _made = Assessment.objects.get_or_create(
+        candidate=candidate,
+        defaults={
+            "scenario": "inbox",
+            "token_hash": hash_secret(f"sample-assessment-{workspace.pk}"),
+            "expires_at": clock.now() + timedelta(days=3),
+        },
+    )
+    return {"assessment_id": assessment.pk}

@@ -85,6 +85,8 @@ def may_create_workspace(user: Any) -> bool:
     yet (its first user sets it up)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if getattr(user, "access_expires_at", None) is not None:
+        return False  # a temporary login (an assessment candidate) creates nothing
     policy = settings.ROOST_WORKSPACE_CREATION
     if policy == "anyone" or user.is_staff or user.is_superuser:
         return True

@@ -405,6 +405,21 @@ SENTENCES: dict[str, Sentence] = {
     "paid.boost_cancelled": _simple(
         gettext_lazy("%(actor)s cancelled a boost waiting for approval")
     ),
+    "assessment.created": _simple(
+        gettext_lazy(
+            "%(actor)s created a practical exercise (%(scenario)s, a login for %(days)s days) "
+            "for %(target)s"
+        )
+    ),
+    "assessment.started": _simple(
+        gettext_lazy("%(actor)s recorded that %(target)s started the practical exercise")
+    ),
+    "assessment.submitted": _simple(
+        gettext_lazy(
+            "%(actor)s recorded that %(target)s submitted the practical exercise "
+            "(%(correct)s of %(total)s handled as expected)"
+        )
+    ),
     "publishing.paused": _simple(gettext_lazy("%(actor)s paused publishing: %(reason)s")),
     "publishing.resumed": _simple(gettext_lazy("%(actor)s resumed publishing")),
     "brief.settings_changed": _simple(

@@ -99,11 +99,18 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def workspace_create(
-    *, actor: Any, name: str, timezone: str = "UTC", language: str = "en"
+    *,
+    actor: Any,
+    name: str,
+    timezone: str = "UTC",
+    language: str = "en",
+    authorized: bool = False,
 ) -> Workspace:
     """Create a workspace; its creator becomes its first Owner. Who may is the operator's
-    setting (ROOST_WORKSPACE_CREATION, see may_create_workspace)."""
-    if not may_create_workspace(actor):
+    setting (ROOST_WORKSPACE_CREATION, see may_create_workspace); `authorized`: the caller
+    has checked a permission of its own that allows this one (a hiring manager's assessment
+    workspace, roost/team/services/assessment.py)."""
+    if not authorized and not may_create_workspace(actor):
         raise PermissionDenied(workspace_creation_refusal())
     if errors := _clean_workspace_fields(name, timezone, language):
         raise ValidationFailed(errors)
@@ -594,6 +601,9 @@ def token_create(
         errors["scopes"] = [_("Unknown scope: %(s)s.") % {"s": ", ".join(unknown)}]
     if days is not None and not 1 <= days <= 366:
         errors["days"] = [_("A token lives between 1 and 366 days.")]
+    if actor.user.access_expires_at is not None:
+        # A login that expires (a candidate's assessment login) makes no API tokens.
+        raise PermissionDenied(_("This login is temporary and cannot create API tokens."))
     if errors:
         raise ValidationFailed(errors)
     secret = new_secret("roost")
@@ -640,6 +650,8 @@ def token_authenticate(secret: str) -> tuple[ApiToken, Membership] | None:
     )
     if token is None or not token.is_active() or not token.membership.user.is_active:
         return None
+    if token.membership.user.access_expires_at is not None:
+        return None  # temporary logins (assessment candidates) never use the API
     _token_touch(token)
     return token, token.membership
 

@@ -145,6 +145,27 @@ def _team_builder(world: Any) -> str:
 
     TeamSettings.objects.get_or_create(workspace=world.a, defaults={"company_size": "large"})
     return f"/w/{world.a.slug}/team/builder/"
+def _assessment(world: Any) -> tuple[int, str]:
+    """A candidate's inbox exercise, made by the Social Media Manager (made once): its id
+    and its workspace's slug."""
+    from roost.team.models import Assessment, Candidate, JobOpening
+    from roost.team.services.assessment import assessment_create
+
+    found = Assessment.objects.filter(candidate__workspace=world.a).first()
+    if found is None:
+        opening, _made = JobOpening.objects.get_or_create(
+            workspace=world.a,
+            title="Community Manager (pages)",
+            defaults={"role": "community_manager", "description_en": "", "description_pl": ""},
+        )
+        candidate = Candidate.objects.create(
+            workspace=world.a, opening=opening, name="Page Candidate", email="pc@example.test"
+        )
+        found, _secret = assessment_create(
+            actor=world.members[MANAGER], candidate=candidate, scenario="inbox"
+        )
+    assert found.workspace is not None
+    return found.pk, found.workspace.slug
 
 
 def main_pages(world: Any, role: str) -> dict[str, str]:
@@ -219,6 +240,8 @@ def main_pages(world: Any, role: str) -> dict[str, str]:
         "team onboarding": f"{w}/team/onboarding/",
         "onboarding plan": f"{w}/team/onboarding/plans/{_onboarding(world)[1]}/",
         "onboarding template": f"{w}/team/onboarding/templates/{_onboarding(world)[0]}/",
+        "assessment results": f"{w}/team/hiring/assessments/{_assessment(world)[0]}/",
+        "assessment exercise": f"/w/{_assessment(world)[1]}/assessment/",
         "notifications": "/notifications/",
         "profile": "/account/",
     }

@@ -182,6 +182,9 @@ def _samples(world: World) -> dict[str, tuple[Any, dict[str, Any]]]:
             {"amount": "150.00", "currency": "EUR", "days": 7, "post": 1, "approval": True},
         ),
         "paid.boost_cancelled": (None, {}),
+        "assessment.created": (None, {"scenario": "inbox", "days": 3, "stage": "exercise"}),
+        "assessment.started": (None, {}),
+        "assessment.submitted": (None, {"correct": 7, "total": 10}),
         "experiment.created": (
             None,
             {"name": "Headline", "kind": "organic", "variants": 2, "planned_per_variant": 900},
