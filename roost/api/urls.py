@@ -28,11 +28,11 @@ from roost.api.reports import router as reports_router
 from roost.api.roi import router as roi_router
 from roost.api.schemas import COMMON_ERRORS, Error, MeOut
 from roost.api.team import router as team_router
+from roost.api.team_assessment import router as team_assessment_router
 from roost.api.team_builder import router as team_builder_router
 from roost.api.team_hiring import router as team_hiring_router
 from roost.api.team_onboarding import router as team_onboarding_router
 from roost.api.team_workload import router as team_workload_router
-from roost.api.team_assessment import router as team_assessment_router
 from roost.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from roost.core.uploads import refused_upload
 from roost.core.validation import too_big_message

@@ -8,7 +8,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from roost.team.models import Candidate, Criterion, JobOpening
+from roost.core import clock
+from roost.core.tokens import hash_secret
+from roost.team.models import (
+    Candidate,
+    Criterion,
+    JobOpening,
+    OnboardingPlan,
+    OnboardingTemplate,
+    PlanStatus,
+    PlanStep,
+    StepKind,
+    TemplateStep,
+)
 from roost.workspaces.models import Membership, Workspace
 
 
@@ -39,16 +51,6 @@ def _hiring_samples(workspace: Workspace, marker: str) -> dict[str, Any]:
         "criterion_id": criterion.pk,
         "candidate_id": candidate.pk,
     }
-from roost.core import clock
-from roost.team.models import (
-    OnboardingPlan,
-    OnboardingTemplate,
-    PlanStatus,
-    PlanStep,
-    StepKind,
-    TemplateStep,
-)
-from roost.workspaces.models import Membership, Workspace
 
 
 def sample_template(workspace: Workspace, marker: str = "") -> OnboardingTemplate:
@@ -104,19 +106,16 @@ def sample_plan(workspace: Workspace, marker: str = "") -> OnboardingPlan:
             position=step.position,
         )
     return plan
-from roost.core import clock
-from roost.core.tokens import hash_secret
-from roost.workspaces.models import Workspace
 
 
 def samples(workspace: Workspace, marker: str = "") -> dict[str, Any]:
     """A value for each URL parameter of the team's routes, in `workspace`."""
-    return {**_hiring_samples(workspace, marker)}
     return {
+        **_hiring_samples(workspace, marker),
         "plan_id": sample_plan(workspace, marker).pk,
         "template_id": sample_template(workspace, marker).pk,
+        **_assessment_samples(workspace, marker),
     }
-    return {**_assessment_samples(workspace, marker)}
 
 
 def _assessment_samples(workspace: Workspace, marker: str) -> dict[str, Any]:

@@ -117,6 +117,8 @@ def _hiring(world: Any) -> dict[str, int]:
     from roost.team.testing import samples
 
     return samples(world.a)
+
+
 def _onboarding(world: Any) -> tuple[int, int]:
     """The Community Manager's default template and a plan from it (made once)."""
     from roost.team.models import OnboardingPlan
@@ -145,6 +147,8 @@ def _team_builder(world: Any) -> str:
 
     TeamSettings.objects.get_or_create(workspace=world.a, defaults={"company_size": "large"})
     return f"/w/{world.a.slug}/team/builder/"
+
+
 def _assessment(world: Any) -> tuple[int, str]:
     """A candidate's inbox exercise, made by the Social Media Manager (made once): its id
     and its workspace's slug."""
