@@ -287,6 +287,7 @@ def candidate_get(request: HttpRequest, slug: str, candidate_id: Id) -> Any:
     auth=access(Perm.HIRE, HIRING_WRITE),
     summary="Move a candidate forward, to declined, or hire them from offer (invite + plan)",
 )
+@idempotent
 def candidate_stage(request: HttpRequest, slug: str, candidate_id: Id, payload: StageIn) -> Any:
     actor = _actor(request)
     moved = svc.candidate_move(
