@@ -134,3 +134,23 @@ def test_the_refresh_costs_the_same_for_one_plan_or_seven(world: World) -> None:
     # 3 to load (steps, members, workspaces) + at most 2 per check in use; nothing per plan.
     assert len(seven) <= 3 + 2 * len(checks)
     assert len(one) <= 3 + 2 * 2
+
+
+def test_a_post_through_approval_ticks_the_content_creators_step(world: World) -> None:
+    from roost.approvals.services import request_decide
+    from roost.publishing.models import Post
+
+    plan = _start(world, "content_creator")
+    # The world's post by the content creator waits for the group (the admin) to approve.
+    request_decide(req=world.a_request, decision="approve", user=world.members["admin"].user)
+    post = Post.objects.get(pk=world.a_request.object_id)
+    assert post.status in {"scheduled", "publishing", "published", "partial"}
+    assert plans_refresh([plan]) == 1
+    step = plan.steps.get(title="Schedule your first post through approval")
+    assert step.done_at is not None and step.done_by is None
+    ten = plan.steps.get(title="Ten posts through approval")
+    assert ten.progress == 1 and ten.done_at is None
+    # The approver's decision counts for them, not for the author.
+    since = clock.now() - timedelta(hours=1)
+    assert CHECKS["approval_decisions"].count(world.members["admin"], since) == 1
+    assert CHECKS["approval_decisions"].count(world.members["content_creator"], since) == 0
