@@ -251,7 +251,10 @@ def test_hire_makes_one_invite_with_the_role_and_the_plan(world: World) -> None:
     }
 
 
-def test_hire_without_a_template_invites_without_a_plan(world: World) -> None:
+def test_hire_without_a_template_invites_without_a_plan(world: World, monkeypatch: Any) -> None:
+    """Every hiring role has a default template (written on first use); should none be
+    found, the hire still invites, without a plan, and says so."""
+    monkeypatch.setattr(svc, "template_for_role", lambda workspace, role: None)
     c = _candidate(world, _opening(world))
     moved = _move(world, c, Stage.OFFER, Stage.HIRED)
     assert moved.hire.plan is None and moved.hire.template is None
