@@ -93,5 +93,9 @@ def may_create_workspace(user: Any) -> bool:
     if not Workspace.objects.exists():
         return True
     if policy == "owners":
-        return MembershipRole.objects.filter(membership__user=user, role=Role.OWNER).exists()
+        # Owning a candidate's assessment workspace (roost.team's hiring kit makes the
+        # hiring manager its Owner) is not owning a workspace: it grants no creation.
+        return MembershipRole.objects.filter(
+            membership__user=user, role=Role.OWNER, membership__workspace__assessment=None
+        ).exists()
     return False
