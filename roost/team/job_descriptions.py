@@ -19,22 +19,22 @@ def _draft(role: Role, title: str, workspace_name: str) -> str:
     profile = PROFILES.get(role)
     lines = [f"# {title}", ""]
     lines += [
-        f"## {_('About the role')}",
+        "## " + _("About the role"),
         "",
         _("%(workspace)s is hiring for the role of %(role)s.")
         % {"workspace": workspace_name, "role": str(role.label)},
     ]
     if profile is not None:
         lines.append(str(profile.summary))
-    lines += ["", f"## {_('What you will do')}", ""]
+    lines += ["", "## " + _("What you will do"), ""]
     if profile is not None:
         lines += [f"- {duty}" for duty in profile.duties]
-    lines += ["", f"## {_('What you bring')}", ""]
+    lines += ["", "## " + _("What you bring"), ""]
     if profile is not None:
         lines += [f"- {skill}" for skill in profile.skills]
     lines += [
         "",
-        f"## {_('How we hire')}",
+        "## " + _("How we hire"),
         "",
         "1. " + _("A short conversation about you and the role."),
         "2. "
