@@ -361,7 +361,8 @@ def _workload_for_everyone(tab: Any, base: str, slug: str, workspace: Workspace)
     visit(tab, f"{base}/w/{slug}/team/")
     tab.get_by_test_id("team-nav").get_by_role("link", name="Workload").click()
     expect(tab).to_have_url(re.compile(rf"/w/{slug}/team/workload/$"))
-    members = {str(pk) for pk in Membership.objects.filter(workspace=workspace).values_list("pk", flat=True)}
+    in_workspace = Membership.objects.filter(workspace=workspace)
+    members = {str(pk) for pk in in_workspace.values_list("pk", flat=True)}
     assert len(members) == 5  # owner, manager, creator, analyst and the hire
     rows = tab.get_by_test_id("signal-row")
     expect(rows).to_have_count(len(members))
