@@ -8,11 +8,16 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from roost.inbox.models import TaskKind
 from roost.team import scenarios
 from roost.team.models import Assessment, ScenarioKind
 from roost.team.services import assessment as svc
 
 register = template.Library()
+
+
+def _task_label(kind: str) -> str:
+    return str(TaskKind(kind).label) if kind in TaskKind.values else kind
 
 
 @register.inclusion_tag("team/assessment_panel_body.html", takes_context=True)
@@ -36,6 +41,8 @@ def assessment_panel(context: Any, candidate: Any) -> dict[str, Any]:
         facts = svc.assessment_facts(found)
         for row in facts.get("messages", []):
             row["expect_label"] = _(scenarios.EXPECT_LABELS.get(row["expect"], row["expect"]))
+            # The facts hold the task kinds' codes (as the API gives them); the page names them.
+            row["task_labels"] = [_task_label(kind) for kind in row.get("tasks", [])]
         out.update(
             facts=facts,
             status_label=svc.STATUS_LABELS.get(facts["status"], facts["status"]),
