@@ -538,9 +538,12 @@ def evaluation_submit(
     scores: dict[int, int],
     notes: str,
     recommendation: str,
+    exercise: bool = False,
 ) -> Evaluation:
     """The actor's own scorecard for the candidate: a score 1–5 for every criterion of
-    the opening, notes and a recommendation. Submitting again replaces it."""
+    the opening, notes and a recommendation. Submitting again replaces it. `exercise`:
+    this one scores the practical exercise (once the candidate has submitted it), kept
+    beside the interview's."""
     if candidate.workspace_id != actor.workspace_id or not is_interviewer(actor, candidate):
         if actor.has_perm(Perm.HIRE) and candidate.workspace_id == actor.workspace_id:
             raise ValidationFailed(
@@ -567,6 +570,13 @@ def evaluation_submit(
             clean[str(c.pk)] = value
     if recommendation not in Recommendation.ALL:
         errors["recommendation"] = [_("Choose hire, no hire or unsure.")]
+    if (
+        exercise
+        and not Assessment.objects.filter(candidate=candidate, submitted_at__isnull=False).exists()
+    ):
+        errors["exercise"] = [
+            _("The practical exercise can be scored once the candidate has submitted it.")
+        ]
     if len(notes) > NOTES_MAX:
         errors["notes"] = [_("At most %(n)d characters.") % {"n": NOTES_MAX}]
     if errors:
@@ -575,7 +585,7 @@ def evaluation_submit(
     evaluation, _made = Evaluation.objects.update_or_create(
         candidate=candidate,
         interviewer=actor,
-        exercise=False,
+        exercise=exercise,
         defaults={
             "scores": clean,
             "notes": notes.strip(),

@@ -50,3 +50,47 @@ def test_the_exercise_facts_name_the_task_kinds_in_words(world: World) -> None:
     html = client.get(url).content.decode()
     assert "Tasks: Support<br>" in html
     assert "Tasks: support" not in html
+
+
+def test_the_exercise_is_scored_on_the_scorecard_once_submitted(world: World) -> None:
+    """The issue: "the result scored on the scorecard". An interviewer scores the
+    submitted exercise on the opening's criteria, beside their interview scorecard; before
+    the candidate submits, that is refused with a message and nothing is saved."""
+    from roost.core.exceptions import ValidationFailed
+    from roost.team.models import Criterion, Evaluation
+    from roost.team.services.assessment import assessment_submit
+    from roost.team.services.hiring import evaluation_submit, interviewers_set
+
+    manager = world.members["social_media_manager"]
+    assessment, _secret = make_exercise(world)
+    candidate = assessment.candidate
+    Criterion.objects.create(opening=candidate.opening, name="Triage judgement", weight=3)
+    interviewers_set(actor=manager, candidate=candidate, member_ids=[manager.pk])
+    scores = {c.pk: 4 for c in candidate.opening.criteria.all()}
+    with pytest.raises(ValidationFailed) as refused:
+        evaluation_submit(
+            actor=manager,
+            candidate=candidate,
+            scores=scores,
+            notes="",
+            recommendation="hire",
+            exercise=True,
+        )
+    assert refused.value.errors["exercise"] == [
+        "The practical exercise can be scored once the candidate has submitted it."
+    ]
+    assert Evaluation.objects.count() == 0
+
+    assessment_submit(user=assessment.login, assessment=assessment)
+    client = world.client_for("social_media_manager")
+    url = f"/w/{world.a.slug}/team/hiring/candidates/{candidate.pk}/"
+    assert "This scorecard scores the practical exercise" in client.get(url).content.decode()
+    form = {f"score_{pk}": "4" for pk in scores} | {"recommendation": "hire", "exercise": "on"}
+    assert client.post(f"{url}scorecard/", form).status_code == 302
+    form = {f"score_{pk}": "2" for pk in scores} | {"recommendation": "unsure"}
+    assert client.post(f"{url}scorecard/", form).status_code == 302
+    got = {e.exercise: e for e in Evaluation.objects.filter(candidate=candidate)}
+    assert set(got) == {True, False}
+    assert set(got[True].scores.values()) == {4} and got[True].recommendation == "hire"
+    assert set(got[False].scores.values()) == {2}
+    assert "(the exercise)" in client.get(url).content.decode()

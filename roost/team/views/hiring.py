@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from roost.core.exceptions import RoostError, ValidationFailed
 from roost.http.forms import apply_error
 from roost.team import scorecards
-from roost.team.models import Candidate, JobOpening, OpeningStatus, Stage
+from roost.team.models import Assessment, Candidate, JobOpening, OpeningStatus, Stage
 from roost.team.services import hiring as svc
 from roost.workspaces.decorators import workspace_view
 from roost.workspaces.models import Membership
@@ -121,6 +121,10 @@ class EvaluationForm(forms.Form):
             ("unsure", gettext_lazy("Unsure")),
         ],
     )
+    exercise = forms.BooleanField(
+        label=gettext_lazy("This scorecard scores the practical exercise (its facts are above)"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, criteria: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,7 +136,9 @@ class EvaluationForm(forms.Form):
                 widget=forms.RadioSelect,
                 help_text=c.description,
             )
-        self.order_fields([f"score_{c.pk}" for c in criteria] + ["notes", "recommendation"])
+        self.order_fields(
+            [f"score_{c.pk}" for c in criteria] + ["notes", "recommendation", "exercise"]
+        )
 
     def score_fields(self) -> list[Any]:
         return [self[f"score_{c.pk}"] for c in self.criteria]
@@ -390,6 +396,10 @@ def _candidate_page(
         "opening": candidate.opening,
         "may_hire": may_hire,
         "is_interviewer": actor.pk in interviewer_ids,
+        # The exercise can be scored on the scorecard once the candidate submitted it.
+        "exercise_submitted": Assessment.objects.filter(
+            candidate=candidate, submitted_at__isnull=False
+        ).exists(),
         "interviewers": [m for m in members if m.pk in interviewer_ids]
         if may_hire
         else list(Membership.objects.filter(pk__in=interviewer_ids).select_related("user")),
@@ -480,6 +490,7 @@ def candidate_scorecard(request: HttpRequest, candidate_id: int) -> HttpResponse
                 scores=form.scores(),
                 notes=form.cleaned_data["notes"],
                 recommendation=form.cleaned_data["recommendation"],
+                exercise=form.cleaned_data["exercise"],
             )
         except RoostError as exc:
             apply_error(form, exc)
