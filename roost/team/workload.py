@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import CharField, Count, F, Func, QuerySet
+from django.db.models import CharField, Count, F, Func, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from roost.approvals.models import (
@@ -510,9 +510,14 @@ def team_trends(
     today = today or local_today(workspace)
     weeks = [monday(today) - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
     sums: dict[date, list[int]] = {w: [0, 0, 0] for w in weeks}
-    for day, handled, actions, after in WorkloadDay.objects.filter(
-        workspace=workspace, member_id__in=member_ids, day__gte=weeks[0]
-    ).values_list("day", "handled", "actions", "after_hours"):
+    # Summed per day in the database: 56 rows whatever the team's size.
+    for day, handled, actions, after in (
+        WorkloadDay.objects.filter(workspace=workspace, member_id__in=member_ids, day__gte=weeks[0])
+        .order_by()
+        .values("day")
+        .annotate(Sum("handled"), Sum("actions"), Sum("after_hours"))
+        .values_list("day", "handled__sum", "actions__sum", "after_hours__sum")
+    ):
         cell = sums.get(monday(day))
         if cell is not None:
             cell[0] += handled
