@@ -23,7 +23,7 @@ router = Router(tags=["team"])
 READ, WRITE = ApiScope.READ, ApiScope.TEAM_WRITE
 
 
-class StepOut(Schema):
+class PlanStepOut(Schema):
     id: int
     kind: str = Field(description="learning, activity, deliverable or check_in")
     title: str
@@ -50,7 +50,7 @@ class PlanOut(Schema):
 
 
 class PlanDetailOut(PlanOut):
-    steps: list[StepOut]
+    steps: list[PlanStepOut]
 
 
 class PlanIn(Schema):

@@ -26,13 +26,14 @@ SECRET_ROUTES: dict[str, re.Pattern[str]] = {
     "approvals:link": re.compile(rf"(/review/){_SEGMENT}"),
     "calendar:ics": re.compile(rf"(/ics/){_SEGMENT}"),
     "analytics:share": re.compile(rf"(/r/){_SEGMENT}"),
+    "team:assess_start": re.compile(rf"(/assess/){_SEGMENT}"),
 }
 
 # Roost's own secrets anywhere: invites (inv_), review links (apl_), calendar feeds (cal_),
 # report links (rpt_), API tokens (roost_), webhook signing secrets (whsec_), Sandbox
-# account tokens (sbx_, sim_).
+# account tokens (sbx_, sim_), a candidate's exercise link (asm_).
 SECRET_TOKEN = re.compile(
-    r"(?<![A-Za-z0-9_])(inv|apl|cal|rpt|roost|whsec|sbx|sim)_[A-Za-z0-9_-]{20,}"
+    r"(?<![A-Za-z0-9_])(inv|apl|cal|rpt|roost|whsec|sbx|sim|asm)_[A-Za-z0-9_-]{20,}"
 )
 
 

@@ -61,6 +61,7 @@ def test_every_token_route_is_known_to_the_redaction() -> None:
             "approvals:link",
             "calendar:ics",
             "analytics:share",
+            "team:assess_start",
         }
     )
 
